@@ -1,0 +1,18 @@
+//! Kinora's engine: everything that runs on the user's device, compiled to wasm for the
+//! browser and natively for tests and the CLI.
+//!
+//! This first slice holds the foundation the models will stand on: the GPU device shared
+//! between burn and our own WGSL kernels ([`device`]), the per-block int8 weight format
+//! ([`quant`]), the fused dequantize-matmul kernel ([`kernels::q8_matmul`]), the CPU
+//! fallback on burn `flex` ([`cpu_ops`]) and the self-test the UI runs ([`selftest`]).
+#![deny(missing_docs)]
+
+pub mod cpu_ops;
+pub mod device;
+mod error;
+pub mod kernels;
+pub mod quant;
+mod readback;
+pub mod selftest;
+
+pub use error::EngineError;

@@ -1,0 +1,105 @@
+// Shared test harness: a loopback static server for dist/ (with the same COOP/COEP
+// headers Trunk serves) and a headless Debian Chromium launched by playwright-core.
+// Never downloads a browser: executablePath is Debian's /usr/bin/chromium.
+import { createServer } from 'node:http';
+import { readFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, extname, normalize, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DIST = resolve(process.env.KINORA_DIST ?? join(here, '..', '..', 'dist'));
+export const ARTIFACTS = resolve(process.env.KINORA_ARTIFACTS ?? join(here, '..', 'artifacts'));
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.md': 'text/markdown',
+  '.png': 'image/png',
+};
+
+/** Serves DIST on 127.0.0.1 at a free port. Resolves to { origin, close }. */
+export async function serveDist() {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const file = join(DIST, path.endsWith('/') ? `${path}index.html` : path);
+    if (!file.startsWith(DIST)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+// Flags every headless run needs here (root, closed network); see tests/README.md.
+const BASE_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+// The one flag that gives headless Chromium a WebGPU adapter (SwiftShader) with no GPU.
+export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu'];
+
+/**
+ * Launches Chromium with a fresh profile outside the test tree (node --test would
+ * otherwise scan it). Returns { browser, close }.
+ */
+export async function launch({ webgpu }) {
+  const profile = await mkdtemp(join(tmpdir(), 'kinora-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...BASE_FLAGS, ...(webgpu ? WEBGPU_FLAGS : [])],
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Collects console errors, page errors and every request URL of a page. */
+export function watch(page) {
+  const seen = { errors: [], requests: [] };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') seen.errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => seen.errors.push(String(err)));
+  page.on('request', (req) => seen.requests.push(req.url()));
+  return seen;
+}
+
+/** Waits until the self-test has finished and returns its state and text. */
+export async function selfTestResult(page, timeout = 240_000) {
+  const el = page.locator('[data-testid="selftest"]:not([data-state="running"])');
+  await el.waitFor({ timeout });
+  return { state: await el.getAttribute('data-state'), text: await el.innerText() };
+}
+
+export async function artifactPath(name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}

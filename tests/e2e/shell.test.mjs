@@ -1,0 +1,82 @@
+// The product shell in a real headless Chromium: loads clean, runs the kernel
+// self-test on WebGPU (SwiftShader) and on the CPU fallback, stays on its origin.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launch, watch, selfTestResult, artifactPath } from './harness.mjs';
+
+let server;
+before(async () => {
+  server = await serveDist();
+});
+after(async () => {
+  await server.close();
+});
+
+test('with WebGPU: no console errors, self-test passes on the WebGPU adapter, nothing leaves the origin', async () => {
+  const { context, close } = await launch({ webgpu: true });
+  try {
+    const page = await context.newPage();
+    const seen = watch(page);
+    // Any request to another origin is aborted and recorded: the page must make none.
+    const foreign = [];
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (new URL(url).origin !== server.origin && !url.startsWith('data:') && !url.startsWith('blob:')) {
+        foreign.push(url);
+        return route.abort();
+      }
+      return route.continue();
+    });
+    await page.goto(server.origin + '/');
+    await assert.doesNotReject(page.locator('h1', { hasText: 'Kinora' }).waitFor());
+
+    const backend = page.locator('[data-testid="backend"]:not([data-kind="detecting"])');
+    await backend.waitFor({ timeout: 60_000 });
+    assert.equal(await backend.getAttribute('data-kind'), 'webgpu', await backend.innerText());
+
+    const result = await selfTestResult(page);
+    console.log('WebGPU self-test:', result.text.replace(/\s+/g, ' '));
+    console.log('  ', (await page.locator('[data-testid="gflops"]').innerText()), 'GFLOP/s');
+    assert.equal(result.state, 'pass', result.text);
+    assert.match(await page.locator('[data-testid="selftest-backend"]').innerText(), /WebGpu/i);
+    const gflops = Number(await page.locator('[data-testid="gflops"]').innerText());
+    assert.ok(gflops > 0, `GFLOP/s should be measured, got ${gflops}`);
+
+    // The Generate button is honestly disabled until models ship.
+    assert.equal(await page.locator('[data-testid="generate"]').isDisabled(), true);
+    assert.match(await page.locator('[data-testid="generate-hint"]').innerText(), /not yet available/i);
+
+    await page.screenshot({ path: await artifactPath('shell-webgpu.png'), fullPage: true });
+
+    assert.deepEqual(seen.errors, [], 'console errors');
+    assert.deepEqual(foreign, [], 'requests to other origins');
+    for (const url of seen.requests) {
+      assert.ok(url.startsWith(server.origin) || url.startsWith('data:') || url.startsWith('blob:'), url);
+    }
+  } finally {
+    await close();
+  }
+});
+
+test('without WebGPU: the page says so and the same self-test passes on the CPU fallback', async () => {
+  const { context, close } = await launch({ webgpu: false });
+  try {
+    const page = await context.newPage();
+    const seen = watch(page);
+    await page.goto(server.origin + '/');
+    const backend = page.locator('[data-testid="backend"]:not([data-kind="detecting"])');
+    await backend.waitFor({ timeout: 60_000 });
+    assert.equal(await backend.getAttribute('data-kind'), 'cpu');
+    assert.match(await backend.innerText(), /CPU fallback — no WebGPU/);
+
+    const result = await selfTestResult(page);
+    console.log('CPU self-test:', result.text.replace(/\s+/g, ' '));
+    console.log('  ', (await page.locator('[data-testid="gflops"]').innerText()), 'GFLOP/s');
+    assert.equal(result.state, 'pass', result.text);
+    assert.match(await page.locator('[data-testid="selftest-backend"]').innerText(), /CPU/);
+    await page.screenshot({ path: await artifactPath('shell-cpu.png'), fullPage: true });
+    assert.deepEqual(seen.errors, [], 'console errors');
+  } finally {
+    await close();
+  }
+});

@@ -1,0 +1,1 @@
+//! The procedural world (work in progress).

@@ -1,0 +1,113 @@
+//! `cargo xtask serve|test|bench`: the README's commands. Each installs what it needs
+//! (idempotently, from package registries only) and then does its job.
+
+mod setup;
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+const USAGE: &str = "usage: cargo xtask <serve|test|bench>
+  serve   build the app and serve it on http://127.0.0.1:8080
+  test    run every test: fmt, clippy, native (CPU + lavapipe), wasm build, browser e2e
+  bench   native kernel benchmark (q8 WGSL kernel vs burn matmul, GPU vs CPU)";
+
+fn main() -> Result<()> {
+    let root = workspace_root()?;
+    std::env::set_current_dir(&root)?;
+    setup::share_target_dir()?;
+    match std::env::args().nth(1).as_deref() {
+        Some("serve") => serve(),
+        Some("test") => test(&root),
+        Some("bench") => bench(),
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn workspace_root() -> Result<PathBuf> {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .parent()
+        .map(Path::to_path_buf)
+        .context("xtask has no parent directory")
+}
+
+fn serve() -> Result<()> {
+    setup::wasm_toolchain()?;
+    println!("Kinora: building, then serving on http://127.0.0.1:8080 (Ctrl-C stops)");
+    run(Command::new("trunk").args(["serve", "--release"]))
+}
+
+fn test(root: &Path) -> Result<()> {
+    let total = Instant::now();
+    setup::wasm_toolchain()?;
+    setup::apt(&["chromium", "mesa-vulkan-drivers"])?;
+    setup::npm_ci(&root.join("tests"))?;
+
+    step("format", || {
+        run(Command::new("cargo").args(["fmt", "--all", "--check"]))
+    })?;
+    step("clippy", || {
+        run(Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("native tests (burn flex CPU + wgpu on lavapipe)", || {
+        run(Command::new("cargo").args(["test", "--workspace", "--exclude", "app"]))
+    })?;
+    step("wasm build (trunk, release)", || {
+        run(Command::new("trunk").args(["build", "--release"]))
+    })?;
+    step("browser end-to-end tests (headless Chromium)", || {
+        let mut cmd = Command::new("node");
+        cmd.args(["--test", "--test-concurrency=1", "e2e/"])
+            .current_dir(root.join("tests"))
+            .env("KINORA_DIST", root.join("dist"));
+        run(&mut cmd)
+    })?;
+    println!(
+        "all tests passed in {:.1} min",
+        total.elapsed().as_secs_f64() / 60.0
+    );
+    Ok(())
+}
+
+fn bench() -> Result<()> {
+    setup::apt(&["mesa-vulkan-drivers"])?;
+    run(Command::new("cargo").args([
+        "run",
+        "--release",
+        "--package",
+        "kinora-engine",
+        "--example",
+        "bench",
+    ]))
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    println!("\n==> {name}");
+    let start = Instant::now();
+    f().with_context(|| format!("step failed: {name}"))?;
+    println!("<== {name}: {:.1} s", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Runs a command, inheriting stdio, and fails with the command line if it fails.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
