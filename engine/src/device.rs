@@ -78,11 +78,12 @@ impl Gpu {
     /// adapter (native); [`EngineError::DeviceRequest`] / [`EngineError::BurnInit`] when
     /// the device cannot be opened or handed to burn.
     pub async fn init() -> Result<Self, EngineError> {
-        // In a browser without `navigator.gpu`, say so instead of failing deeper down.
+        // In a browser, WebGPU must be decided before the instance exists: `navigator.gpu`
+        // can be present and still offer no adapter (Chromium with WebGPU disabled).
         #[cfg(target_family = "wasm")]
         if !wgpu::util::is_browser_webgpu_supported().await {
             return Err(EngineError::NoAdapter(
-                "this browser does not expose WebGPU (navigator.gpu is missing)".into(),
+                "this browser offers no WebGPU adapter (WebGPU is missing or disabled)".into(),
             ));
         }
         // PRIMARY = Vulkan, Metal, DX12 natively and WebGPU in the browser. GL is left
@@ -116,18 +117,27 @@ impl Gpu {
             .await
             .map_err(|e| EngineError::DeviceRequest(e.to_string()))?;
         let granted = device.limits();
+        let mut name = info.name.clone();
+        let mut is_software = info.device_type == wgpu::DeviceType::Cpu;
+        #[cfg(target_family = "wasm")]
+        if let Some(browser) = crate::browser_adapter::browser_adapter_info().await {
+            if name.is_empty() {
+                name = browser.description;
+            }
+            is_software |= browser.is_fallback;
+        }
         let report = AdapterReport {
-            name: if info.name.is_empty() {
+            name: if name.is_empty() {
                 "unnamed adapter".to_string()
             } else {
-                info.name.clone()
+                name
             },
             backend: format!("{:?}", info.backend),
             device_type: format!("{:?}", info.device_type),
             driver: format!("{} {}", info.driver, info.driver_info)
                 .trim()
                 .to_string(),
-            is_software: info.device_type == wgpu::DeviceType::Cpu,
+            is_software,
             shader_f16: device.features().contains(wgpu::Features::SHADER_F16),
             limits: KeyLimits::from_wgpu(&granted),
         };

@@ -7,6 +7,8 @@
 //! fallback on burn `flex` ([`cpu_ops`]) and the self-test the UI runs ([`selftest`]).
 #![deny(missing_docs)]
 
+#[cfg(target_family = "wasm")]
+mod browser_adapter;
 pub mod cpu_ops;
 pub mod device;
 mod error;

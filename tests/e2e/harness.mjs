@@ -20,6 +20,7 @@ const TYPES = {
   '.json': 'application/json',
   '.md': 'text/markdown',
   '.png': 'image/png',
+  '.svg': 'image/svg+xml',
 };
 
 /** Serves DIST on 127.0.0.1 at a free port. Resolves to { origin, close }. */
@@ -89,6 +90,10 @@ export function watch(page) {
   });
   page.on('pageerror', (err) => seen.errors.push(String(err)));
   page.on('request', (req) => seen.requests.push(req.url()));
+  // Console 404 messages do not name the URL; record failed responses so they do.
+  page.on('response', (res) => {
+    if (res.status() >= 400) seen.errors.push(`HTTP ${res.status()} for ${res.url()}`);
+  });
   return seen;
 }
 
