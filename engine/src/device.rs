@@ -117,15 +117,15 @@ impl Gpu {
             .await
             .map_err(|e| EngineError::DeviceRequest(e.to_string()))?;
         let granted = device.limits();
-        let mut name = info.name.clone();
-        let mut is_software = info.device_type == wgpu::DeviceType::Cpu;
+        let (name, is_software) = (info.name.clone(), info.device_type == wgpu::DeviceType::Cpu);
         #[cfg(target_family = "wasm")]
-        if let Some(browser) = crate::browser_adapter::browser_adapter_info().await {
-            if name.is_empty() {
-                name = browser.description;
+        let (name, is_software) = match crate::browser_adapter::browser_adapter_info().await {
+            Some(browser) if name.is_empty() => {
+                (browser.description, is_software || browser.is_fallback)
             }
-            is_software |= browser.is_fallback;
-        }
+            Some(browser) => (name, is_software || browser.is_fallback),
+            None => (name, is_software),
+        };
         let report = AdapterReport {
             name: if name.is_empty() {
                 "unnamed adapter".to_string()

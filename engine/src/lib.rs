@@ -4,7 +4,8 @@
 //! This first slice holds the foundation the models will stand on: the GPU device shared
 //! between burn and our own WGSL kernels ([`device`]), the per-block int8 weight format
 //! ([`quant`]), the fused dequantize-matmul kernel ([`kernels::q8_matmul`]), the CPU
-//! fallback on burn `flex` ([`cpu_ops`]) and the self-test the UI runs ([`selftest`]).
+//! fallback on burn `flex` ([`cpu_ops`]), the self-test the UI runs ([`selftest`]) and the
+//! prompt guardrails that refuse disallowed prompts before any compute ([`safety`]).
 #![deny(missing_docs)]
 
 #[cfg(target_family = "wasm")]
@@ -15,6 +16,7 @@ mod error;
 pub mod kernels;
 pub mod quant;
 mod readback;
+pub mod safety;
 pub mod selftest;
 
 pub use error::EngineError;

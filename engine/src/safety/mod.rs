@@ -1,0 +1,421 @@
+//! Prompt guardrails: refuse disallowed prompts with a clear reason *before* any compute.
+//!
+//! What is refused and why lives in data, `engine/policy/prompt-policy.json`, compiled
+//! into the engine so the browser needs no extra download. A prompt is normalized first
+//! ([`normalize`]) so that look-alike letters, accents, l33tspeak, spacing and stretching
+//! do not slip past; then each category is checked in the policy's order. Matching is on
+//! whole words with simple suffixes, on word sequences (also when glued into one word),
+//! and on a few strong stems inside words. Phrases listed as allowed contexts
+//! ("shooting star", "bath bomb") neutralize a match they cover.
+//!
+//! Cameo mentions (`@handle`) are checked against the caller's grants: a prompt that
+//! names a cameo this device holds no valid grant for is refused.
+
+pub mod normalize;
+
+use crate::EngineError;
+use normalize::{Normalized, normalize};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const BUILTIN_POLICY: &str = include_str!("../../policy/prompt-policy.json");
+
+/// Word endings that still count as the listed word ("kills", "beheading").
+const SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "ings"];
+
+/// One category of the policy file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Category {
+    /// Stable id: `sexual`, `violence`, `spam`, `public_figure`.
+    pub id: String,
+    /// Short human title.
+    pub title: String,
+    /// Why it is refused (shown to people who ask).
+    pub why: String,
+    /// What the UI says when refusing.
+    pub message: String,
+    #[serde(default)]
+    words: Vec<String>,
+    #[serde(default)]
+    inside_words: Vec<String>,
+    #[serde(default)]
+    phrases: Vec<String>,
+    #[serde(default)]
+    people: Vec<Person>,
+    #[serde(default)]
+    allowed_contexts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Person {
+    name: String,
+    aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Structure {
+    max_chars: usize,
+    max_repeats_of_one_word: usize,
+    url_markers: Vec<String>,
+}
+
+/// The prompt policy: categories checked in order, plus structural spam checks.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PromptPolicy {
+    /// Policy format version.
+    pub version: u32,
+    /// Refusal categories, in checking order.
+    pub categories: Vec<Category>,
+    structure: Structure,
+}
+
+/// Why a prompt was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Category id (`sexual`, `violence`, `spam`, `public_figure`, `cameo`, `length`).
+    pub category: String,
+    /// Human title of the category.
+    pub title: String,
+    /// What matched, as normalized (or the person's name).
+    pub matched: String,
+    /// The message the UI shows.
+    pub message: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (matched “{}”). {}",
+            self.title, self.matched, self.message
+        )
+    }
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing in the policy matched.
+    Allowed,
+    /// Refused, with the reason.
+    Refused(Refusal),
+}
+
+impl Verdict {
+    /// True when refused.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, Verdict::Refused(_))
+    }
+}
+
+/// A term split into words, ready to match.
+fn words_of(term: &str) -> Vec<String> {
+    normalize(term)
+        .readings
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Spelling variants of one typed token: as typed, and with every run of three or more
+/// equal letters shortened to one and to two ("pooorn" → "porn"; "kiiill" → "kill").
+fn variants(token: &str) -> [String; 3] {
+    let shorten = |keep: usize| {
+        let chars: Vec<char> = token.chars().collect();
+        let mut out = String::with_capacity(token.len());
+        let mut i = 0;
+        while i < chars.len() {
+            let mut j = i;
+            while j < chars.len() && chars[j] == chars[i] {
+                j += 1;
+            }
+            let run = j - i;
+            let n = if run >= 3 { keep } else { run };
+            out.extend(std::iter::repeat_n(chars[i], n));
+            i = j;
+        }
+        out
+    };
+    [token.to_string(), shorten(1), shorten(2)]
+}
+
+fn word_matches(token: &[String; 3], word: &str) -> bool {
+    token.iter().any(|t| {
+        t == word
+            || t.strip_prefix(word)
+                .is_some_and(|rest| SUFFIXES.contains(&rest))
+    })
+}
+
+/// Start indices where `phrase` occurs in `tokens` (each word with suffixes).
+fn phrase_positions(tokens: &[[String; 3]], phrase: &[String]) -> Vec<usize> {
+    if phrase.is_empty() || phrase.len() > tokens.len() {
+        return Vec::new();
+    }
+    (0..=tokens.len() - phrase.len())
+        .filter(|&i| {
+            phrase
+                .iter()
+                .zip(&tokens[i..])
+                .all(|(w, t)| word_matches(t, w))
+        })
+        .collect()
+}
+
+impl PromptPolicy {
+    /// The policy compiled into the engine.
+    pub fn builtin() -> &'static PromptPolicy {
+        static POLICY: OnceLock<PromptPolicy> = OnceLock::new();
+        POLICY.get_or_init(|| {
+            // The file is part of the source tree and parsed by a unit test, so a broken
+            // policy fails the build's tests, never a user's session.
+            Self::from_json(BUILTIN_POLICY).expect("engine/policy/prompt-policy.json is valid")
+        })
+    }
+
+    /// Parses a policy file.
+    pub fn from_json(text: &str) -> Result<Self, EngineError> {
+        serde_json::from_str(text).map_err(|e| EngineError::Policy(e.to_string()))
+    }
+
+    /// Checks a prompt; `@handle` cameo mentions are refused (no grants known).
+    pub fn check(&self, prompt: &str) -> Verdict {
+        self.check_with_cameos(prompt, |_| false)
+    }
+
+    /// Checks a prompt; `has_grant(handle)` says whether this device may use the cameo
+    /// `@handle` (a valid, unrevoked grant).
+    pub fn check_with_cameos(&self, prompt: &str, has_grant: impl Fn(&str) -> bool) -> Verdict {
+        let normalized = normalize(prompt);
+        if let Some(r) = self.check_structure(prompt, &normalized) {
+            return Verdict::Refused(r);
+        }
+        for category in &self.categories {
+            for reading in &normalized.readings {
+                let tokens: Vec<[String; 3]> = reading.iter().map(|t| variants(t)).collect();
+                if let Some(matched) = category_match(category, &tokens) {
+                    return Verdict::Refused(Refusal {
+                        category: category.id.clone(),
+                        title: category.title.clone(),
+                        matched,
+                        message: category.message.clone(),
+                    });
+                }
+            }
+        }
+        for handle in cameo_mentions(&normalized.folded) {
+            if !has_grant(&handle) {
+                return Verdict::Refused(Refusal {
+                    category: "cameo".into(),
+                    title: "Cameo without a grant".into(),
+                    matched: format!("@{handle}"),
+                    message: "A person's likeness appears only through a cameo its owner \
+                              granted you. Import their grant first."
+                        .into(),
+                });
+            }
+        }
+        Verdict::Allowed
+    }
+
+    fn check_structure(&self, prompt: &str, normalized: &Normalized) -> Option<Refusal> {
+        let s = &self.structure;
+        let refuse = |category: &str, title: &str, matched: String, message: &str| Refusal {
+            category: category.into(),
+            title: title.into(),
+            matched,
+            message: message.into(),
+        };
+        let chars = prompt.chars().count();
+        if chars > s.max_chars {
+            return Some(refuse(
+                "length",
+                "Prompt too long",
+                format!("{chars} characters"),
+                &format!("Keep the prompt under {} characters.", s.max_chars),
+            ));
+        }
+        let spam = self.categories.iter().find(|c| c.id == "spam");
+        let spam_message = spam.map_or("Kinora does not make spam.", |c| c.message.as_str());
+        if let Some(marker) = s
+            .url_markers
+            .iter()
+            .find(|m| normalized.folded.contains(m.as_str()))
+        {
+            return Some(refuse(
+                "spam",
+                "Spam or scam",
+                format!("a link ({})", marker.trim()),
+                spam_message,
+            ));
+        }
+        let mut counts = std::collections::HashMap::<&str, usize>::new();
+        for t in normalized.readings.first().into_iter().flatten() {
+            if t.chars().count() >= 3 {
+                *counts.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        if let Some((word, n)) = counts
+            .into_iter()
+            .find(|(_, n)| *n > s.max_repeats_of_one_word)
+        {
+            return Some(refuse(
+                "spam",
+                "Spam or scam",
+                format!("“{word}” repeated {n} times"),
+                spam_message,
+            ));
+        }
+        None
+    }
+}
+
+/// The first term of `category` found in `tokens` that no allowed context covers.
+fn category_match(category: &Category, tokens: &[[String; 3]]) -> Option<String> {
+    let mut covered = vec![false; tokens.len()];
+    for context in &category.allowed_contexts {
+        let words = words_of(context);
+        for start in phrase_positions(tokens, &words) {
+            covered[start..start + words.len()]
+                .iter_mut()
+                .for_each(|c| *c = true);
+        }
+    }
+    let glued = |phrase: &[String]| phrase.concat();
+    let hit = |words: &[String]| -> bool {
+        phrase_positions(tokens, words)
+            .into_iter()
+            .any(|start| !covered[start..start + words.len()].iter().all(|c| *c))
+            || (words.len() > 1
+                && tokens
+                    .iter()
+                    .zip(&covered)
+                    .any(|(t, c)| !c && t.iter().any(|v| v.contains(&glued(words)))))
+    };
+    let inside = |stem: &str| {
+        tokens
+            .iter()
+            .zip(&covered)
+            .any(|(t, c)| !c && t.iter().any(|v| v.contains(stem)))
+    };
+    for term in category.words.iter().chain(&category.phrases) {
+        if hit(&words_of(term)) {
+            return Some(term.clone());
+        }
+    }
+    for stem in &category.inside_words {
+        if inside(stem) {
+            return Some(stem.clone());
+        }
+    }
+    for person in &category.people {
+        if person.aliases.iter().any(|alias| hit(&words_of(alias))) {
+            return Some(person.name.clone());
+        }
+    }
+    None
+}
+
+/// `@handle` mentions in folded text (letters, digits, `_`, `-`; at least two chars).
+pub fn cameo_mentions(folded: &str) -> Vec<String> {
+    folded
+        .split_whitespace()
+        .filter_map(|chunk| chunk.strip_prefix('@'))
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|h| h.chars().count() >= 2)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(prompt: &str) -> Option<String> {
+        match PromptPolicy::builtin().check(prompt) {
+            Verdict::Allowed => None,
+            Verdict::Refused(r) => Some(r.category),
+        }
+    }
+
+    #[test]
+    fn builtin_policy_parses_and_has_every_category() {
+        let p = PromptPolicy::builtin();
+        let ids: Vec<&str> = p.categories.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["sexual", "violence", "spam", "public_figure"]);
+        assert!(
+            p.categories
+                .iter()
+                .all(|c| !c.why.is_empty() && !c.message.is_empty())
+        );
+    }
+
+    #[test]
+    fn plain_and_evasive_prompts_are_refused() {
+        assert_eq!(refused("a porn video").as_deref(), Some("sexual"));
+        assert_eq!(refused("a p0rn video").as_deref(), Some("sexual"));
+        assert_eq!(refused("s e x on the beach").as_deref(), Some("sexual"));
+        assert_eq!(refused("ｎａｋｅｄ woman").as_deref(), Some("sexual"));
+        assert_eq!(
+            refused("a man gets d3capitated").as_deref(),
+            Some("violence")
+        );
+        assert_eq!(refused("FREE B1TC0IN giveaway").as_deref(), Some("spam"));
+        assert_eq!(refused("Obama dancing").as_deref(), Some("public_figure"));
+        assert_eq!(
+            refused("Pütin riding a bear").as_deref(),
+            Some("public_figure")
+        );
+    }
+
+    #[test]
+    fn look_alikes_are_allowed() {
+        for p in [
+            "a shooting star over the hills",
+            "a bath bomb fizzing in water",
+            "a trumpet player on a stage",
+            "a swift bird diving",
+            "the Sussex countryside at dawn",
+            "a nude-coloured handbag on a table",
+            "a red ball bounces on the grass at sunset, camera pans left slowly",
+            "2 cats and 3 dogs play",
+        ] {
+            assert_eq!(refused(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn reason_is_readable() {
+        let Verdict::Refused(r) = PromptPolicy::builtin().check("Elon Musk on Mars") else {
+            panic!("should refuse");
+        };
+        assert_eq!(r.matched, "Elon Musk");
+        assert!(r.to_string().contains("Real public figure"));
+    }
+
+    #[test]
+    fn links_repeats_and_length_are_refused() {
+        assert_eq!(
+            refused("visit www.example.com now").as_deref(),
+            Some("spam")
+        );
+        assert_eq!(
+            refused("buy buy buy buy buy buy buy").as_deref(),
+            Some("spam")
+        );
+        assert_eq!(refused(&"a ".repeat(600)).as_deref(), Some("length"));
+    }
+
+    #[test]
+    fn cameos_need_a_grant() {
+        let p = PromptPolicy::builtin();
+        assert!(p.check("@alice waves hello").is_refused());
+        assert_eq!(
+            p.check_with_cameos("@alice waves hello", |h| h == "alice"),
+            Verdict::Allowed
+        );
+    }
+}
