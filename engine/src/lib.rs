@@ -5,11 +5,13 @@
 //! between burn and our own WGSL kernels ([`device`]), the per-block int8 weight format
 //! ([`quant`]), the fused dequantize-matmul kernel ([`kernels::q8_matmul`]), the CPU
 //! fallback on burn `flex` ([`cpu_ops`]), the self-test the UI runs ([`selftest`]) and the
-//! prompt guardrails that refuse disallowed prompts before any compute ([`safety`]).
+//! prompt guardrails that refuse disallowed prompts before any compute ([`safety`]), and
+//! cameo consent: signed grants, revocation and crypto-shredding ([`cameo`]).
 #![deny(missing_docs)]
 
 #[cfg(target_family = "wasm")]
 mod browser_adapter;
+pub mod cameo;
 pub mod cpu_ops;
 pub mod device;
 mod error;

@@ -5,7 +5,8 @@
 //!
 //! Order matters: Unicode compatibility decomposition first (NFKD folds full-width forms
 //! and splits accents off), then look-alike and leet mapping inside words, then
-//! splitting into tokens, then re-joining runs of single letters.
+//! splitting into tokens, then re-joining runs of single letters. Stretched letters
+//! ("pooorn") are handled where words are compared (`safety::variants`).
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -149,20 +150,6 @@ fn join_spelled_out(tokens: Vec<String>) -> Vec<String> {
     out
 }
 
-/// Collapses every run of a repeated character to one ("pooorn" → "porn", "kill" →
-/// "kil"). Terms are compared in this form on both sides, so stretching does not help.
-pub fn squeeze(word: &str) -> String {
-    let mut out = String::with_capacity(word.len());
-    let mut last = None;
-    for c in word.chars() {
-        if last != Some(c) {
-            out.push(c);
-        }
-        last = Some(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,11 +181,5 @@ mod tests {
         assert_eq!(first("p.o.r.n video"), ["porn", "video"]);
         assert_eq!(first("k-i-l-l"), ["kill"]);
         assert_eq!(first("a red ball"), ["a", "red", "ball"]);
-    }
-
-    #[test]
-    fn squeeze_collapses_runs() {
-        assert_eq!(squeeze("pooorn"), "porn");
-        assert_eq!(squeeze("kill"), "kil");
     }
 }

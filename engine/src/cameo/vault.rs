@@ -1,0 +1,406 @@
+//! The consent vault of one device: its identity key, the cameos it owns, the grants and
+//! revocations it imported, and per-cameo content keys.
+//!
+//! Every clip that uses cameos is encrypted (AES-256-GCM) under a key derived from *all*
+//! of its cameos' content keys. Importing a revocation destroys that cameo's content key
+//! (crypto-shredding): every clip that used it becomes unreadable at once, even if a copy
+//! of the ciphertext survives in storage, and the vault names those clips so the gallery
+//! deletes them too.
+//!
+//! The vault serializes to JSON (including secret keys) for the app to keep in local
+//! storage; nothing in it is ever sent anywhere.
+
+use super::appearance::Appearance;
+use super::signed::{
+    GrantPayload, RevocationPayload, SignedGrant, SignedRevocation, Use, cameo_id, decode_key,
+    encode_key,
+};
+use super::{ConsentError, random_bytes};
+use aes_gcm::aead::{Aead, KeyInit, Payload as AeadPayload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use ed25519_dalek::SigningKey;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A cameo this device owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnedCameo {
+    /// `@handle`.
+    pub handle: String,
+    /// The conditioning derived from the photo.
+    pub appearance: Appearance,
+    /// The photo itself (RGBA bytes), only when the owner asked to keep it.
+    pub photo: Option<Vec<u8>>,
+}
+
+/// Permission to use a cameo, as [`Vault::authorize`] returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// The cameo.
+    pub cameo_id: String,
+    /// Its appearance conditioning.
+    pub appearance: Appearance,
+    /// The owner's public key: recorded as co-owner of the clip (and in its manifest).
+    pub co_owner: String,
+}
+
+/// A clip's bytes encrypted under its cameos' keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedClip {
+    /// The clip's id in the gallery.
+    pub clip_id: String,
+    /// Cameos it uses (all of their keys are needed to open it).
+    pub cameo_ids: Vec<String>,
+    /// Owners of those cameos: co-owners of the clip.
+    pub co_owners: Vec<String>,
+    nonce: [u8; 12],
+    ciphertext: Vec<u8>,
+}
+
+/// What importing a revocation did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevocationOutcome {
+    /// The revoked cameo.
+    pub cameo_id: String,
+    /// Clips that used it: now unreadable; the gallery must delete them.
+    pub shredded_clips: Vec<String>,
+}
+
+/// One device's consent state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Vault {
+    identity: [u8; 32],
+    owned: BTreeMap<String, OwnedCameo>,
+    grants: BTreeMap<String, String>,
+    revoked: BTreeMap<String, u64>,
+    content_keys: BTreeMap<String, [u8; 32]>,
+    clips_by_cameo: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Vault {
+    /// A new vault with a fresh identity key.
+    pub fn new() -> Result<Self, ConsentError> {
+        Ok(Self {
+            identity: random_bytes()?,
+            owned: BTreeMap::new(),
+            grants: BTreeMap::new(),
+            revoked: BTreeMap::new(),
+            content_keys: BTreeMap::new(),
+            clips_by_cameo: BTreeMap::new(),
+        })
+    }
+
+    fn signing_key(&self) -> SigningKey {
+        SigningKey::from_bytes(&self.identity)
+    }
+
+    /// This device's public key: what an owner puts in a grant for it.
+    pub fn device_key(&self) -> String {
+        encode_key(&self.signing_key().verifying_key())
+    }
+
+    /// Saves the vault (secret keys included) for local storage.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Restores a saved vault.
+    pub fn from_json(text: &str) -> Result<Self, ConsentError> {
+        serde_json::from_str(text).map_err(|e| ConsentError::Malformed(e.to_string()))
+    }
+
+    /// Creates a cameo owned by this device. `photo` is kept only if given.
+    pub fn create_cameo(
+        &mut self,
+        handle: &str,
+        appearance: Appearance,
+        photo: Option<Vec<u8>>,
+    ) -> Result<String, ConsentError> {
+        let handle = normalize_handle(handle)?;
+        let id = cameo_id(&self.signing_key().verifying_key(), &handle);
+        self.revoked.remove(&id);
+        self.owned.insert(
+            id.clone(),
+            OwnedCameo {
+                handle,
+                appearance,
+                photo,
+            },
+        );
+        Ok(id)
+    }
+
+    /// Cameos this device owns.
+    pub fn owned(&self) -> &BTreeMap<String, OwnedCameo> {
+        &self.owned
+    }
+
+    /// Issues a grant for an owned cameo to `grantee_key`, valid `[now, expires_at)`.
+    pub fn issue_grant(
+        &self,
+        cameo: &str,
+        grantee_key: &str,
+        scope: &[Use],
+        now: u64,
+        expires_at: u64,
+    ) -> Result<SignedGrant, ConsentError> {
+        let owned = self
+            .owned
+            .get(cameo)
+            .ok_or_else(|| ConsentError::UnknownCameo(cameo.into()))?;
+        decode_key(grantee_key)?;
+        let payload = GrantPayload {
+            grant_id: B64.encode(random_bytes::<16>()?),
+            cameo_id: cameo.to_string(),
+            handle: owned.handle.clone(),
+            owner_key: self.device_key(),
+            grantee_key: grantee_key.to_string(),
+            scope: scope
+                .iter()
+                .copied()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            issued_at: now,
+            expires_at,
+            appearance: owned.appearance,
+        };
+        Ok(SignedGrant::sign(payload, &self.signing_key()))
+    }
+
+    /// Revokes an owned cameo: all grants issued up to `now` become void everywhere the
+    /// revocation is imported. Applies to this device at once.
+    pub fn revoke(&mut self, cameo: &str, now: u64) -> Result<SignedRevocation, ConsentError> {
+        if !self.owned.contains_key(cameo) {
+            return Err(ConsentError::UnknownCameo(cameo.into()));
+        }
+        let revocation = SignedRevocation::sign(
+            RevocationPayload {
+                cameo_id: cameo.to_string(),
+                owner_key: self.device_key(),
+                revoked_at: now,
+            },
+            &self.signing_key(),
+        );
+        self.apply_revocation(&revocation.payload);
+        self.owned.remove(cameo);
+        Ok(revocation)
+    }
+
+    /// Imports a grant file after checking signature, grantee, validity window and
+    /// revocations. Returns the cameo's handle.
+    pub fn import_grant(&mut self, text: &str, now: u64) -> Result<String, ConsentError> {
+        let grant = SignedGrant::from_json(text)?;
+        self.check_grant(&grant, now)?;
+        let handle = grant.payload.handle.clone();
+        self.grants
+            .insert(grant.payload.grant_id.clone(), text.to_string());
+        Ok(handle)
+    }
+
+    fn check_grant(&self, grant: &SignedGrant, now: u64) -> Result<(), ConsentError> {
+        grant.verify_grant()?;
+        let p = &grant.payload;
+        if p.grantee_key != self.device_key() {
+            return Err(ConsentError::WrongGrantee);
+        }
+        if now < p.issued_at || now >= p.expires_at {
+            return Err(ConsentError::Expired);
+        }
+        if self
+            .revoked
+            .get(&p.cameo_id)
+            .is_some_and(|&at| p.issued_at <= at)
+        {
+            return Err(ConsentError::Revoked);
+        }
+        Ok(())
+    }
+
+    /// Imports a revocation file: verifies it, voids the cameo's grants, and shreds the
+    /// content key of every clip that used it.
+    pub fn import_revocation(&mut self, text: &str) -> Result<RevocationOutcome, ConsentError> {
+        let revocation = SignedRevocation::from_json(text)?;
+        revocation.verify()?;
+        let p = &revocation.payload;
+        // A revocation must come from the cameo's owner: the id binds owner and handle,
+        // so compare with the grants we hold for it (or our own cameo).
+        let owner_matches = self
+            .grants_for(&p.cameo_id)
+            .all(|g| g.payload.owner_key == p.owner_key)
+            && self
+                .owned
+                .get(&p.cameo_id)
+                .is_none_or(|_| p.owner_key == self.device_key());
+        if !owner_matches {
+            return Err(ConsentError::BadSignature);
+        }
+        Ok(self.apply_revocation(&revocation.payload))
+    }
+
+    fn apply_revocation(&mut self, p: &RevocationPayload) -> RevocationOutcome {
+        let at = self.revoked.entry(p.cameo_id.clone()).or_insert(0);
+        *at = (*at).max(p.revoked_at);
+        self.content_keys.remove(&p.cameo_id);
+        let shredded = self.clips_by_cameo.remove(&p.cameo_id).unwrap_or_default();
+        self.grants.retain(|_, text| {
+            SignedGrant::from_json(text).is_ok_and(|g| g.payload.cameo_id != p.cameo_id)
+        });
+        RevocationOutcome {
+            cameo_id: p.cameo_id.clone(),
+            shredded_clips: shredded.into_iter().collect(),
+        }
+    }
+
+    fn grants_for<'a>(&'a self, cameo: &'a str) -> impl Iterator<Item = SignedGrant> + 'a {
+        self.grants
+            .values()
+            .filter_map(|text| SignedGrant::from_json(text).ok())
+            .filter(move |g| g.payload.cameo_id == cameo)
+    }
+
+    /// May this device use `@handle` for `use_`? Own cameos always; others need a valid,
+    /// unrevoked, unexpired grant whose scope covers the use.
+    pub fn authorize(
+        &self,
+        handle: &str,
+        use_: Use,
+        now: u64,
+    ) -> Result<Authorization, ConsentError> {
+        let handle = normalize_handle(handle)?;
+        if let Some((id, owned)) = self.owned.iter().find(|(_, c)| c.handle == handle) {
+            return Ok(Authorization {
+                cameo_id: id.clone(),
+                appearance: owned.appearance,
+                co_owner: self.device_key(),
+            });
+        }
+        let mut last_error = ConsentError::NoGrant(handle.clone());
+        for text in self.grants.values() {
+            let Ok(grant) = SignedGrant::from_json(text) else {
+                continue;
+            };
+            if grant.payload.handle != handle {
+                continue;
+            }
+            match self.check_grant(&grant, now) {
+                Ok(()) if grant.payload.scope.contains(&use_) => {
+                    return Ok(Authorization {
+                        cameo_id: grant.payload.cameo_id.clone(),
+                        appearance: grant.payload.appearance,
+                        co_owner: grant.payload.owner_key.clone(),
+                    });
+                }
+                Ok(()) => last_error = ConsentError::OutOfScope(use_.to_string()),
+                Err(e) => last_error = e,
+            }
+        }
+        Err(last_error)
+    }
+
+    fn content_key(&mut self, cameo: &str) -> Result<[u8; 32], ConsentError> {
+        if self.revoked.contains_key(cameo) && !self.owned.contains_key(cameo) {
+            return Err(ConsentError::Revoked);
+        }
+        if let Some(k) = self.content_keys.get(cameo) {
+            return Ok(*k);
+        }
+        let k = random_bytes()?;
+        self.content_keys.insert(cameo.to_string(), k);
+        Ok(k)
+    }
+
+    /// The clip key: SHA-256 over every cameo's content key (sorted) and the clip id, so
+    /// losing any one of them loses the clip.
+    fn clip_key(&self, clip_id: &str, cameos: &[String]) -> Result<[u8; 32], ConsentError> {
+        let mut h = Sha256::new();
+        h.update(b"kinora/clip-key/v1\0");
+        for c in cameos {
+            let k = self.content_keys.get(c).ok_or_else(|| {
+                ConsentError::Unreadable(format!("cameo {c} was revoked; its key is gone"))
+            })?;
+            h.update(k);
+        }
+        h.update(clip_id.as_bytes());
+        Ok(h.finalize().into())
+    }
+
+    /// Encrypts a clip that uses `authorizations` (from [`Self::authorize`]).
+    pub fn seal_clip(
+        &mut self,
+        clip_id: &str,
+        authorizations: &[Authorization],
+        bytes: &[u8],
+    ) -> Result<SealedClip, ConsentError> {
+        let cameos: Vec<String> = authorizations
+            .iter()
+            .map(|a| a.cameo_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        for c in &cameos {
+            self.content_key(c)?;
+        }
+        let key = self.clip_key(clip_id, &cameos)?;
+        let nonce: [u8; 12] = random_bytes()?;
+        let ciphertext = Aes256Gcm::new(&key.into())
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                AeadPayload {
+                    msg: bytes,
+                    aad: clip_id.as_bytes(),
+                },
+            )
+            .map_err(|e| ConsentError::Unreadable(e.to_string()))?;
+        for c in &cameos {
+            self.clips_by_cameo
+                .entry(c.clone())
+                .or_default()
+                .insert(clip_id.to_string());
+        }
+        Ok(SealedClip {
+            clip_id: clip_id.to_string(),
+            co_owners: authorizations
+                .iter()
+                .map(|a| a.co_owner.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            cameo_ids: cameos,
+            nonce,
+            ciphertext,
+        })
+    }
+
+    /// Decrypts a sealed clip; fails once any of its cameos was revoked.
+    pub fn open_clip(&self, clip: &SealedClip) -> Result<Vec<u8>, ConsentError> {
+        let key = self.clip_key(&clip.clip_id, &clip.cameo_ids)?;
+        Aes256Gcm::new(&key.into())
+            .decrypt(
+                Nonce::from_slice(&clip.nonce),
+                AeadPayload {
+                    msg: &clip.ciphertext,
+                    aad: clip.clip_id.as_bytes(),
+                },
+            )
+            .map_err(|_| ConsentError::Unreadable("wrong key or altered data".into()))
+    }
+}
+
+/// Handles are lowercase letters, digits, `_` and `-`, 2–32 characters, without `@`.
+pub fn normalize_handle(handle: &str) -> Result<String, ConsentError> {
+    let h = handle.trim().trim_start_matches('@').to_lowercase();
+    let ok = (2..=32).contains(&h.chars().count())
+        && h.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(h)
+    } else {
+        Err(ConsentError::Malformed(format!(
+            "“{handle}” is not a handle: use 2–32 letters, digits, _ or -"
+        )))
+    }
+}

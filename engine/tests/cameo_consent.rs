@@ -1,0 +1,227 @@
+//! Cameo consent end to end between two devices (owner and grantee vaults): grants,
+//! forgery, tampering, expiry, replay, scope, revocation and crypto-shredding.
+
+use kinora_engine::cameo::ConsentError;
+use kinora_engine::cameo::appearance::Appearance;
+use kinora_engine::cameo::signed::{SignedGrant, SignedRevocation, Use};
+use kinora_engine::cameo::vault::Vault;
+use kinora_engine::safety::PromptPolicy;
+
+const NOW: u64 = 1_790_000_000;
+const DAY: u64 = 86_400;
+
+fn look() -> Appearance {
+    Appearance {
+        skin: [220, 180, 150],
+        hair: [30, 20, 10],
+        clothing: [200, 30, 40],
+    }
+}
+
+/// Owner with cameo @alice, grantee, and a grant file for the grantee.
+fn setup() -> (Vault, Vault, String, String) {
+    let mut owner = Vault::new().unwrap();
+    let grantee = Vault::new().unwrap();
+    let cameo = owner.create_cameo("@Alice", look(), None).unwrap();
+    let grant = owner
+        .issue_grant(
+            &cameo,
+            &grantee.device_key(),
+            &[Use::Generate],
+            NOW,
+            NOW + 7 * DAY,
+        )
+        .unwrap()
+        .to_json();
+    (owner, grantee, cameo, grant)
+}
+
+#[test]
+fn a_valid_grant_allows_generation_and_names_the_owner_as_co_owner() {
+    let (owner, mut grantee, cameo, grant) = setup();
+    assert!(grantee.authorize("alice", Use::Generate, NOW).is_err());
+    assert_eq!(grantee.import_grant(&grant, NOW + 10).unwrap(), "alice");
+    let auth = grantee
+        .authorize("@alice", Use::Generate, NOW + 10)
+        .unwrap();
+    assert_eq!(auth.cameo_id, cameo);
+    assert_eq!(auth.co_owner, owner.device_key());
+    assert_eq!(auth.appearance, look());
+    // And the prompt guardrail now lets "@alice" through on this device only.
+    let policy = PromptPolicy::builtin();
+    let can = |h: &str| grantee.authorize(h, Use::Generate, NOW + 10).is_ok();
+    assert!(
+        !policy
+            .check_with_cameos("@alice waves at the camera", can)
+            .is_refused()
+    );
+    assert!(policy.check("@alice waves at the camera").is_refused());
+}
+
+#[test]
+fn forged_grants_are_rejected() {
+    let (_owner, mut grantee, _cameo, _grant) = setup();
+    // A stranger signs a grant claiming @alice: the cameo id binds owner key + handle,
+    // so either the id or the signature gives it away.
+    let mut stranger = Vault::new().unwrap();
+    let fake = stranger.create_cameo("alice", look(), None).unwrap();
+    let forged = stranger
+        .issue_grant(
+            &fake,
+            &grantee.device_key(),
+            &[Use::Generate],
+            NOW,
+            NOW + DAY,
+        )
+        .unwrap()
+        .to_json();
+    // Replace the owner key with the real owner's: the signature no longer matches.
+    let (owner, ..) = setup();
+    let swapped = forged.replace(&stranger.device_key(), &owner.device_key());
+    assert_eq!(
+        grantee.import_grant(&swapped, NOW),
+        Err(ConsentError::BadSignature)
+    );
+}
+
+#[test]
+fn tampered_grants_are_rejected() {
+    let (_owner, mut grantee, _cameo, grant) = setup();
+    let longer = grant.replace(&(NOW + 7 * DAY).to_string(), &(NOW + 700 * DAY).to_string());
+    assert_ne!(longer, grant);
+    assert_eq!(
+        grantee.import_grant(&longer, NOW),
+        Err(ConsentError::BadSignature)
+    );
+    let wider = grant.replace("\"generate\"", "\"generate\", \"remix\"");
+    assert_eq!(
+        grantee.import_grant(&wider, NOW),
+        Err(ConsentError::BadSignature)
+    );
+    let extra = grant.replacen("\"grant_id\"", "\"admin\": true, \"grant_id\"", 1);
+    assert!(matches!(
+        grantee.import_grant(&extra, NOW),
+        Err(ConsentError::Malformed(_))
+    ));
+    assert!(matches!(
+        grantee.import_grant("{not json", NOW),
+        Err(ConsentError::Malformed(_))
+    ));
+}
+
+#[test]
+fn expired_and_future_grants_are_rejected_and_expiry_applies_after_import() {
+    let (_owner, mut grantee, _cameo, grant) = setup();
+    assert_eq!(
+        grantee.import_grant(&grant, NOW + 8 * DAY),
+        Err(ConsentError::Expired)
+    );
+    assert_eq!(
+        grantee.import_grant(&grant, NOW - 1),
+        Err(ConsentError::Expired)
+    );
+    grantee.import_grant(&grant, NOW).unwrap();
+    assert_eq!(
+        grantee.authorize("alice", Use::Generate, NOW + 8 * DAY),
+        Err(ConsentError::Expired)
+    );
+}
+
+#[test]
+fn a_grant_is_bound_to_its_grantee_device() {
+    let (_owner, _grantee, _cameo, grant) = setup();
+    let mut someone_else = Vault::new().unwrap();
+    assert_eq!(
+        someone_else.import_grant(&grant, NOW),
+        Err(ConsentError::WrongGrantee)
+    );
+}
+
+#[test]
+fn scope_is_enforced() {
+    let (_owner, mut grantee, _cameo, grant) = setup();
+    grantee.import_grant(&grant, NOW).unwrap();
+    assert_eq!(
+        grantee.authorize("alice", Use::Remix, NOW),
+        Err(ConsentError::OutOfScope("remixing".into()))
+    );
+}
+
+#[test]
+fn revocation_blocks_at_once_and_shreds_clips_using_the_cameo() {
+    let (mut owner, mut grantee, cameo, grant) = setup();
+    grantee.import_grant(&grant, NOW).unwrap();
+    let auth = grantee.authorize("alice", Use::Generate, NOW).unwrap();
+    let clip = grantee.seal_clip("clip-1", &[auth], b"mp4 bytes").unwrap();
+    let plain = grantee.seal_clip("clip-2", &[], b"no cameo here").unwrap();
+    assert_eq!(grantee.open_clip(&clip).unwrap(), b"mp4 bytes");
+    assert_eq!(clip.co_owners, vec![owner.device_key()]);
+
+    let revocation = owner.revoke(&cameo, NOW + 60).unwrap().to_json();
+    let outcome = grantee.import_revocation(&revocation).unwrap();
+    assert_eq!(outcome.cameo_id, cameo);
+    assert_eq!(outcome.shredded_clips, vec!["clip-1".to_string()]);
+    assert_eq!(
+        grantee.authorize("alice", Use::Generate, NOW + 61),
+        Err(ConsentError::NoGrant("alice".into()))
+    );
+    assert!(matches!(
+        grantee.open_clip(&clip),
+        Err(ConsentError::Unreadable(_))
+    ));
+    // The same ciphertext restored from a backup of the gallery stays unreadable.
+    let restored = Vault::from_json(&grantee.to_json()).unwrap();
+    assert!(restored.open_clip(&clip).is_err());
+    assert_eq!(restored.open_clip(&plain).unwrap(), b"no cameo here");
+
+    // Replay: the old grant cannot be imported again after the revocation.
+    assert_eq!(
+        grantee.import_grant(&grant, NOW + 120),
+        Err(ConsentError::Revoked)
+    );
+}
+
+#[test]
+fn revocations_are_verified_too() {
+    let (mut owner, mut grantee, cameo, grant) = setup();
+    grantee.import_grant(&grant, NOW).unwrap();
+    let real = owner.revoke(&cameo, NOW + 5).unwrap().to_json();
+    // Tampered revocation (pushed into the past): signature breaks.
+    let tampered = real.replace(&(NOW + 5).to_string(), &(NOW - 5).to_string());
+    assert_eq!(
+        grantee.import_revocation(&tampered).map(|_| ()),
+        Err(ConsentError::BadSignature)
+    );
+    // A stranger cannot revoke someone else's cameo (their key signs, but is not the owner).
+    let mut stranger = Vault::new().unwrap();
+    let theirs = stranger.create_cameo("bob", look(), None).unwrap();
+    let stranger_rev = stranger.revoke(&theirs, NOW).unwrap();
+    let forged =
+        SignedRevocation::from_json(&stranger_rev.to_json().replace(&theirs, &cameo)).unwrap();
+    assert!(forged.verify().is_err());
+    let relabeled = stranger_rev.to_json().replace(&theirs, &cameo);
+    assert!(grantee.import_revocation(&relabeled).is_err());
+    assert!(grantee.authorize("alice", Use::Generate, NOW + 1).is_ok());
+    // A grant file is not a revocation, and vice versa.
+    assert!(matches!(
+        grantee.import_revocation(&grant),
+        Err(ConsentError::Malformed(_))
+    ));
+    assert!(SignedGrant::from_json(&real).is_err());
+}
+
+#[test]
+fn photos_are_kept_only_when_asked_and_vaults_round_trip() {
+    let mut v = Vault::new().unwrap();
+    let a = v.create_cameo("anna", look(), None).unwrap();
+    let b = v
+        .create_cameo("ben", look(), Some(vec![1, 2, 3, 4]))
+        .unwrap();
+    assert_eq!(v.owned()[&a].photo, None);
+    assert_eq!(v.owned()[&b].photo, Some(vec![1, 2, 3, 4]));
+    let back = Vault::from_json(&v.to_json()).unwrap();
+    assert_eq!(back.device_key(), v.device_key());
+    assert_eq!(back.owned(), v.owned());
+    assert!(v.create_cameo("@x", look(), None).is_err());
+    assert!(v.create_cameo("no spaces", look(), None).is_err());
+}
