@@ -60,6 +60,21 @@ pub struct SealedClip {
     ciphertext: Vec<u8>,
 }
 
+/// An imported grant as the UI lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrantSummary {
+    /// `@handle`.
+    pub handle: String,
+    /// The owner's public key.
+    pub owner_key: String,
+    /// Allowed uses.
+    pub scope: Vec<Use>,
+    /// Unix seconds.
+    pub expires_at: u64,
+    /// `None` when usable now, else why not.
+    pub problem: Option<ConsentError>,
+}
+
 /// What importing a revocation did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevocationOutcome {
@@ -253,6 +268,21 @@ impl Vault {
             cameo_id: p.cameo_id.clone(),
             shredded_clips: shredded.into_iter().collect(),
         }
+    }
+
+    /// The grants this device holds, with their state at `now`.
+    pub fn grants(&self, now: u64) -> Vec<GrantSummary> {
+        self.grants
+            .values()
+            .filter_map(|text| SignedGrant::from_json(text).ok())
+            .map(|g| GrantSummary {
+                problem: self.check_grant(&g, now).err(),
+                handle: g.payload.handle,
+                owner_key: g.payload.owner_key,
+                scope: g.payload.scope,
+                expires_at: g.payload.expires_at,
+            })
+            .collect()
     }
 
     fn grants_for<'a>(&'a self, cameo: &'a str) -> impl Iterator<Item = SignedGrant> + 'a {

@@ -35,28 +35,57 @@ pub struct Category {
     /// What the UI says when refusing.
     pub message: String,
     #[serde(default)]
-    words: Vec<String>,
+    words: Vec<Term>,
     #[serde(default)]
     inside_words: Vec<String>,
     #[serde(default)]
-    phrases: Vec<String>,
+    phrases: Vec<Term>,
     #[serde(default)]
     people: Vec<Person>,
     #[serde(default)]
-    allowed_contexts: Vec<String>,
+    rules: Vec<NearRule>,
+    #[serde(default)]
+    allowed_contexts: Vec<Term>,
+}
+
+/// A policy term with its normalized words, split once when the policy loads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "String")]
+struct Term {
+    text: String,
+    words: Vec<String>,
+}
+
+impl From<String> for Term {
+    fn from(text: String) -> Self {
+        let words = words_of(&text);
+        Self { text, words }
+    }
+}
+
+/// "A word from `words` within `window` words of one from `near`" (either order): how
+/// the policy says *harm verb near a person* without listing every sentence.
+#[derive(Debug, Clone, Deserialize)]
+struct NearRule {
+    words: Vec<Term>,
+    near: Vec<Term>,
+    window: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 struct Person {
     name: String,
-    aliases: Vec<String>,
+    aliases: Vec<Term>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 struct Structure {
     max_chars: usize,
     max_repeats_of_one_word: usize,
+    max_total_repeats: usize,
     url_markers: Vec<String>,
+    /// Top-level domains: `word.tld` in a prompt is a link.
+    link_domains: Vec<String>,
 }
 
 /// The prompt policy: categories checked in order, plus structural spam checks.
@@ -139,12 +168,39 @@ fn variants(token: &str) -> [String; 3] {
     [token.to_string(), shorten(1), shorten(2)]
 }
 
-fn word_matches(token: &[String; 3], word: &str) -> bool {
-    token.iter().any(|t| {
-        t == word
-            || t.strip_prefix(word)
-                .is_some_and(|rest| SUFFIXES.contains(&rest))
+/// `*` in typed text stands for one hidden letter ("s*x").
+fn same_letters(typed: &str, word: &str) -> bool {
+    typed.chars().count() == word.chars().count()
+        && typed
+            .chars()
+            .zip(word.chars())
+            .all(|(t, w)| t == w || t == '*')
+}
+
+/// Does `typed` (one inflected word) carry `word` plus one of [`SUFFIXES`]? Handles the
+/// English spelling changes: doubled consonants ("stabbed"), dropped e ("executing"),
+/// y → ies ("bodies").
+fn inflects(typed: &str, word: &str) -> bool {
+    SUFFIXES.iter().any(|suffix| {
+        let Some(stem) = typed.strip_suffix(suffix) else {
+            return false;
+        };
+        let chars: Vec<char> = stem.chars().collect();
+        let undoubled = (chars.len() >= 2 && chars[chars.len() - 1] == chars[chars.len() - 2])
+            .then(|| chars[..chars.len() - 1].iter().collect::<String>());
+        same_letters(stem, word)
+            || undoubled.is_some_and(|u| same_letters(&u, word))
+            || (word.ends_with('e') && same_letters(&format!("{stem}e"), word))
+            || (*suffix == "es"
+                && stem.ends_with('i')
+                && same_letters(&format!("{}y", &stem[..stem.len() - 1]), word))
     })
+}
+
+fn word_matches(token: &[String; 3], word: &str) -> bool {
+    token
+        .iter()
+        .any(|t| same_letters(t, word) || inflects(t, word))
 }
 
 /// Start indices where `phrase` occurs in `tokens` (each word with suffixes).
@@ -193,7 +249,7 @@ impl PromptPolicy {
         for category in &self.categories {
             for reading in &normalized.readings {
                 let tokens: Vec<[String; 3]> = reading.iter().map(|t| variants(t)).collect();
-                if let Some(matched) = category_match(category, &tokens) {
+                if let Some(matched) = category_match(category, &tokens, &normalized.folded) {
                     return Verdict::Refused(Refusal {
                         category: category.id.clone(),
                         title: category.title.clone(),
@@ -237,6 +293,14 @@ impl PromptPolicy {
         }
         let spam = self.categories.iter().find(|c| c.id == "spam");
         let spam_message = spam.map_or("Kinora does not make spam.", |c| c.message.as_str());
+        if let Some(domain) = find_domain(&normalized.folded, &s.link_domains) {
+            return Some(refuse(
+                "spam",
+                "Spam or scam",
+                format!("a link ({domain})"),
+                spam_message,
+            ));
+        }
         if let Some(marker) = s
             .url_markers
             .iter()
@@ -255,14 +319,20 @@ impl PromptPolicy {
                 *counts.entry(t.as_str()).or_default() += 1;
             }
         }
-        if let Some((word, n)) = counts
-            .into_iter()
-            .find(|(_, n)| *n > s.max_repeats_of_one_word)
-        {
+        let total_repeats: usize = counts.values().filter(|n| **n >= 3).map(|n| n - 1).sum();
+        if let Some((word, n)) = counts.iter().find(|(_, n)| **n > s.max_repeats_of_one_word) {
             return Some(refuse(
                 "spam",
                 "Spam or scam",
                 format!("“{word}” repeated {n} times"),
+                spam_message,
+            ));
+        }
+        if total_repeats >= s.max_total_repeats {
+            return Some(refuse(
+                "spam",
+                "Spam or scam",
+                "repeated promotional words".into(),
                 spam_message,
             ));
         }
@@ -271,26 +341,47 @@ impl PromptPolicy {
 }
 
 /// The first term of `category` found in `tokens` that no allowed context covers.
-fn category_match(category: &Category, tokens: &[[String; 3]]) -> Option<String> {
+fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> Option<String> {
     let mut covered = vec![false; tokens.len()];
     for context in &category.allowed_contexts {
-        let words = words_of(context);
-        for start in phrase_positions(tokens, &words) {
+        let words = &context.words;
+        for start in phrase_positions(tokens, words) {
             covered[start..start + words.len()]
                 .iter_mut()
                 .for_each(|c| *c = true);
         }
     }
-    let glued = |phrase: &[String]| phrase.concat();
+    // Glued text with token boundaries, so "nakedwoman" or "xi jin ping" still match a
+    // phrase when the glued phrase starts and ends on a boundary ("snaked" does not).
+    let mut glued_text = String::new();
+    let mut starts = Vec::new(); // byte offset where each token starts
+    for t in tokens {
+        starts.push(glued_text.len());
+        glued_text.push_str(&t[0]);
+    }
+    let ends: Vec<usize> = (0..tokens.len())
+        .map(|i| starts.get(i + 1).copied().unwrap_or(glued_text.len()))
+        .collect();
+    let glued_hit = |words: &[String]| -> bool {
+        let needle = words.concat();
+        if needle.is_empty() {
+            return false;
+        }
+        glued_text.match_indices(&needle).any(|(at, _)| {
+            let (Some(first), Some(last)) = (
+                starts.iter().position(|&s| s == at),
+                ends.iter().position(|&e| e == at + needle.len()),
+            ) else {
+                return false;
+            };
+            !covered[first..=last.max(first)].iter().all(|c| *c)
+        })
+    };
     let hit = |words: &[String]| -> bool {
         phrase_positions(tokens, words)
             .into_iter()
             .any(|start| !covered[start..start + words.len()].iter().all(|c| *c))
-            || (words.len() > 1
-                && tokens
-                    .iter()
-                    .zip(&covered)
-                    .any(|(t, c)| !c && t.iter().any(|v| v.contains(&glued(words)))))
+            || (words.len() > 1 && glued_hit(words))
     };
     let inside = |stem: &str| {
         tokens
@@ -298,9 +389,38 @@ fn category_match(category: &Category, tokens: &[[String; 3]]) -> Option<String>
             .zip(&covered)
             .any(|(t, c)| !c && t.iter().any(|v| v.contains(stem)))
     };
+    // Uncovered (start, end) spans of any of `terms`, with the term that matched.
+    let spans = |terms: &[Term]| -> Vec<(usize, usize, String)> {
+        terms
+            .iter()
+            .flat_map(|term| {
+                let n = term.words.len();
+                phrase_positions(tokens, &term.words)
+                    .into_iter()
+                    .filter(|&s| !covered[s..s + n].iter().all(|c| *c))
+                    .map(|s| (s, s + n - 1, term.text.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    for rule in &category.rules {
+        let near = spans(&rule.near);
+        for (s, e, term) in spans(&rule.words) {
+            if let Some((_, _, other)) = near.iter().find(|(ns, ne, _)| {
+                let gap = if *ns > e {
+                    ns - e
+                } else {
+                    s.saturating_sub(*ne)
+                };
+                gap <= rule.window && !(*ns >= s && *ne <= e)
+            }) {
+                return Some(format!("{term} … {other}"));
+            }
+        }
+    }
     for term in category.words.iter().chain(&category.phrases) {
-        if hit(&words_of(term)) {
-            return Some(term.clone());
+        if hit(&term.words) {
+            return Some(term.text.clone());
         }
     }
     for stem in &category.inside_words {
@@ -309,11 +429,33 @@ fn category_match(category: &Category, tokens: &[[String; 3]]) -> Option<String>
         }
     }
     for person in &category.people {
-        if person.aliases.iter().any(|alias| hit(&words_of(alias))) {
+        // Chinese, Japanese and Korean are written without spaces: match those aliases
+        // as plain substrings of the folded text.
+        let cjk_hit = |alias: &Term| alias.text.chars().any(is_cjk) && folded.contains(&alias.text);
+        if person
+            .aliases
+            .iter()
+            .any(|alias| cjk_hit(alias) || hit(&alias.words))
+        {
             return Some(person.name.clone());
         }
     }
     None
+}
+
+/// A `name.tld` link in folded text, with `tld` one of `domains`.
+fn find_domain(folded: &str, domains: &[String]) -> Option<String> {
+    folded.split_whitespace().find_map(|chunk| {
+        let chunk = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+        let (name, tld) = chunk.rsplit_once('.')?;
+        let name_ok = name.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+        (name_ok && domains.iter().any(|d| d == tld)).then(|| chunk.to_string())
+    })
+}
+
+/// Han, kana and hangul: scripts written without spaces between words.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
 }
 
 /// `@handle` mentions in folded text (letters, digits, `_`, `-`; at least two chars).

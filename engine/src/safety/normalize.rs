@@ -102,6 +102,10 @@ pub fn normalize(text: &str) -> Normalized {
 fn tokens(folded: &str, one_as: char) -> Vec<String> {
     let mut out = Vec::new();
     for chunk in folded.split_whitespace() {
+        // Sentence punctuation is not l33t: "iphone!!!" must not read as "iphoneiii".
+        let chunk = chunk
+            .trim_end_matches(['!', '?', '.', ',', ';', ':', ')', ']', '"', '\''])
+            .trim_start_matches(['(', '[', '"', '\'']);
         let has_letter = chunk.chars().any(char::is_alphabetic);
         let mapped: String = chunk
             .chars()
@@ -113,9 +117,10 @@ fn tokens(folded: &str, one_as: char) -> Vec<String> {
                 }
             })
             .collect();
+        // `*` inside a word hides a letter ("s*x"): keep it in the word as a wildcard.
         out.extend(
             mapped
-                .split(|c: char| !c.is_alphanumeric())
+                .split(|c: char| !c.is_alphanumeric() && !(has_letter && c == '*'))
                 .filter(|t| !t.is_empty())
                 .map(str::to_string),
         );
