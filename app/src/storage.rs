@@ -3,8 +3,8 @@
 //! nothing blocks the page.
 
 use js_sys::Promise;
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
 
@@ -26,7 +26,10 @@ fn settle(request: &IdbRequest) -> JsFuture {
             let _ = resolve.call1(&JsValue::NULL, &ok.result().unwrap_or(JsValue::UNDEFINED));
         });
         let on_error = Closure::once_into_js(move |_: web_sys::Event| {
-            let _ = reject.call1(&JsValue::NULL, &JsValue::from_str("IndexedDB request failed"));
+            let _ = reject.call1(
+                &JsValue::NULL,
+                &JsValue::from_str("IndexedDB request failed"),
+            );
         });
         req.set_onsuccess(Some(on_success.unchecked_ref()));
         req.set_onerror(Some(on_error.unchecked_ref()));
@@ -72,8 +75,12 @@ pub async fn put(key: &str, value: &str) -> Result<(), String> {
         .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
         .and_then(|t| t.object_store(STORE))
         .map_err(describe)?;
-    settle(&store.put_with_key(&JsValue::from_str(value), &JsValue::from_str(key)).map_err(describe)?)
-        .await
-        .map_err(describe)?;
+    settle(
+        &store
+            .put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
+            .map_err(describe)?,
+    )
+    .await
+    .map_err(describe)?;
     Ok(())
 }

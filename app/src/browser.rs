@@ -1,0 +1,97 @@
+//! Small browser helpers: the clock, file downloads and reading picked files.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Unix seconds now.
+pub fn now() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+fn describe(e: wasm_bindgen::JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|err| String::from(err.message()))
+        })
+        .unwrap_or_else(|| "browser error".into())
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download_text(name: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|_| "not an anchor".to_string())?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url).map_err(describe)?;
+    Ok(())
+}
+
+/// The first file picked in an `<input type=file>`.
+pub fn picked_file(input: &web_sys::HtmlInputElement) -> Option<web_sys::File> {
+    input.files().and_then(|files| files.get(0))
+}
+
+/// A picked file's text.
+pub async fn file_text(file: &web_sys::File) -> Result<String, String> {
+    let text = JsFuture::from(file.text()).await.map_err(describe)?;
+    text.as_string().ok_or_else(|| "file is not text".into())
+}
+
+/// Decodes an image file and returns its pixels as RGBA, scaled so that the longer side
+/// is at most `max_side` (appearance needs colours, not resolution).
+pub async fn image_rgba(
+    file: &web_sys::File,
+    max_side: u32,
+) -> Result<(Vec<u8>, usize, usize), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(
+        window
+            .create_image_bitmap_with_blob(file)
+            .map_err(describe)?,
+    )
+    .await
+    .map_err(|_| "this file is not an image the browser can decode".to_string())?
+    .dyn_into()
+    .map_err(|_| "not an image".to_string())?;
+    let (w, h) = (bitmap.width().max(1), bitmap.height().max(1));
+    let scale = (max_side as f64 / w.max(h) as f64).min(1.0);
+    let (sw, sh) = (
+        ((w as f64 * scale) as u32).max(1),
+        ((h as f64 * scale) as u32).max(1),
+    );
+    let canvas: web_sys::HtmlCanvasElement = window
+        .document()
+        .ok_or("no document")?
+        .create_element("canvas")
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|_| "no canvas".to_string())?;
+    canvas.set_width(sw);
+    canvas.set_height(sh);
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .map_err(describe)?
+        .ok_or("no 2D context")?
+        .dyn_into()
+        .map_err(|_| "no 2D context".to_string())?;
+    ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, sw as f64, sh as f64)
+        .map_err(describe)?;
+    let data = ctx
+        .get_image_data(0.0, 0.0, sw as f64, sh as f64)
+        .map_err(describe)?;
+    Ok((data.data().0, sw as usize, sh as usize))
+}

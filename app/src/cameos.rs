@@ -1,0 +1,274 @@
+//! The cameo panel: create your own cameo from a photo, grant it to another device,
+//! revoke it, and import grants or revocations others send you. Also says plainly what
+//! a system that runs only on this device can and cannot enforce.
+//!
+//! The vault (keys, cameos, grants) is owned by the page (`App`) and reached here through
+//! context; every change is saved to IndexedDB on this device.
+
+use crate::browser::{download_text, file_text, image_rgba, now, picked_file};
+use crate::storage;
+use kinora_engine::cameo::appearance::Appearance;
+use kinora_engine::cameo::signed::Use;
+use kinora_engine::cameo::vault::Vault;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+/// The vault signal shared through context: `None` until loaded from IndexedDB.
+pub type VaultSignal = RwSignal<Option<Vault>>;
+
+/// Saves the vault to IndexedDB (in the background; failures are shown).
+pub fn save(vault: VaultSignal, status: WriteSignal<String>) {
+    let Some(json) = vault.with_untracked(|v| v.as_ref().map(Vault::to_json)) else {
+        return;
+    };
+    spawn_local(async move {
+        if let Err(e) = storage::put("vault", &json).await {
+            status.set(format!("Could not save on this device: {e}"));
+        }
+    });
+}
+
+fn hex_color(c: [u8; 3]) -> String {
+    format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
+}
+
+fn swatches(a: Appearance) -> impl IntoView {
+    [("skin", a.skin), ("hair", a.hair), ("clothing", a.clothing)]
+        .into_iter()
+        .map(|(name, c)| {
+            view! { <span class="swatch" title=name style:background=hex_color(c)></span> }
+        })
+        .collect_view()
+}
+
+fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
+    ev.target().and_then(|t| t.dyn_into().ok())
+}
+
+/// The whole cameo panel.
+#[component]
+pub fn CameoPanel() -> impl IntoView {
+    let vault = expect_context::<VaultSignal>();
+    let (status, set_status) = signal(String::new());
+    let (handle, set_handle) = signal(String::new());
+    let (keep_photo, set_keep_photo) = signal(false);
+    let photo = RwSignal::new(None::<web_sys::File>);
+
+    let create = move |_| {
+        let Some(file) = photo.get_untracked() else {
+            set_status.set("Pick a photo first.".into());
+            return;
+        };
+        let handle = handle.get_untracked();
+        let keep = keep_photo.get_untracked();
+        set_status.set("Reading the photo on this device…".into());
+        spawn_local(async move {
+            let result = async {
+                let (rgba, w, h) = image_rgba(&file, 128).await?;
+                let appearance = Appearance::from_rgba(&rgba, w, h).map_err(|e| e.to_string())?;
+                vault
+                    .try_update(|v| {
+                        v.as_mut()
+                            .ok_or_else(|| "still loading".to_string())?
+                            .create_cameo(&handle, appearance, keep.then_some(rgba))
+                            .map_err(|e| e.to_string())
+                    })
+                    .unwrap_or_else(|| Err("page closed".into()))
+            }
+            .await;
+            match result {
+                Ok(_) => {
+                    set_status.set(format!(
+                        "Cameo @{} created. {}",
+                        handle.trim_start_matches('@').to_lowercase(),
+                        if keep {
+                            "The photo is kept on this device."
+                        } else {
+                            "The photo was not kept."
+                        }
+                    ));
+                    save(vault, set_status);
+                }
+                Err(e) => set_status.set(format!("Could not create the cameo: {e}")),
+            }
+        });
+    };
+
+    let import = move |ev: leptos::ev::Event| {
+        let Some(file) = input_of(&ev).as_ref().and_then(picked_file) else {
+            return;
+        };
+        spawn_local(async move {
+            let message = match file_text(&file).await {
+                Err(e) => format!("Could not read the file: {e}"),
+                Ok(text) if text.contains("\"kinora\": \"revocation\"") => vault
+                    .try_update(|v| v.as_mut().map(|v| v.import_revocation(&text)))
+                    .flatten()
+                    .map_or("Still loading, try again.".into(), |r| match r {
+                        Ok(out) => format!(
+                            "Revocation imported: that cameo can no longer be used here; {} clip(s) that used it were made unreadable.",
+                            out.shredded_clips.len()
+                        ),
+                        Err(e) => format!("Revocation refused: {e}"),
+                    }),
+                Ok(text) => vault
+                    .try_update(|v| v.as_mut().map(|v| v.import_grant(&text, now())))
+                    .flatten()
+                    .map_or("Still loading, try again.".into(), |r| match r {
+                        Ok(handle) => format!("Grant imported: you may now use @{handle}."),
+                        Err(e) => format!("Grant refused: {e}"),
+                    }),
+            };
+            set_status.set(message);
+            save(vault, set_status);
+        });
+    };
+
+    let device_key = move || vault.with(|v| v.as_ref().map(Vault::device_key).unwrap_or_default());
+    let owned = move || {
+        vault.with(|v| {
+            v.as_ref()
+                .map(|v| {
+                    v.owned()
+                        .iter()
+                        .map(|(id, c)| (id.clone(), c.handle.clone(), c.appearance))
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let granted = move || vault.with(|v| v.as_ref().map(|v| v.grants(now())).unwrap_or_default());
+
+    view! {
+        <section class="cameos" data-testid="cameo-panel">
+            <h2>"Cameos"</h2>
+            <p>
+                "A real person's likeness appears only through a cameo its owner made and granted. "
+                "Prompts mention a cameo as " <code>"@handle"</code> "."
+            </p>
+            <details class="limits-of-local" data-testid="enforcement-note">
+                <summary>"What this device can and cannot enforce"</summary>
+                <ul>
+                    <li>"Can: refuse prompts naming a cameo you hold no valid grant for, check every grant's signature, grantee and expiry, and apply a revocation the moment you import it."</li>
+                    <li>"Can: make clips that used a revoked cameo unreadable on this device — their encryption key is destroyed, so even a backup of the files cannot be opened here."</li>
+                    <li>"Cannot: reach copies already downloaded, shared or uploaded elsewhere, or devices that never import the revocation."</li>
+                    <li>"Cannot: prove that a photo shows its owner. Someone could make a cameo from another person's photo; the clip's credentials name who made it."</li>
+                    <li>"Nothing here is sent anywhere: keys, photos, grants and clips stay on this device unless you download and share a file yourself."</li>
+                </ul>
+            </details>
+            <p class="device-key">
+                "Your device key (give it to a cameo owner so they can grant you): "
+                <code data-testid="device-key">{device_key}</code>
+            </p>
+
+            <h3>"Create your cameo"</h3>
+            <div class="row">
+                <input data-testid="cameo-handle" placeholder="handle, e.g. alice"
+                    on:input=move |ev| set_handle.set(event_target_value(&ev)) />
+                <input data-testid="cameo-photo" type="file" accept="image/*"
+                    on:change=move |ev| photo.set(input_of(&ev).as_ref().and_then(picked_file)) />
+                <label><input data-testid="cameo-keep-photo" type="checkbox"
+                    on:change=move |ev| set_keep_photo.set(event_target_checked(&ev)) />" keep the photo"</label>
+                <button data-testid="cameo-create" on:click=create>"Create cameo"</button>
+            </div>
+            <p class="status" role="status" data-testid="cameo-status">{status}</p>
+
+            <h3>"Your cameos"</h3>
+            <ul data-testid="owned-cameos">
+                <For each=owned key=|(id, _, _)| id.clone() let:item>
+                    <OwnedCameo id=item.0 handle=item.1 appearance=item.2 status=set_status />
+                </For>
+            </ul>
+
+            <h3>"Cameos granted to you"</h3>
+            <ul data-testid="granted-cameos">
+                {move || granted().into_iter().map(|g| view! {
+                    <li data-usable=g.problem.is_none().to_string() data-handle=g.handle.clone()>
+                        {format!("@{} — until {} — {}", g.handle,
+                            js_sys::Date::new(&((g.expires_at * 1000) as f64).into()).to_iso_string(),
+                            g.problem.as_ref().map_or("usable".to_string(), |p| p.to_string()))}
+                    </li>
+                }).collect_view()}
+            </ul>
+
+            <h3>"Import a grant or revocation"</h3>
+            <input data-testid="consent-import" type="file" accept=".json,application/json" on:change=import />
+        </section>
+    }
+}
+
+/// One owned cameo with its grant form and revoke button.
+#[component]
+fn OwnedCameo(
+    id: String,
+    handle: String,
+    appearance: Appearance,
+    status: WriteSignal<String>,
+) -> impl IntoView {
+    let vault = expect_context::<VaultSignal>();
+    let (grantee, set_grantee) = signal(String::new());
+    let (days, set_days) = signal(7u64);
+    let grant_id = id.clone();
+    let grant_handle = handle.clone();
+    let grant = move |_| {
+        let t = now();
+        let result = vault.with_untracked(|v| {
+            v.as_ref().map(|v| {
+                v.issue_grant(
+                    &grant_id,
+                    grantee.get_untracked().trim(),
+                    &[Use::Generate, Use::Remix, Use::Extend],
+                    t,
+                    t + days.get_untracked() * 86_400,
+                )
+            })
+        });
+        match result {
+            Some(Ok(g)) => {
+                match download_text(&format!("kinora-grant-{grant_handle}.json"), &g.to_json()) {
+                    Ok(()) => status.set(format!(
+                        "Grant file for @{grant_handle} downloaded. Send it to the grantee."
+                    )),
+                    Err(e) => status.set(format!("Could not offer the download: {e}")),
+                }
+            }
+            Some(Err(e)) => status.set(format!("Could not grant: {e}")),
+            None => status.set("Still loading, try again.".into()),
+        }
+    };
+    let revoke_handle = handle.clone();
+    let revoke = move |_| {
+        let result = vault
+            .try_update(|v| v.as_mut().map(|v| v.revoke(&id, now())))
+            .flatten();
+        match result {
+            Some(Ok(r)) => {
+                let _ = download_text(
+                    &format!("kinora-revocation-{revoke_handle}.json"),
+                    &r.to_json(),
+                );
+                status.set(format!(
+                    "@{revoke_handle} revoked here. Send the downloaded revocation file to everyone you granted it to."
+                ));
+                save(vault, status);
+            }
+            Some(Err(e)) => status.set(format!("Could not revoke: {e}")),
+            None => status.set("Still loading, try again.".into()),
+        }
+    };
+    view! {
+        <li class="owned" data-handle=handle.clone()>
+            <strong>{format!("@{handle}")}</strong> " " {swatches(appearance)}
+            <div class="row">
+                <input data-testid="grant-grantee" placeholder="grantee's device key"
+                    on:input=move |ev| set_grantee.set(event_target_value(&ev)) />
+                <input data-testid="grant-days" type="number" min="1" max="365" value="7"
+                    on:input=move |ev| set_days.set(event_target_value(&ev).parse().unwrap_or(7).clamp(1, 365)) />
+                " days "
+                <button data-testid="grant-download" on:click=grant>"Download grant"</button>
+                <button data-testid="cameo-revoke" on:click=revoke>"Revoke"</button>
+            </div>
+        </li>
+    }
+}
