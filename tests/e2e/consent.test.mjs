@@ -1,0 +1,119 @@
+// Safety and consent in the real page: refusals before any compute, and the full cameo
+// lifecycle between two devices (two browser profiles): create from a photo, grant,
+// import, use, persist across reload, revoke, and the revocation taking effect.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { serveDist, launch, watch } from './harness.mjs';
+import { png } from './png.mjs';
+
+let server;
+before(async () => {
+  server = await serveDist();
+});
+after(async () => {
+  await server.close();
+});
+
+async function open(context) {
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(server.origin + '/');
+  await page.locator('[data-testid="device-key"]').filter({ hasText: /\S{20,}/ }).waitFor();
+  return { page, seen };
+}
+
+async function refusal(page, prompt) {
+  await page.locator('[data-testid="prompt"]').fill(prompt);
+  const r = page.locator('[data-testid="prompt-refusal"]');
+  return (await r.count()) ? r.getAttribute('data-category') : null;
+}
+
+async function downloadFrom(page, button) {
+  const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  return readFile(await download.path(), 'utf8');
+}
+
+test('disallowed prompts are refused with a reason as they are typed', async () => {
+  const { context, close } = await launch({ webgpu: false });
+  try {
+    const { page, seen } = await open(context);
+    assert.equal(await refusal(page, 'a p0rn video'), 'sexual');
+    assert.match(await page.locator('[data-testid="prompt-refusal"]').innerText(), /Refused: Sexual content/);
+    assert.equal(await refusal(page, 'Obama dancing in the rain'), 'public_figure');
+    assert.equal(await refusal(page, 'FREE B1TC0IN, click the link'), 'spam');
+    assert.equal(await refusal(page, '@bob waves hello'), 'cameo');
+    assert.equal(await refusal(page, 'a shooting star over the hills at night'), null);
+    assert.equal(await refusal(page, 'a red ball bounces on the grass at sunset'), null);
+    assert.deepEqual(seen.errors, []);
+  } finally {
+    await close();
+  }
+});
+
+test('cameo lifecycle across two devices: grant, use, reload, revoke', async () => {
+  const owner = await launch({ webgpu: false });
+  const grantee = await launch({ webgpu: false });
+  try {
+    const a = await open(owner.context);
+    const b = await open(grantee.context);
+    const granteeKey = await b.page.locator('[data-testid="device-key"]').innerText();
+
+    // Owner makes @alice from a photo (hair / skin / shirt bands); the photo is not kept.
+    const photo = png(48, 64, (x, y) => (y < 12 ? [40, 25, 10] : y < 48 ? [225, 185, 150] : [30, 70, 200]));
+    await a.page.locator('[data-testid="cameo-handle"]').fill('Alice');
+    await a.page.locator('[data-testid="cameo-photo"]').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: photo });
+    await a.page.locator('[data-testid="cameo-create"]').click();
+    await a.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Cameo @alice created' }).waitFor();
+    assert.equal(await refusal(a.page, '@alice waves at the camera'), null, 'owners may use their own cameo');
+
+    // A bad photo gets a clear message.
+    await a.page.locator('[data-testid="cameo-handle"]').fill('bob');
+    await a.page.locator('[data-testid="cameo-photo"]').setInputFiles({ name: 'x.png', mimeType: 'image/png', buffer: Buffer.from('not a png') });
+    await a.page.locator('[data-testid="cameo-create"]').click();
+    await a.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Could not create the cameo' }).waitFor();
+
+    // Grant to the other device.
+    const item = a.page.locator('li.owned[data-handle="alice"]');
+    await item.locator('[data-testid="grant-grantee"]').fill(granteeKey);
+    const grant = await downloadFrom(a.page, item.locator('[data-testid="grant-download"]'));
+    assert.match(grant, /"kinora": "grant"/);
+
+    // Grantee: refused before, a tampered grant is refused, the real one works.
+    assert.equal(await refusal(b.page, '@alice waves at the camera'), 'cameo');
+    const tampered = grant.replace(/"expires_at": (\d+)/, (_, n) => `"expires_at": ${Number(n) + 86400000}`);
+    const importFile = (text) =>
+      b.page.locator('[data-testid="consent-import"]').setInputFiles({ name: 'g.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+    await importFile(tampered);
+    await b.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Grant refused: the signature does not match' }).waitFor();
+    await importFile(grant);
+    await b.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Grant imported: you may now use @alice' }).waitFor();
+    assert.equal(await refusal(b.page, '@alice waves at the camera'), null);
+
+    // The grant survives a reload (IndexedDB).
+    await b.page.reload();
+    await b.page.locator('[data-testid="granted-cameos"] li[data-handle="alice"][data-usable="true"]').waitFor();
+    assert.equal(await refusal(b.page, '@alice waves at the camera'), null);
+
+    // Owner revokes; the grantee imports the revocation and loses access at once.
+    const revocation = await downloadFrom(a.page, item.locator('[data-testid="cameo-revoke"]'));
+    assert.equal(await refusal(a.page, '@alice waves at the camera'), 'cameo');
+    await importFile(revocation);
+    await b.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Revocation imported' }).waitFor();
+    assert.equal(await refusal(b.page, '@alice waves at the camera'), 'cameo');
+    await importFile(grant); // replaying the old grant does not bring it back
+    await b.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Grant refused: the owner revoked this cameo' }).waitFor();
+
+    // Nothing left either page: every request stayed on the origin and carried no cameo data.
+    for (const { seen } of [a, b]) {
+      assert.deepEqual(seen.errors, []);
+      for (const url of seen.requests) {
+        assert.ok(url.startsWith(server.origin) || url.startsWith('blob:') || url.startsWith('data:'), url);
+        assert.ok(!url.includes('alice') && !url.includes(granteeKey.slice(0, 16)), url);
+      }
+    }
+  } finally {
+    await owner.close();
+    await grantee.close();
+  }
+});
