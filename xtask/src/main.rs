@@ -11,7 +11,8 @@ use std::time::Instant;
 const USAGE: &str = "usage: cargo xtask <serve|test|bench>
   serve   build the app and serve it on http://127.0.0.1:8080
   test    run every test: fmt, clippy, native (CPU + lavapipe), wasm build, browser e2e
-  bench   native kernel benchmark (q8 WGSL kernel vs burn matmul, GPU vs CPU)";
+  bench   native kernel benchmark (q8 WGSL kernel vs burn matmul, GPU vs CPU)
+  world   the procedural world's CLI, e.g. `cargo xtask world sample --prompt \"…\" --out docs/world/`";
 
 fn main() -> Result<()> {
     let root = workspace_root()?;
@@ -21,6 +22,7 @@ fn main() -> Result<()> {
         Some("serve") => serve(),
         Some("test") => test(&root),
         Some("bench") => bench(),
+        Some("world") => world(std::env::args().skip(2).collect()),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
@@ -91,6 +93,12 @@ fn bench() -> Result<()> {
         "--example",
         "bench",
     ]))
+}
+
+fn world(args: Vec<String>) -> Result<()> {
+    run(Command::new("cargo")
+        .args(["run", "--quiet", "--release", "--package", "kinora-world", "--bin", "world", "--"])
+        .args(args))
 }
 
 fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
