@@ -97,7 +97,16 @@ fn bench() -> Result<()> {
 
 fn world(args: Vec<String>) -> Result<()> {
     run(Command::new("cargo")
-        .args(["run", "--quiet", "--release", "--package", "kinora-world", "--bin", "world", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "kinora-world",
+            "--bin",
+            "world",
+            "--",
+        ])
         .args(args))
 }
 
