@@ -33,7 +33,7 @@ pub fn StatusPanel() -> impl IntoView {
         let compute = match Gpu::init().await {
             Ok(gpu) => {
                 backend.set(Backend::Gpu(gpu.report.clone()));
-                Compute::Gpu(gpu)
+                Compute::Gpu(Box::new(gpu))
             }
             Err(e) => {
                 backend.set(Backend::Cpu {

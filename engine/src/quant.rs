@@ -20,7 +20,7 @@ use crate::EngineError;
 pub const Q8_BLOCK: usize = 32;
 /// u32 words per block: four int8 values per word.
 pub const Q8_WORDS_PER_BLOCK: usize = Q8_BLOCK / 4;
-const _: () = assert!(Q8_BLOCK % 4 == 0 && Q8_WORDS_PER_BLOCK * 4 == Q8_BLOCK);
+const _: () = assert!(Q8_BLOCK.is_multiple_of(4) && Q8_WORDS_PER_BLOCK * 4 == Q8_BLOCK);
 
 /// An `[N, K]` matrix in per-block symmetric int8.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +101,7 @@ impl BlockQ8Matrix {
 
 /// Checks that `[n, k]` can be stored as [`BlockQ8Matrix`].
 pub fn check_q8_shape(n: usize, k: usize) -> Result<(), EngineError> {
-    if n == 0 || k == 0 || k % Q8_BLOCK != 0 {
+    if n == 0 || k == 0 || !k.is_multiple_of(Q8_BLOCK) {
         return Err(EngineError::InvalidShape(format!(
             "q8 weights need n > 0 and k a non-zero multiple of {Q8_BLOCK}, got [{n}, {k}]"
         )));

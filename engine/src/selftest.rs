@@ -12,8 +12,8 @@ use web_time::Instant;
 /// Where the self-test runs.
 #[derive(Debug, Clone)]
 pub enum Compute {
-    /// Our WGSL kernel on the GPU.
-    Gpu(Gpu),
+    /// Our WGSL kernel on the GPU (boxed: a device handle is large, `Cpu` is empty).
+    Gpu(Box<Gpu>),
     /// burn `flex` on the CPU (no WebGPU).
     Cpu,
 }

@@ -109,7 +109,7 @@ fn kernel_rejects_bad_shapes() {
 
 #[test]
 fn self_test_passes_on_gpu_and_cpu() {
-    for compute in [Compute::Gpu(gpu().clone()), Compute::Cpu] {
+    for compute in [Compute::Gpu(Box::new(gpu().clone())), Compute::Cpu] {
         let report = pollster::block_on(run_self_test(&compute, (64, 64, 128), 2)).unwrap();
         println!("{}: {:?}", report.label, report.bench);
         assert!(report.passed(), "{report:#?}");

@@ -160,8 +160,15 @@ fn validate_one(seed: u64, split: Split, cfg: &RenderConfig, faults: bool) -> Va
             .iter()
             .map(|t| {
                 format!(
-                    "{:?}/{:?}/{:?} shape=({:.2},{:.2},{:.2},{:.2})",
-                    t.colour, t.kind, t.motion, t.shape.0, t.shape.1, t.shape.2, t.shape.3
+                    "{:?}/{:?}/{:?} shape=({:.2},{:.2},{:.2},{:.2},{:.2})",
+                    t.colour,
+                    t.kind,
+                    t.motion,
+                    t.shape.0,
+                    t.shape.1,
+                    t.shape.2,
+                    t.shape.3,
+                    t.shape.4
                 )
             })
             .collect();

@@ -53,11 +53,25 @@ fn test(root: &Path) -> Result<()> {
     step("format", || {
         run(Command::new("cargo").args(["fmt", "--all", "--check"]))
     })?;
-    step("clippy", || {
+    step("clippy (native crates)", || {
         run(Command::new("cargo").args([
             "clippy",
             "--workspace",
+            "--exclude",
+            "app",
             "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("clippy (app, wasm32)", || {
+        run(Command::new("cargo").args([
+            "clippy",
+            "--package",
+            "app",
+            "--target",
+            "wasm32-unknown-unknown",
             "--",
             "-D",
             "warnings",

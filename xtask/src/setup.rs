@@ -67,13 +67,12 @@ fn locked_version(package: &str) -> Result<String> {
     let needle = format!("name = \"{package}\"");
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == needle {
-            if let Some(v) = lines
+        if line.trim() == needle
+            && let Some(v) = lines
                 .next()
                 .and_then(|l| l.trim().strip_prefix("version = "))
-            {
-                return Ok(v.trim_matches('"').to_string());
-            }
+        {
+            return Ok(v.trim_matches('"').to_string());
         }
     }
     bail!("{package} is not in Cargo.lock")

@@ -120,7 +120,7 @@ fn tokens(folded: &str, one_as: char) -> Vec<String> {
         // `*` inside a word hides a letter ("s*x"): keep it in the word as a wildcard.
         out.extend(
             mapped
-                .split(|c: char| !c.is_alphanumeric() && !(has_letter && c == '*'))
+                .split(|c: char| !(c.is_alphanumeric() || (has_letter && c == '*')))
                 .filter(|t| !t.is_empty())
                 .map(str::to_string),
         );

@@ -197,6 +197,7 @@ pub fn estimate(lumas: &[Luma], fps: u32) -> CameraEstimate {
     let mut rows: Vec<Vec<f32>> = vec![Vec::new(); h];
     let (mut pans, mut tilts, mut zooms) = (Vec::new(), Vec::new(), Vec::new());
     let mut votes = [0usize; 4];
+    let mut coherent = Vec::new();
     let mut t = 0;
     while t + k < n {
         let (a, b) = (&lumas[t], &lumas[t + k]);
@@ -212,6 +213,27 @@ pub fn estimate(lumas: &[Luma], fps: u32) -> CameraEstimate {
             } else {
                 median(&mut v.iter().map(|q| q.2).collect::<Vec<_>>())
             };
+            // The ground moves as one layer across the whole width; an object covers a few
+            // block columns only. Prefer the horizontal velocity shared by the most columns
+            // of ground blocks (the median can follow an object over a textureless ground).
+            let low: Vec<&BlockVector> = v.iter().filter(|q| q.1 > 0.6 * h as f32).collect();
+            let support = |c: f32| {
+                let mut cols: Vec<i32> = low
+                    .iter()
+                    .filter(|q| (q.2 - c).abs() < 0.6)
+                    .map(|q| q.0 as i32)
+                    .collect();
+                cols.sort_unstable();
+                cols.dedup();
+                cols.len()
+            };
+            let (vx, cols) = low
+                .iter()
+                .map(|q| (q.2, support(q.2)))
+                .max_by(|a, b| a.1.cmp(&b.1).then(b.0.abs().total_cmp(&a.0.abs())))
+                .filter(|m| m.1 >= 3 && m.1 > support(vx))
+                .map(|m| (m.0, m.1))
+                .unwrap_or((vx, support(vx)));
             let vy = median(&mut v.iter().map(|q| q.3).collect::<Vec<_>>());
             let num: f32 = v.iter().map(|q| q.2 * (q.0 - cx) + q.3 * (q.1 - cy)).sum();
             let den: f32 = v
@@ -231,7 +253,8 @@ pub fn estimate(lumas: &[Luma], fps: u32) -> CameraEstimate {
             };
             let r0 = res(&|_| (0.0, 0.0));
             // Medians shrug off the minority of slower far-layer blocks in a parallax pan.
-            let rt = res(&|_| (vx, vy));
+            // Pans have parallax: far layers move between still and the ground's speed.
+            let rt = res(&|q| (q.2.clamp(vx.min(0.0), vx.max(0.0)), vy));
             let rz = res(&|q| (s * (q.0 - cx), s * (q.1 - cy)));
             let model = if r0 <= rt.min(rz) + 0.25 {
                 0
@@ -243,6 +266,20 @@ pub fn estimate(lumas: &[Luma], fps: u32) -> CameraEstimate {
                 2
             };
             votes[model] += 1;
+            coherent.push(cols);
+            if std::env::var_os("KINORA_CAM_DEBUG").is_some() {
+                let mv: Vec<String> = v
+                    .iter()
+                    .filter(|q| q.2.hypot(q.3) > 0.5)
+                    .map(|q| format!("({:.0},{:.0}:{:.1},{:.1})", q.0, q.1, q.2, q.3))
+                    .collect();
+                eprintln!(
+                    "t{t} n{} vx{vx:.2} vy{vy:.2} s{s:.4} r0 {r0:.2} rt {rt:.2} rz {rz:.2} m{model} moving {}: {}",
+                    v.len(),
+                    mv.len(),
+                    mv.join(" ")
+                );
+            }
             pans.push(vx / w as f32 / dt);
             tilts.push(vy / h as f32 / dt);
             zooms.push(s / dt);
@@ -271,10 +308,14 @@ pub fn estimate(lumas: &[Luma], fps: u32) -> CameraEstimate {
         tilt_rate.abs() / 0.035,
         zoom_rate.abs() / 0.1,
     ];
+    // In that fallback a pan also needs its ground velocity shared across the width in
+    // most pairs, not just by the blocks of one moving object.
+    let wide = median(&mut coherent.iter().map(|&c| c as f32).collect::<Vec<_>>()) >= 4.0;
     let kind = if votes[1..].iter().all(|&v| v == 0) {
         (1..4)
+            .filter(|&i| i != 1 || wide)
             .max_by(|&a, &b| norm[a].total_cmp(&norm[b]))
-            .unwrap_or(1)
+            .unwrap_or(0)
     } else {
         (1..4).max_by_key(|&i| (votes[i], 4 - i)).unwrap_or(1)
     };

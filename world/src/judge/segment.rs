@@ -33,6 +33,10 @@ pub struct Blob {
     pub border: bool,
     /// Fill of the bottom-centre patch of the box (low for cars: the gap between wheels).
     pub bottom_centre: f32,
+    /// Fill of the four corner patches of the box (top-left, top-right, bottom-left,
+    /// bottom-right), each a fifth of the box a side: near zero for a disc, near one where
+    /// a box-shaped silhouette (a cube's front face) reaches the corner.
+    pub corners: [f32; 4],
 }
 
 fn sample_rgb(f: &Frame, x: f32, y: f32) -> Option<[f32; 3]> {
@@ -287,7 +291,28 @@ fn make_blob(pix: &[usize], colour: Colour, w: usize, h: usize) -> Blob {
             x >= px0 && x <= px1 && y >= py0
         })
         .count();
+    let (cw, ch) = ((bw / 5).max(1), (bh / 5).max(1));
+    let mut corners = [0.0f32; 4];
+    for &i in pix {
+        let (x, y) = (i % w, i / w);
+        let left = x < x0 + cw;
+        let right = x + cw > x1;
+        let top = y < y0 + ch;
+        let bottom = y + ch > y1;
+        for (k, hit) in [top && left, top && right, bottom && left, bottom && right]
+            .into_iter()
+            .enumerate()
+        {
+            if hit {
+                corners[k] += 1.0;
+            }
+        }
+    }
+    for c in &mut corners {
+        *c /= (cw * ch) as f32;
+    }
     Blob {
+        corners,
         bottom_centre: inside as f32 / patch as f32,
         colour,
         area: pix.len(),

@@ -71,8 +71,9 @@ pub struct Track {
     pub vanished: Vec<usize>,
     /// Frames where the object appeared from nowhere.
     pub popped_in: Vec<usize>,
-    /// Shape features: median aspect, fill ratio, aspect variability, bottom-centre fill.
-    pub shape: (f32, f32, f32, f32),
+    /// Shape features: median aspect, fill ratio, aspect variability, bottom-centre fill,
+    /// fullest corner patch.
+    pub shape: (f32, f32, f32, f32, f32),
     /// Bounding boxes per frame.
     #[serde(skip)]
     pub bboxes: Vec<Option<BBox>>,
@@ -86,9 +87,12 @@ fn median(mut v: Vec<f32>) -> f32 {
     v[v.len() / 2]
 }
 
+/// Corner-patch fill above which a compact silhouette is box-shaped.
+const CUBE_CORNER: f32 = 0.7;
+
 /// Class from silhouette shape: characters are tall, cars and birds wide (birds change shape
 /// as they flap), cubes fill their box, balls fill π/4 of it.
-pub fn classify_kind(aspect: f32, fill: f32, _var: f32, bottom_centre: f32) -> Kind {
+pub fn classify_kind(aspect: f32, fill: f32, _var: f32, bottom_centre: f32, corner: f32) -> Kind {
     if aspect < 0.7 {
         Kind::Character
     } else if aspect > 1.45 {
@@ -99,7 +103,9 @@ pub fn classify_kind(aspect: f32, fill: f32, _var: f32, bottom_centre: f32) -> K
         } else {
             Kind::Bird
         }
-    } else if fill > 0.83 {
+    } else if fill > 0.83 || (corner > CUBE_CORNER && fill > 0.6) {
+        // A disc leaves every corner of its box nearly empty; a cube's front face fills at
+        // least one even when a face close to the background colour is lost.
         Kind::Cube
     } else {
         Kind::Ball
@@ -140,7 +146,7 @@ pub fn build_tracks(
             .iter()
             .map(|b| b.map(|b| (b.bbox.0, b.bbox.1, b.bbox.2, b.bbox.3, b.border)))
             .collect();
-        let (mut asp, mut fill, mut bc) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut asp, mut fill, mut bc, mut cor) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for b in chosen.iter().flatten().filter(|b| !b.border) {
             let (bw, bh) = (
                 (b.bbox.2 - b.bbox.0 + 1) as f32,
@@ -149,6 +155,7 @@ pub fn build_tracks(
             asp.push(bw / bh);
             fill.push(b.area as f32 / (bw * bh));
             bc.push(b.bottom_centre);
+            cor.push(b.corners.iter().copied().fold(0.0, f32::max));
         }
         let var = if asp.len() >= 3 {
             let m = asp.iter().sum::<f32>() / asp.len() as f32;
@@ -157,8 +164,8 @@ pub fn build_tracks(
         } else {
             0.0
         };
-        let shape = (median(asp), median(fill), var, median(bc));
-        let kind = classify_kind(shape.0, shape.1, shape.2, shape.3);
+        let shape = (median(asp), median(fill), var, median(bc), median(cor));
+        let kind = classify_kind(shape.0, shape.1, shape.2, shape.3, shape.4);
         // Camera-compensated positions in frame heights, interior frames only.
         let pts: Vec<(f32, f32, f32)> = chosen
             .iter()
@@ -606,11 +613,13 @@ mod tests {
 
     #[test]
     fn shapes_classify() {
-        assert_eq!(classify_kind(1.0, 0.78, 0.01, 1.0), Kind::Ball);
-        assert_eq!(classify_kind(1.0, 0.95, 0.01, 1.0), Kind::Cube);
-        assert_eq!(classify_kind(2.2, 0.66, 0.01, 0.1), Kind::Car);
-        assert_eq!(classify_kind(2.0, 0.55, 0.2, 0.8), Kind::Bird);
-        assert_eq!(classify_kind(0.45, 0.85, 0.02, 1.0), Kind::Character);
+        assert_eq!(classify_kind(1.0, 0.78, 0.01, 1.0, 0.14), Kind::Ball);
+        assert_eq!(classify_kind(1.0, 0.95, 0.01, 1.0, 1.0), Kind::Cube);
+        // A cube whose top and side faces melted into the background.
+        assert_eq!(classify_kind(1.0, 0.75, 0.01, 1.0, 0.95), Kind::Cube);
+        assert_eq!(classify_kind(2.2, 0.66, 0.01, 0.1, 0.3), Kind::Car);
+        assert_eq!(classify_kind(2.0, 0.55, 0.2, 0.8, 0.3), Kind::Bird);
+        assert_eq!(classify_kind(0.45, 0.85, 0.02, 1.0, 0.9), Kind::Character);
     }
 
     #[test]
