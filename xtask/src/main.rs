@@ -50,6 +50,13 @@ fn test(root: &Path) -> Result<()> {
     setup::apt(&["chromium", "mesa-vulkan-drivers"])?;
     setup::npm_ci(&root.join("tests"))?;
 
+    // Mesa's Vulkan drivers complain on every start when this is unset (CI, containers).
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        let dir = std::env::temp_dir().join("kinora-xdg-runtime");
+        std::fs::create_dir_all(&dir)?;
+        // SAFETY: single-threaded here; children inherit it.
+        unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
+    }
     step("format", || {
         run(Command::new("cargo").args(["fmt", "--all", "--check"]))
     })?;
