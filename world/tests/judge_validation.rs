@@ -45,22 +45,22 @@ fn report(v: &Validation) {
 }
 
 /// Floors the judge must hold. They sit a little under what it measures (see the README),
-/// so a regression fails the test; they are below the 98% targets where the judge
-/// does not reach them yet — the README says so.
+/// so a regression fails the test; they sit below the 98% targets to leave room for
+/// the spread of an 80-clip sample (the README has the 500-clip numbers).
 fn check(v: &Validation) {
     assert!(
-        v.colour.accuracy() >= 0.90,
+        v.colour.accuracy() >= 0.95,
         "colour {}",
         v.colour.accuracy()
     );
-    assert!(v.class.accuracy() >= 0.90, "class {}", v.class.accuracy());
+    assert!(v.class.accuracy() >= 0.95, "class {}", v.class.accuracy());
     assert!(
-        v.motion.accuracy() >= 0.85,
+        v.motion.accuracy() >= 0.95,
         "motion {}",
         v.motion.accuracy()
     );
     assert!(
-        v.camera.accuracy() >= 0.92,
+        v.camera.accuracy() >= 0.95,
         "camera {}",
         v.camera.accuracy()
     );
@@ -130,6 +130,21 @@ fn full_validation_500() {
     report(&v);
     check(&v);
     check_faults(&v);
+    // The thresholds, on the sample size.
+    for (name, t) in [
+        ("colour", &v.colour),
+        ("class", &v.class),
+        ("motion", &v.motion),
+        ("camera", &v.camera),
+    ] {
+        assert!(t.accuracy() >= 0.98, "{name}: {:.3} < 0.98", t.accuracy());
+    }
+    let mut offsets: Vec<f32> = v.av_offsets_ms.iter().map(|o| o.abs()).collect();
+    offsets.sort_by(f32::total_cmp);
+    assert!(
+        !offsets.is_empty() && offsets[offsets.len() / 2] <= 10.0,
+        "AV median offset"
+    );
 }
 
 #[test]

@@ -267,19 +267,6 @@ pub fn estimate(lumas: &[Luma], fps: u32) -> CameraEstimate {
             };
             votes[model] += 1;
             coherent.push(cols);
-            if std::env::var_os("KINORA_CAM_DEBUG").is_some() {
-                let mv: Vec<String> = v
-                    .iter()
-                    .filter(|q| q.2.hypot(q.3) > 0.5)
-                    .map(|q| format!("({:.0},{:.0}:{:.1},{:.1})", q.0, q.1, q.2, q.3))
-                    .collect();
-                eprintln!(
-                    "t{t} n{} vx{vx:.2} vy{vy:.2} s{s:.4} r0 {r0:.2} rt {rt:.2} rz {rz:.2} m{model} moving {}: {}",
-                    v.len(),
-                    mv.len(),
-                    mv.join(" ")
-                );
-            }
             pans.push(vx / w as f32 / dt);
             tilts.push(vy / h as f32 / dt);
             zooms.push(s / dt);

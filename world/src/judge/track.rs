@@ -527,7 +527,12 @@ pub fn analyse_motion(pts: &[(f32, f32, f32)], fps: u32) -> MotionResult {
     } else {
         None
     };
-    if rebounds >= 1 {
+    // A bounce drops from a height; a few pixels of vertical jitter on a sideways mover
+    // (a merge with a neighbour, a flapping wing) is not one.
+    let (ylo, yhi) = pts.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+        (lo.min(p.2), hi.max(p.2))
+    });
+    if rebounds >= 1 && (yhi - ylo > 0.12 || dx.abs() < 0.1) {
         return (MotionLabel::Bounce, contacts, gravity, energy_loss);
     }
     if dy.abs() > 0.15 {
@@ -549,7 +554,9 @@ pub fn analyse_motion(pts: &[(f32, f32, f32)], fps: u32) -> MotionResult {
         };
         return (label, contacts, gravity, energy_loss);
     }
-    if dx.abs() > 0.1 {
+    // A track seen only for part of the clip moves less in total: its steady speed counts.
+    let vx_all = robust_slope(&pts.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>());
+    if dx.abs() > 0.1 || (dx.abs() > 0.05 && vx_all.abs() > 0.15 && vx_all * dx > 0.0) {
         let label = if dx < 0.0 {
             MotionLabel::Left
         } else {
