@@ -1,6 +1,7 @@
 //! The status panel: which compute backend is active (WebGPU adapter or CPU fallback)
 //! and the kernel self-test result with measured GFLOP/s.
 
+use kinora_engine::EngineError;
 use kinora_engine::device::{AdapterReport, Gpu};
 use kinora_engine::selftest::{Compute, SelfTestReport, run_self_test};
 use leptos::prelude::*;
@@ -36,9 +37,11 @@ pub fn StatusPanel() -> impl IntoView {
                 Compute::Gpu(Box::new(gpu))
             }
             Err(e) => {
-                backend.set(Backend::Cpu {
-                    reason: e.to_string(),
-                });
+                let reason = match e {
+                    EngineError::NoAdapter(why) => why,
+                    other => other.to_string(),
+                };
+                backend.set(Backend::Cpu { reason });
                 Compute::Cpu
             }
         };
