@@ -3,16 +3,19 @@
 // The weight matrix is stored the way a linear layer holds it (one row per output
 // feature) in per-block symmetric int8: every run of 32 consecutive values along K shares
 // one f32 scale, value = scale · q with q in [-127, 127]. Weights are never expanded to
-// f32 in memory; each workgroup dequantizes only the 16×32 tile it is about to use.
+// f32 in memory; each workgroup dequantizes only the 64×32 tile it is about to use.
 //
 // Layout (see engine/src/quant.rs for the ASCII picture):
 //   wq     : N·K/4 words, row-major; word j of a row holds q[4j..4j+4], little-endian bytes
 //   scales : N·K/32 f32, row-major; scales[n·(K/32) + b] belongs to block b of row n
 // Requirements checked on the host: K is a non-zero multiple of 32; M, N are any size.
 //
-// Workgroup 16×16 = 256 invocations: the WebGPU default limit, so it runs on every
-// adapter, SwiftShader and lavapipe included. Each invocation owns one output element;
-// the tiles in workgroup memory use 2 × 16 × 32 × 4 = 4 KiB of the 16 KiB guaranteed.
+// Workgroup 16×16 = 256 invocations (WebGPU's default limit, so it runs on every adapter,
+// SwiftShader and lavapipe included). Each invocation owns a 4×4 block of outputs, so a
+// workgroup covers a 64×64 output tile: per K step an invocation reads 4 activations and 4
+// weights from workgroup memory for 16 multiply-adds (one read per multiply-add would
+// leave the kernel bound by workgroup-memory traffic). The two 64×32 f32 tiles take
+// 2 × 64 × 32 × 4 = 16 KiB: exactly WebGPU's guaranteed workgroup storage.
 
 struct Params {
     m: u32,
@@ -27,12 +30,13 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;  // output [M, N]
 @group(0) @binding(4) var<uniform> params: Params;
 
-const TILE: u32 = 16u;
-const BLOCK: u32 = 32u;
+const TILE: u32 = 64u;         // output tile edge per workgroup
+const PER_THREAD: u32 = 4u;    // output block edge per invocation
+const BLOCK: u32 = 32u;        // quantization block along K
 const WORDS_PER_BLOCK: u32 = 8u; // 32 int8 values / 4 per u32
 
-var<workgroup> x_tile: array<array<f32, 32>, 16>; // [row in tile][k in block]
-var<workgroup> w_tile: array<array<f32, 32>, 16>; // [col in tile][k in block], dequantized
+var<workgroup> x_tile: array<array<f32, 32>, 64>; // [row in tile][k in block]
+var<workgroup> w_tile: array<array<f32, 32>, 64>; // [col in tile][k in block], dequantized
 
 @compute @workgroup_size(16, 16, 1)
 fn main(
@@ -41,15 +45,15 @@ fn main(
 ) {
     let row0 = wid.y * TILE;
     let col0 = wid.x * TILE;
-    let flat = lid.y * TILE + lid.x; // 0..256
-    var acc = 0.0;
+    let flat = lid.y * 16u + lid.x; // 0..256
+    var acc: array<array<f32, 4>, 4>; // zero-initialized
 
     // params is uniform, so this loop (and the barriers inside it) is in uniform control flow.
     for (var b = 0u; b < params.blocks_per_row; b = b + 1u) {
         let k0 = b * BLOCK;
 
-        // Activations: 16 rows × 32 values = 512 floats, two per invocation.
-        for (var i = 0u; i < 2u; i = i + 1u) {
+        // Activations: 64 rows × 32 values = 2048 floats, eight per invocation.
+        for (var i = 0u; i < 8u; i = i + 1u) {
             let e = flat + i * 256u;
             let r = e / BLOCK;
             let c = e % BLOCK;
@@ -60,10 +64,11 @@ fn main(
             x_tile[r][c] = v;
         }
 
-        // Weights: 16 rows × 8 words; the first 128 invocations unpack one word each.
-        if (flat < TILE * WORDS_PER_BLOCK) {
-            let r = flat / WORDS_PER_BLOCK;
-            let w = flat % WORDS_PER_BLOCK;
+        // Weights: 64 rows × 8 words = 512 words, two per invocation, unpacked and scaled.
+        for (var i = 0u; i < 2u; i = i + 1u) {
+            let e = flat + i * 256u;
+            let r = e / WORDS_PER_BLOCK;
+            let w = e % WORDS_PER_BLOCK;
             let n = col0 + r;
             var word = 0u;
             var scale = 0.0;
@@ -80,14 +85,28 @@ fn main(
         workgroupBarrier();
 
         for (var kk = 0u; kk < BLOCK; kk = kk + 1u) {
-            acc = acc + x_tile[lid.y][kk] * w_tile[lid.x][kk];
+            var a: array<f32, 4>;
+            var bw: array<f32, 4>;
+            for (var i = 0u; i < PER_THREAD; i = i + 1u) {
+                a[i] = x_tile[lid.y * PER_THREAD + i][kk];
+                bw[i] = w_tile[lid.x * PER_THREAD + i][kk];
+            }
+            for (var i = 0u; i < PER_THREAD; i = i + 1u) {
+                for (var j = 0u; j < PER_THREAD; j = j + 1u) {
+                    acc[i][j] = acc[i][j] + a[i] * bw[j];
+                }
+            }
         }
         workgroupBarrier();
     }
 
-    let row = row0 + lid.y;
-    let col = col0 + lid.x;
-    if (row < params.m && col < params.n) {
-        y[row * params.n + col] = acc;
+    for (var i = 0u; i < PER_THREAD; i = i + 1u) {
+        let row = row0 + lid.y * PER_THREAD + i;
+        for (var j = 0u; j < PER_THREAD; j = j + 1u) {
+            let col = col0 + lid.x * PER_THREAD + j;
+            if (row < params.m && col < params.n) {
+                y[row * params.n + col] = acc[i][j];
+            }
+        }
     }
 }

@@ -65,7 +65,8 @@ fn adapter_reports_real_limits() {
 fn kernel_matches_reference_on_many_shapes() {
     let gpu = gpu();
     let kernel = Q8Matmul::new(gpu);
-    // Sizes around the 16-wide tile: below, at, just above, and far from multiples.
+    // Sizes around the 4-wide per-invocation block and the 64-wide workgroup tile: below,
+    // at, just above, and far from multiples.
     let shapes = [
         (1, 1, 32),
         (1, 17, 64),
@@ -76,6 +77,10 @@ fn kernel_matches_reference_on_many_shapes() {
         (100, 3, 64),
         (3, 100, 320),
         (128, 128, 512),
+        // Around the 64-wide workgroup tile: several workgroups with partial edges.
+        (63, 65, 64),
+        (65, 130, 96),
+        (200, 70, 160),
     ];
     for (i, &(m, n, k)) in shapes.iter().enumerate() {
         let (x, w) = problem(i as u64 * 31 + 5, m, n, k);

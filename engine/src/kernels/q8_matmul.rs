@@ -2,7 +2,8 @@
 //!
 //! Bindings (group 0): 0 `x` f32 `[M, K]`, 1 packed int8 weights `[N, K/4]` u32,
 //! 2 scales `[N, K/32]` f32, 3 output `y` f32 `[M, N]`, 4 uniform [`Q8MatmulMeta`].
-//! Workgroup 16×16, one output per invocation; dispatch `(⌈N/16⌉, ⌈M/16⌉, 1)`.
+//! Workgroup 16×16, a 4×4 output block per invocation (64×64 per workgroup, 16 KiB of
+//! workgroup memory); dispatch `(⌈N/64⌉, ⌈M/64⌉, 1)`.
 //! Supported: any M, N ≥ 1; K a non-zero multiple of 32 (see [`crate::quant`]).
 //!
 //! Why a raw wgpu pipeline rather than a burn custom kernel: burn 0.22 writes kernels in
@@ -18,8 +19,8 @@ use burn::tensor::wgpu::wgpu;
 use burn::tensor::wgpu::wgpu::util::DeviceExt;
 
 const SOURCE: &str = include_str!("../../../shaders/q8_matmul.wgsl");
-/// Output tile edge: the kernel's workgroup is `TILE × TILE`.
-pub const TILE: u32 = 16;
+/// Output tile edge of one workgroup (16×16 invocations × 4×4 outputs each).
+pub const TILE: u32 = 64;
 
 /// The uniform block of the kernel (`struct Params` in the WGSL; `meta` is a reserved word in WGSL).
 #[repr(C)]
