@@ -1,6 +1,6 @@
 //! The kernel self-test the status panel runs: correctness of the q8 dequant-matmul
 //! against the scalar reference on several shapes (including sizes that are not
-//! multiples of the 16×16 workgroup), then a throughput measurement.
+//! multiples of the 64×64 workgroup tile), then a throughput measurement.
 
 use crate::EngineError;
 use crate::cpu_ops::BurnQ8Matmul;
