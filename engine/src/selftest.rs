@@ -35,6 +35,7 @@ pub const CHECK_SHAPES: &[(usize, usize, usize)] = &[
     (5, 130, 96),
     (64, 96, 256),
     (33, 16, 32),
+    (70, 65, 64),
 ];
 
 /// Largest accepted `|y - ref| / (1 + |ref|)`: f32 accumulation over K ≤ 512 of values in
