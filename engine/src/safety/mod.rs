@@ -246,10 +246,16 @@ impl PromptPolicy {
         if let Some(r) = self.check_structure(prompt, &normalized) {
             return Verdict::Refused(r);
         }
+        // Spelling variants once per reading, not once per category: this runs on every
+        // keystroke.
+        let readings: Vec<Vec<[String; 3]>> = normalized
+            .readings
+            .iter()
+            .map(|reading| reading.iter().map(|t| variants(t)).collect())
+            .collect();
         for category in &self.categories {
-            for reading in &normalized.readings {
-                let tokens: Vec<[String; 3]> = reading.iter().map(|t| variants(t)).collect();
-                if let Some(matched) = category_match(category, &tokens, &normalized.folded) {
+            for tokens in &readings {
+                if let Some(matched) = category_match(category, tokens, &normalized.folded) {
                     return Verdict::Refused(Refusal {
                         category: category.id.clone(),
                         title: category.title.clone(),
