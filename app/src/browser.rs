@@ -95,3 +95,49 @@ pub async fn image_rgba(
         .map_err(describe)?;
     Ok((data.data().0, sw as usize, sh as usize))
 }
+
+/// A picked file's bytes.
+pub async fn file_bytes(file: &web_sys::File) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(describe)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// A `blob:` URL for bytes of type `mime` (for `<video src>` and downloads); revoke it
+/// when done.
+pub fn blob_url(bytes: &[u8], mime: &str) -> Result<String, String> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(describe)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)
+}
+
+/// Offers the resource at `url` as a download named `name`.
+pub fn download_url(url: &str, name: &str) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|_| "not an anchor".to_string())?;
+    a.set_href(url);
+    a.set_download(name);
+    a.click();
+    Ok(())
+}
+
+/// Milliseconds from a monotonic-enough clock (for speed reports).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Describes a JS error for the UI.
+pub fn js_error(e: wasm_bindgen::JsValue) -> String {
+    describe(e)
+}

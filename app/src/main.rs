@@ -3,10 +3,12 @@
 
 mod browser;
 mod cameos;
+mod export;
 mod panic_banner;
 mod prompt;
 mod status;
 mod storage;
+mod webcodecs;
 
 use cameos::VaultSignal;
 use kinora_engine::cameo::signed::Use;
@@ -40,10 +42,12 @@ async fn load_vault() -> Result<(Vault, Option<String>), String> {
     }
 }
 
-/// The product shell: title, prompt box, device status, and cameos.
+/// The product shell: title, prompt box, the clip panel (export), device status, and
+/// cameos.
 #[component]
 fn App() -> impl IntoView {
     let vault: VaultSignal = RwSignal::new(None);
+    let prompt = RwSignal::new(String::new());
     let (notice, set_notice) = signal(String::new());
     provide_context(vault);
     leptos::task::spawn_local(async move {
@@ -77,7 +81,8 @@ fn App() -> impl IntoView {
                 <p class="tagline">"Text → video with sound, generated on your own device. Nothing leaves this page."</p>
             </header>
             <p class="notice" data-testid="notice">{notice}</p>
-            <prompt::PromptBox may_use_cameo />
+            <prompt::PromptBox prompt may_use_cameo />
+            <export::ExportPanel prompt />
             <status::StatusPanel />
             <cameos::CameoPanel />
         </main>

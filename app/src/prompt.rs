@@ -1,19 +1,135 @@
-//! The prompt box. Every keystroke runs the prompt guardrails (cheap, local), so a
-//! disallowed prompt is refused with its reason before any compute could start.
-//! Generation itself is honestly disabled until trained models ship.
+//! The prompt box and its settings. Every keystroke runs the prompt guardrails (cheap,
+//! local), so a disallowed prompt is refused with its reason before any compute could
+//! start. Generation itself is honestly disabled until trained models ship; the recipe
+//! link (prompt + settings + seed in the URL fragment) already works, and a recipe link
+//! opened on this page fills the box — after the same guardrails, since a link is no way
+//! around them.
 
+use kinora_engine::recipe::{FPS_CHOICES, Recipe};
 use kinora_engine::safety::{PromptPolicy, Verdict};
 use leptos::prelude::*;
 
-/// Prompt text area, the guardrail verdict, and a Generate button that says why it is
-/// disabled. `may_use_cameo(handle)` answers whether this device holds a grant.
+/// Settings a generation takes (what a recipe records besides the prompt).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// Sampler seed.
+    pub seed: u64,
+    /// Length in seconds.
+    pub seconds: u32,
+    /// Frames per second.
+    pub fps: u32,
+    /// Square side in pixels.
+    pub side: u32,
+    /// Sampler steps.
+    pub steps: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            seed: 1,
+            seconds: 4,
+            fps: 12,
+            side: 256,
+            steps: 8,
+        }
+    }
+}
+
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes) >> 11, // 53 bits: exact in a JS number too
+        Err(_) => js_sys::Date::now() as u64,
+    }
+}
+
+/// Reads a recipe from the page's URL fragment, if there is one. `Err` carries the
+/// message to show.
+fn recipe_from_location(may_use_cameo: Callback<String, bool>) -> Option<Result<Recipe, String>> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    if hash.len() < 2 {
+        return None;
+    }
+    let decoded = js_sys::decode_uri_component(&hash)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or(hash);
+    Some(
+        Recipe::from_link(&decoded)
+            .and_then(|r| {
+                r.check_prompt(PromptPolicy::builtin(), |h| {
+                    may_use_cameo.run(h.to_string())
+                })?;
+                Ok(r)
+            })
+            .map_err(|e| e.to_string()),
+    )
+}
+
+/// Prompt text area, settings, the guardrail verdict, the recipe link, and a Generate
+/// button that says why it is disabled. `may_use_cameo(handle)` answers whether this
+/// device holds a grant.
 #[component]
-pub fn PromptBox(may_use_cameo: Callback<String, bool>) -> impl IntoView {
-    let (prompt, set_prompt) = signal(String::new());
+pub fn PromptBox(prompt: RwSignal<String>, may_use_cameo: Callback<String, bool>) -> impl IntoView {
+    let settings = RwSignal::new(Settings {
+        seed: random_seed(),
+        ..Settings::default()
+    });
+    let (link_message, set_link_message) = signal(String::new());
+    let (recipe_link, set_recipe_link) = signal(String::new());
+    match recipe_from_location(may_use_cameo) {
+        Some(Ok(r)) => {
+            prompt.set(r.prompt.clone());
+            settings.set(Settings {
+                seed: r.seed,
+                seconds: r.seconds,
+                fps: r.fps,
+                side: r.width,
+                steps: r.steps,
+            });
+            set_link_message.set("Recipe loaded from the link.".into());
+        }
+        Some(Err(e)) => set_link_message.set(format!("This link could not be used: {e}")),
+        None => {}
+    }
     let verdict = move || {
         prompt.with(|p| {
             PromptPolicy::builtin().check_with_cameos(p, |h| may_use_cameo.run(h.to_string()))
         })
+    };
+    let make_link = move |_| {
+        let p = prompt.get_untracked();
+        if p.trim().is_empty() {
+            set_link_message.set("Type a prompt first.".into());
+            return;
+        }
+        let s = settings.get_untracked();
+        let recipe = Recipe::new(&p, s.seed, s.seconds, s.fps, s.side, s.side, s.steps);
+        if let Err(e) = recipe.validate().and_then(|()| {
+            recipe.check_prompt(PromptPolicy::builtin(), |h| {
+                may_use_cameo.run(h.to_string())
+            })
+        }) {
+            set_recipe_link.set(String::new());
+            set_link_message.set(format!("No link: {e}"));
+            return;
+        }
+        let base = web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .map(|h| h.split('#').next().unwrap_or_default().to_string())
+            .unwrap_or_default();
+        set_recipe_link.set(format!("{base}{}", recipe.to_fragment()));
+        set_link_message.set(
+            "Anyone with this link gets the same prompt, settings and seed. It holds no cameo data: a cameo it mentions works only for people you granted it to."
+                .into(),
+        );
+    };
+    let number = move |ev: &leptos::ev::Event, min: u64, max: u64| {
+        event_target_value(ev)
+            .parse::<u64>()
+            .ok()
+            .map(|v| v.clamp(min, max))
     };
     view! {
         <section class="prompt">
@@ -24,7 +140,7 @@ pub fn PromptBox(may_use_cameo: Callback<String, bool>) -> impl IntoView {
                 rows="3"
                 placeholder="a red ball bounces on the grass at sunset, camera pans left slowly, gentle guitar chords"
                 prop:value=prompt
-                on:input=move |ev| set_prompt.set(event_target_value(&ev))
+                on:input=move |ev| prompt.set(event_target_value(&ev))
             ></textarea>
             {move || match verdict() {
                 Verdict::Refused(r) => view! {
@@ -36,10 +152,47 @@ pub fn PromptBox(may_use_cameo: Callback<String, bool>) -> impl IntoView {
                 .into_any(),
                 Verdict::Allowed => ().into_any(),
             }}
+            <div class="row settings">
+                <label>"Seconds "
+                    <input type="number" min="2" max="10" data-testid="setting-seconds"
+                        prop:value=move || settings.get().seconds.to_string()
+                        on:change=move |ev| if let Some(v) = number(&ev, 2, 10) { settings.update(|s| s.seconds = v as u32) } />
+                </label>
+                <label>"fps "
+                    <select data-testid="setting-fps" prop:value=move || settings.get().fps.to_string()
+                        on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { settings.update(|s| s.fps = v) }>
+                        {FPS_CHOICES.iter().map(|f| view! { <option value=f.to_string()>{f.to_string()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Size "
+                    <select data-testid="setting-size" prop:value=move || settings.get().side.to_string()
+                        on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { settings.update(|s| s.side = v) }>
+                        <option value="128">"128×128"</option>
+                        <option value="256">"256×256"</option>
+                        <option value="512">"512×512"</option>
+                    </select>
+                </label>
+                <label>"Steps "
+                    <input type="number" min="1" max="64" data-testid="setting-steps"
+                        prop:value=move || settings.get().steps.to_string()
+                        on:change=move |ev| if let Some(v) = number(&ev, 1, 64) { settings.update(|s| s.steps = v as u32) } />
+                </label>
+                <label>"Seed "
+                    <input type="number" min="0" data-testid="setting-seed"
+                        prop:value=move || settings.get().seed.to_string()
+                        on:change=move |ev| if let Some(v) = number(&ev, 0, u64::MAX) { settings.update(|s| s.seed = v) } />
+                </label>
+                <button on:click=move |_| settings.update(|s| s.seed = random_seed())>"New seed"</button>
+            </div>
             <button data-testid="generate" disabled=true title="models not yet available">
                 "Generate"
             </button>
             <span class="hint" data-testid="generate-hint">"Models not yet available."</span>
+            <div class="row">
+                <button data-testid="recipe-make" on:click=make_link>"Recipe link"</button>
+                <input type="text" readonly=true data-testid="recipe-link" prop:value=recipe_link />
+            </div>
+            <p class="hint" data-testid="recipe-message" role="status">{link_message}</p>
         </section>
     }
 }

@@ -81,6 +81,33 @@ pub fn write_wav(audio: &[f32], sample_rate: u32, mut out: impl Write) -> Result
     Ok(())
 }
 
+/// Write frames as a YUV4MPEG2 (`.y4m`) stream, 4:4:4 8-bit, BT.601 limited range: the
+/// plain format ffmpeg and Kinora's clip import read, so a world render can be exported
+/// like a generated clip.
+pub fn write_y4m(frames: &[Frame], fps: u32, mut out: impl Write) -> Result<(), WorldError> {
+    let Some(first) = frames.first() else {
+        return Err(WorldError::Config("no frames to write".into()));
+    };
+    writeln!(
+        out,
+        "YUV4MPEG2 W{} H{} F{fps}:1 Ip A1:1 C444",
+        first.width, first.height
+    )?;
+    for frame in frames {
+        let n = frame.rgb.len() / 3;
+        let mut planes = vec![0u8; n * 3];
+        for (i, px) in frame.rgb.chunks_exact(3).enumerate() {
+            let (r, g, b) = (i32::from(px[0]), i32::from(px[1]), i32::from(px[2]));
+            planes[i] = (((66 * r + 129 * g + 25 * b + 128) >> 8) + 16) as u8;
+            planes[n + i] = (((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128) as u8;
+            planes[2 * n + i] = (((112 * r - 94 * g - 18 * b + 128) >> 8) + 128) as u8;
+        }
+        out.write_all(b"FRAME\n")?;
+        out.write_all(&planes)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,7 +47,8 @@ fn serve() -> Result<()> {
 fn test(root: &Path) -> Result<()> {
     let total = Instant::now();
     setup::wasm_toolchain()?;
-    setup::apt(&["chromium", "mesa-vulkan-drivers"])?;
+    // ffmpeg/ffprobe are test-only: they check that exported MP4s are standard files.
+    setup::apt(&["chromium", "mesa-vulkan-drivers", "ffmpeg"])?;
     setup::npm_ci(&root.join("tests"))?;
 
     // Mesa's Vulkan drivers complain on every start when this is unset (CI, containers).
@@ -90,11 +91,21 @@ fn test(root: &Path) -> Result<()> {
     step("wasm build (trunk, release)", || {
         run(Command::new("trunk").args(["build", "--release"]))
     })?;
+    let fixtures = root.join("tests").join("artifacts").join("fixtures");
+    step(
+        "e2e fixtures (a world render as .y4m + .wav; the kinora CLI)",
+        || {
+            world_fixture(&fixtures)?;
+            run(Command::new("cargo").args(["build", "--package", "kinora-cli"]))
+        },
+    )?;
     step("browser end-to-end tests (headless Chromium)", || {
         let mut cmd = Command::new("node");
         cmd.args(["--test", "--test-concurrency=1", "e2e/"])
             .current_dir(root.join("tests"))
-            .env("KINORA_DIST", root.join("dist"));
+            .env("KINORA_DIST", root.join("dist"))
+            .env("KINORA_FIXTURES", &fixtures)
+            .env("KINORA_CLI", target_dir()?.join("debug").join("kinora"));
         run(&mut cmd)
     })?;
     println!(
@@ -102,6 +113,45 @@ fn test(root: &Path) -> Result<()> {
         total.elapsed().as_secs_f64() / 60.0
     );
     Ok(())
+}
+
+/// A clip from the procedural world for the browser export test: 2 s, 12 fps, 128×128,
+/// a bouncing ball whose impacts are in the sound.
+fn world_fixture(dir: &Path) -> Result<()> {
+    run(Command::new("cargo")
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "kinora-world",
+            "--bin",
+            "world",
+            "--",
+            "sample",
+            "--prompt",
+            "a red ball bounces on the grass at sunset, gentle guitar chords",
+            "--out",
+        ])
+        .arg(dir)
+        .args([
+            "--name",
+            "ball",
+            "--size",
+            "128",
+            "--fps",
+            "12",
+            "--seconds",
+            "2",
+            "--y4m",
+        ]))
+}
+
+/// Where cargo puts build outputs (the shared target dir when set).
+fn target_dir() -> Result<PathBuf> {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => Ok(workspace_root()?.join("target")),
+    }
 }
 
 fn bench() -> Result<()> {

@@ -112,6 +112,12 @@ impl Vault {
         SigningKey::from_bytes(&self.identity)
     }
 
+    /// This device's key for signing the content credentials of clips it exports (the
+    /// same identity grants are issued to, so a manifest names the device that made it).
+    pub fn content_signing_key(&self) -> SigningKey {
+        self.signing_key()
+    }
+
     /// This device's public key: what an owner puts in a grant for it.
     pub fn device_key(&self) -> String {
         encode_key(&self.signing_key().verifying_key())

@@ -2,21 +2,21 @@
 //! judge.
 //!
 //! ```text
-//! world sample  --prompt "a red ball bounces on the grass at sunset" --out docs/world/ [--name N] [--seed S] [--size PX]
+//! world sample  --prompt "a red ball bounces on the grass at sunset" --out docs/world/ [--name N] [--seed S] [--size PX] [--fps F] [--seconds S] [--y4m]
 //! world dataset --out DIR [--n CLIPS] [--per-shard K] [--seed S] [--threads T]
 //! world eval    [--n CLIPS] [--seed FIRST] [--no-faults]
 //! ```
 
 use kinora_world::clip::make_clip;
 use kinora_world::dataset::{DatasetSpec, write_dataset};
-use kinora_world::io::{contact_sheet, write_png, write_wav};
+use kinora_world::io::{contact_sheet, write_png, write_wav, write_y4m};
 use kinora_world::render::RenderConfig;
 use kinora_world::sample::Split;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  world sample  --prompt TEXT --out DIR [--name NAME] [--seed S] [--size PX]
+  world sample  --prompt TEXT --out DIR [--name NAME] [--seed S] [--size PX] [--fps F] [--seconds S] [--y4m]
   world dataset --out DIR [--n CLIPS] [--per-shard K] [--seed S] [--threads T]
   world eval    [--n CLIPS] [--seed FIRST] [--no-faults]";
 
@@ -58,10 +58,13 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             for n in &parsed.notes {
                 eprintln!("note: {n}");
             }
+            let defaults = RenderConfig::default();
             let cfg = RenderConfig {
                 width: size,
                 height: size,
-                ..RenderConfig::default()
+                fps: num("--fps", u64::from(defaults.fps))? as u32,
+                duration: num("--seconds", defaults.duration as u64)? as f32,
+                ..defaults
             };
             cfg.validate()?;
             let clip = make_clip(&parsed.scene, seed, &cfg);
@@ -73,6 +76,12 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 std::fs::File::create(&png)?,
             )?;
             write_wav(&clip.audio, cfg.sample_rate, std::fs::File::create(&wav)?)?;
+            if args.iter().any(|a| a == "--y4m") {
+                let y4m = out.join(format!("{name}.y4m"));
+                let file = std::io::BufWriter::new(std::fs::File::create(&y4m)?);
+                write_y4m(&clip.frames, cfg.fps, file)?;
+                println!("wrote {}", y4m.display());
+            }
             println!("{}", serde_json::to_string(&parsed.scene)?);
             println!("wrote {} and {}", png.display(), wav.display());
         }

@@ -1,0 +1,382 @@
+//! The clip panel: open a clip (until the models ship, frames + sound made elsewhere, such
+//! as a world render), export it to an MP4 labelled as AI-generated, play it, download or
+//! share it.
+//!
+//! Export runs step by step so the page stays responsive: each frame is prepared by the
+//! engine (label, I420, watermark) and handed to the browser's H.264 encoder (WebCodecs)
+//! — or to the engine's pure-Rust encoder where WebCodecs is missing or the person chose
+//! it — then the engine encodes the sound (AAC), muxes the MP4 and signs its manifest.
+
+use crate::browser::{blob_url, download_url, file_bytes, now_ms, picked_file};
+use crate::cameos::VaultSignal;
+use crate::webcodecs::{H264Session, can_share_file, h264_codec, next_tick, share_file};
+use kinora_engine::assembly::clip::Clip;
+use kinora_engine::assembly::export::{Exported, FramePreparer, finish_mp4};
+use kinora_engine::assembly::import::clip_from_files;
+use kinora_engine::assembly::video::{EncodedVideo, FallbackEncoder, VideoSample, is_idr};
+use kinora_engine::provenance::Provenance;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+
+/// A finished export, kept while the page is open.
+#[derive(Clone)]
+struct Done {
+    mp4: Arc<Vec<u8>>,
+    url: String,
+    name: String,
+    summary: String,
+    shareable: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum EncoderChoice {
+    Auto,
+    Rust,
+}
+
+/// Bits per pixel per frame for WebCodecs: sharp at our sizes, still small.
+const BITS_PER_PIXEL: f64 = 0.2;
+
+fn file_name(prompt: &str) -> String {
+    let slug: String = prompt
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect::<String>()
+        .split('-')
+        .filter(|w| !w.is_empty())
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("-");
+    let date = js_sys::Date::new_0();
+    let stamp = format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds()
+    );
+    if slug.is_empty() {
+        format!("kinora-{stamp}.mp4")
+    } else {
+        format!("kinora-{slug}-{stamp}.mp4")
+    }
+}
+
+fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
+    ev.target().and_then(|t| t.dyn_into().ok())
+}
+
+/// Encode all frames with WebCodecs (when `codec` is given) or the pure-Rust encoder,
+/// reporting progress after each frame.
+async fn encode_video(
+    clip: &Clip,
+    label: bool,
+    codec: Option<String>,
+    progress: WriteSignal<(usize, usize)>,
+) -> Result<EncodedVideo, String> {
+    let total = clip.frames.len();
+    let (w, h, fps) = (clip.width, clip.height, clip.fps);
+    let mut preparer = FramePreparer::new(w, h, label);
+    let samples = match &codec {
+        Some(codec) => {
+            let bitrate = (f64::from(w * h * fps) * BITS_PER_PIXEL).max(100_000.0) as u32;
+            let session = H264Session::start(codec, w, h, fps, bitrate, 2 * fps)?;
+            for (i, rgb) in clip.frames.iter().enumerate() {
+                let frame = match preparer.prepare(rgb) {
+                    Ok(f) => f,
+                    Err(e) => {
+                        session.close();
+                        return Err(e.to_string());
+                    }
+                };
+                if let Err(e) = session.encode(&frame.to_contiguous(), i as u32).await {
+                    session.close();
+                    return Err(e);
+                }
+                progress.set((i + 1, total));
+                next_tick().await;
+            }
+            session
+                .finish()
+                .await?
+                .into_iter()
+                .map(|(annexb, key)| VideoSample {
+                    keyframe: key && is_idr(&annexb),
+                    annexb,
+                })
+                .collect()
+        }
+        None => {
+            let mut encoder = FallbackEncoder::new(w, h, fps).map_err(|e| e.to_string())?;
+            let mut samples = Vec::with_capacity(total);
+            for (i, rgb) in clip.frames.iter().enumerate() {
+                let frame = preparer.prepare(rgb).map_err(|e| e.to_string())?;
+                samples.push(encoder.encode(&frame).map_err(|e| e.to_string())?);
+                progress.set((i + 1, total));
+                next_tick().await;
+            }
+            samples
+        }
+    };
+    if samples.len() != total {
+        return Err(format!(
+            "the encoder returned {} frames for {total}",
+            samples.len()
+        ));
+    }
+    Ok(EncodedVideo {
+        width: w,
+        height: h,
+        fps,
+        samples,
+        encoder: codec.map_or_else(
+            || FallbackEncoder::NAME.to_string(),
+            |c| format!("WebCodecs {c}"),
+        ),
+    })
+}
+
+/// The clip panel. `prompt` names the file and goes (hashed) into the manifest.
+#[component]
+pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
+    let vault = expect_context::<VaultSignal>();
+    let video_file = RwSignal::new(None::<web_sys::File>);
+    let audio_file = RwSignal::new(None::<web_sys::File>);
+    let clip = RwSignal::new(None::<Arc<Clip>>);
+    let (status, set_status) = signal(String::new());
+    let (label, set_label) = signal(true);
+    let (confirm_unlabel, set_confirm_unlabel) = signal(false);
+    let (encoder, set_encoder) = signal(EncoderChoice::Auto);
+    let (progress, set_progress) = signal((0usize, 0usize));
+    let (busy, set_busy) = signal(false);
+    let done = RwSignal::new(None::<Done>);
+
+    let open = move |_| {
+        let Some(video) = video_file.get_untracked() else {
+            set_status.set("Pick a .y4m video first.".into());
+            return;
+        };
+        let audio = audio_file.get_untracked();
+        set_status.set("Reading the clip…".into());
+        spawn_local(async move {
+            let result = async {
+                let y4m = file_bytes(&video).await?;
+                let wav = match &audio {
+                    Some(f) => Some(file_bytes(f).await?),
+                    None => None,
+                };
+                clip_from_files(&y4m, wav.as_deref()).map_err(|e| e.to_string())
+            }
+            .await;
+            match result {
+                Ok((c, note)) => {
+                    set_status.set(format!(
+                        "Clip ready: {}×{}, {} frames at {} fps ({:.1} s), sound at {} Hz. {}",
+                        c.width,
+                        c.height,
+                        c.frames.len(),
+                        c.fps,
+                        c.duration(),
+                        c.sample_rate,
+                        note.unwrap_or_default()
+                    ));
+                    clip.set(Some(Arc::new(c)));
+                }
+                Err(e) => {
+                    clip.set(None);
+                    set_status.set(format!("Could not open the clip: {e}"));
+                }
+            }
+        });
+    };
+
+    let export = move |_| {
+        let Some(c) = clip.get_untracked() else {
+            set_status.set("Open a clip first.".into());
+            return;
+        };
+        let Some(key) = vault.with_untracked(|v| v.as_ref().map(|v| v.content_signing_key()))
+        else {
+            set_status.set("Still loading this device's keys; try again in a moment.".into());
+            return;
+        };
+        let text = prompt.get_untracked();
+        let use_label = label.get_untracked();
+        let choice = encoder.get_untracked();
+        set_busy.set(true);
+        set_progress.set((0, c.frames.len()));
+        if let Some(old) = done.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&old.url);
+        }
+        done.set(None);
+        spawn_local(async move {
+            let started = now_ms();
+            let bitrate = (f64::from(c.width * c.height * c.fps) * BITS_PER_PIXEL) as u32;
+            let codec = match choice {
+                EncoderChoice::Auto => h264_codec(c.width, c.height, c.fps, bitrate).await,
+                EncoderChoice::Rust => None,
+            };
+            set_status.set(format!(
+                "Encoding with {}…",
+                codec
+                    .as_deref()
+                    .map_or("the built-in encoder", |_| "this browser's H.264 encoder")
+            ));
+            let result: Result<Exported, String> = async {
+                let video = encode_video(&c, use_label, codec, set_progress).await?;
+                let video_ms = now_ms() - started;
+                set_status.set("Encoding the sound, writing and signing the MP4…".into());
+                next_tick().await;
+                let provenance = Provenance::for_prompt(&text, vec![], key);
+                let mut exported = finish_mp4(&c.audio, c.sample_rate, &video, &provenance)
+                    .map_err(|e| e.to_string())?;
+                exported.report.video_seconds = video.samples.len() as f64 / f64::from(c.fps);
+                // Keep the speed in the report line (frames per second of wall time).
+                exported.report.video_encoder = format!(
+                    "{} at {:.1} frames/s",
+                    exported.report.video_encoder,
+                    video.samples.len() as f64 / (video_ms / 1000.0).max(1e-3)
+                );
+                Ok(exported)
+            }
+            .await;
+            set_busy.set(false);
+            match result {
+                Ok(exported) => {
+                    let name = file_name(&text);
+                    let r = &exported.report;
+                    let summary = format!(
+                        "{} frames, video {:.2} s, sound {:.2} s, {:.1} KB; {}; total {:.1} s. Labelled: {}; watermark and signed content credentials included.",
+                        r.frames,
+                        r.video_seconds,
+                        r.audio_seconds,
+                        r.bytes as f64 / 1024.0,
+                        r.video_encoder,
+                        (now_ms() - started) / 1000.0,
+                        if use_label { "visible AI mark" } else { "NO visible mark" }
+                    );
+                    match blob_url(&exported.mp4, "video/mp4") {
+                        Ok(url) => {
+                            let shareable = can_share_file(&exported.mp4, &name);
+                            set_status.set("Export finished.".into());
+                            done.set(Some(Done {
+                                mp4: Arc::new(exported.mp4),
+                                url,
+                                name,
+                                summary,
+                                shareable,
+                            }));
+                        }
+                        Err(e) => set_status.set(format!("Could not show the video: {e}")),
+                    }
+                }
+                Err(e) => set_status.set(format!("Export failed: {e}. Your clip is still open; try again or choose the built-in encoder.")),
+            }
+        });
+    };
+
+    let download = move |_| {
+        if let Some(d) = done.get_untracked()
+            && let Err(e) = download_url(&d.url, &d.name)
+        {
+            set_status.set(format!("Could not start the download: {e}"));
+        }
+    };
+    let share = move |_| {
+        if let Some(d) = done.get_untracked() {
+            spawn_local(async move {
+                if let Err(e) = share_file(&d.mp4, &d.name, "Made with Kinora (AI-generated)").await
+                {
+                    set_status.set(format!("Sharing did not complete: {e}"));
+                }
+            });
+        }
+    };
+
+    view! {
+        <section class="export" data-testid="export-panel">
+            <h2>"Clip"</h2>
+            <p class="hint">
+                "Generation arrives with the models. Until then you can open frames and sound made elsewhere (a "
+                <code>".y4m"</code>" video — "<code>"ffmpeg -i in.mp4 out.y4m"</code>" makes one — and a "
+                <code>".wav"</code>" sound) and export them exactly as a generated clip will be: labelled, watermarked and signed."
+            </p>
+            <div class="row">
+                <label>"Video (.y4m) "
+                    <input type="file" accept=".y4m,video/x-yuv4mpeg" data-testid="clip-video"
+                        on:change=move |ev| video_file.set(input_of(&ev).as_ref().and_then(picked_file)) />
+                </label>
+                <label>"Sound (.wav) "
+                    <input type="file" accept=".wav,audio/wav" data-testid="clip-audio"
+                        on:change=move |ev| audio_file.set(input_of(&ev).as_ref().and_then(picked_file)) />
+                </label>
+                <button data-testid="clip-open" on:click=open>"Open clip"</button>
+            </div>
+            <div class="row">
+                <label>
+                    <input type="checkbox" data-testid="export-label" prop:checked=label
+                        on:change=move |ev| {
+                            let checked = input_of(&ev).is_some_and(|i| i.checked());
+                            if checked {
+                                set_label.set(true);
+                                set_confirm_unlabel.set(false);
+                            } else {
+                                // Not off yet: the person has to confirm the warning.
+                                if let Some(i) = input_of(&ev) { i.set_checked(true); }
+                                set_confirm_unlabel.set(true);
+                            }
+                        } />
+                    " Visible “AI” mark in the corner"
+                </label>
+                <label>"Encoder "
+                    <select data-testid="export-encoder" on:change=move |ev| {
+                        set_encoder.set(if event_target_value(&ev) == "rust" { EncoderChoice::Rust } else { EncoderChoice::Auto });
+                    }>
+                        <option value="auto">"Browser H.264 (WebCodecs) when available"</option>
+                        <option value="rust">"Built-in (pure Rust)"</option>
+                    </select>
+                </label>
+            </div>
+            <Show when=move || confirm_unlabel.get()>
+                <div class="warning" role="alert" data-testid="label-warning">
+                    <p>"Without the visible mark, people who watch this clip may not know it was made by AI. The invisible watermark and the signed content credentials stay in the file either way."</p>
+                    <button data-testid="label-off-confirm" on:click=move |_| {
+                        set_label.set(false);
+                        set_confirm_unlabel.set(false);
+                    }>"Remove the visible mark"</button>
+                    <button on:click=move |_| set_confirm_unlabel.set(false)>"Keep it"</button>
+                </div>
+            </Show>
+            <button data-testid="export" on:click=export
+                disabled=move || busy.get() || clip.with(Option::is_none)>
+                "Export MP4"
+            </button>
+            <Show when=move || busy.get()>
+                <progress data-testid="export-progress"
+                    max=move || progress.get().1.max(1) value=move || progress.get().0></progress>
+                <span>{move || format!(" frame {} of {}", progress.get().0, progress.get().1)}</span>
+            </Show>
+            <p class="status" data-testid="export-status" role="status">{status}</p>
+            {move || done.get().map(|d| view! {
+                <div class="result">
+                    <video data-testid="export-video" src=d.url.clone() controls=true muted=true playsinline=true></video>
+                    <p data-testid="export-summary">{d.summary.clone()}</p>
+                    <button data-testid="download" on:click=download>{format!("Download {}", d.name)}</button>
+                    <Show when=move || d.shareable>
+                        <button data-testid="share" on:click=share>"Share…"</button>
+                    </Show>
+                </div>
+            })}
+        </section>
+    }
+}

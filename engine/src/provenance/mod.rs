@@ -1,0 +1,63 @@
+//! Marking a clip as AI-generated in the three ways the industry uses, beyond the
+//! visible corner label ([`crate::assembly::label`]):
+//! - [`watermark`]: an invisible keyed mark in the luma of every frame, with a detector
+//!   that still finds it after re-encoding and resizing;
+//! - [`content_credentials`]: a signed C2PA manifest inside the MP4
+//!   (`digitalSourceType` = trainedAlgorithmicMedia, generator, prompt hash, co-owners).
+
+pub mod content_credentials;
+pub mod watermark;
+
+use ed25519_dalek::SigningKey;
+use sha2::{Digest, Sha256};
+use watermark::WatermarkKey;
+
+/// The product's watermark key. It is derived from a public string on purpose: the mark
+/// says "made by Kinora's generator", and anyone with Kinora (or this source) must be able
+/// to check it without a server. The cost, stated plainly: someone who reads this source
+/// can also try to scrub or forge the mark; the C2PA signature is what binds a file to a
+/// device key.
+pub fn product_watermark_key() -> WatermarkKey {
+    WatermarkKey(Sha256::digest(b"kinora/invisible-watermark/v1").into())
+}
+
+/// Hex SHA-256 of the prompt as typed (so the manifest can prove which prompt made a clip
+/// without revealing it).
+pub fn prompt_sha256_hex(prompt: &str) -> String {
+    Sha256::digest(prompt.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Who made a clip and from what: the inputs to the signed manifest.
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    /// "Kinora".
+    pub generator_name: String,
+    /// The app version.
+    pub generator_version: String,
+    /// The clip's title (usually the prompt, shortened).
+    pub title: String,
+    /// [`prompt_sha256_hex`] of the prompt.
+    pub prompt_sha256_hex: String,
+    /// Owners of cameos used in the clip (they co-own it).
+    pub co_owners: Vec<String>,
+    /// This device's signing key.
+    pub signing_key: SigningKey,
+}
+
+impl Provenance {
+    /// Provenance for a clip made from `prompt` on this device.
+    pub fn for_prompt(prompt: &str, co_owners: Vec<String>, signing_key: SigningKey) -> Self {
+        let title: String = prompt.chars().take(80).collect();
+        Provenance {
+            generator_name: "Kinora".into(),
+            generator_version: env!("CARGO_PKG_VERSION").into(),
+            title,
+            prompt_sha256_hex: prompt_sha256_hex(prompt),
+            co_owners,
+            signing_key,
+        }
+    }
+}
