@@ -7,14 +7,17 @@
 //! — or to the engine's pure-Rust encoder where WebCodecs is missing or the person chose
 //! it — then the engine encodes the sound (AAC), muxes the MP4 and signs its manifest.
 
-use crate::browser::{blob_url, download_url, file_bytes, now_ms, picked_file};
+use crate::browser::{blob_url, download_url, file_bytes, now, now_ms, picked_file};
 use crate::cameos::VaultSignal;
 use crate::webcodecs::{H264Session, can_share_file, h264_codec, next_tick, share_file};
 use kinora_engine::assembly::clip::Clip;
 use kinora_engine::assembly::export::{Exported, FramePreparer, finish_mp4};
 use kinora_engine::assembly::import::clip_from_files;
 use kinora_engine::assembly::video::{EncodedVideo, FallbackEncoder, VideoSample, is_idr};
+use kinora_engine::cameo::signed::Use;
+use kinora_engine::cameo::vault::Vault;
 use kinora_engine::provenance::Provenance;
+use kinora_engine::safety::{PromptPolicy, Verdict, cameo_mentions};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -70,6 +73,26 @@ fn file_name(prompt: &str) -> String {
     } else {
         format!("kinora-{slug}-{stamp}.mp4")
     }
+}
+
+/// The owners of the cameos a prompt uses, as `@handle (owner key)`: they co-own the
+/// clip, and the signed manifest says so. A prompt that is refused, or names a cameo this
+/// device holds no grant for, is not exported.
+fn co_owners(vault: &Vault, prompt: &str) -> Result<Vec<String>, String> {
+    if let Verdict::Refused(r) = PromptPolicy::builtin()
+        .check_with_cameos(prompt, |h| vault.authorize(h, Use::Generate, now()).is_ok())
+    {
+        return Err(format!("Not exported: the prompt is refused — {r}"));
+    }
+    cameo_mentions(&prompt.to_lowercase())
+        .into_iter()
+        .map(|handle| {
+            vault
+                .authorize(&handle, Use::Generate, now())
+                .map(|a| format!("@{handle} ({})", a.co_owner))
+                .map_err(|e| format!("Not exported: @{handle}: {e}"))
+        })
+        .collect()
 }
 
 fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
@@ -205,12 +228,21 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
             set_status.set("Open a clip first.".into());
             return;
         };
-        let Some(key) = vault.with_untracked(|v| v.as_ref().map(|v| v.content_signing_key()))
-        else {
+        let text = prompt.get_untracked();
+        let Some(signer) = vault.with_untracked(|v| {
+            v.as_ref()
+                .map(|v| (v.content_signing_key(), co_owners(v, &text)))
+        }) else {
             set_status.set("Still loading this device's keys; try again in a moment.".into());
             return;
         };
-        let text = prompt.get_untracked();
+        let (key, co_owners) = match signer {
+            (key, Ok(co_owners)) => (key, co_owners),
+            (_, Err(e)) => {
+                set_status.set(e);
+                return;
+            }
+        };
         let use_label = label.get_untracked();
         let choice = encoder.get_untracked();
         set_busy.set(true);
@@ -232,12 +264,13 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                     .as_deref()
                     .map_or("the built-in encoder", |_| "this browser's H.264 encoder")
             ));
+            let co_owner_note = co_owners.join(", ");
             let result: Result<Exported, String> = async {
                 let video = encode_video(&c, use_label, codec, set_progress).await?;
                 let video_ms = now_ms() - started;
                 set_status.set("Encoding the sound, writing and signing the MP4…".into());
                 next_tick().await;
-                let provenance = Provenance::for_prompt(&text, vec![], key);
+                let provenance = Provenance::for_prompt(&text, co_owners, key);
                 let mut exported = finish_mp4(&c.audio, c.sample_rate, &video, &provenance)
                     .map_err(|e| e.to_string())?;
                 exported.report.video_seconds = video.samples.len() as f64 / f64::from(c.fps);
@@ -256,14 +289,15 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                     let name = file_name(&text);
                     let r = &exported.report;
                     let summary = format!(
-                        "{} frames, video {:.2} s, sound {:.2} s, {:.1} KB; {}; total {:.1} s. Labelled: {}; watermark and signed content credentials included.",
+                        "{} frames, video {:.2} s, sound {:.2} s, {:.1} KB; {}; total {:.1} s. Labelled: {}; watermark and signed content credentials included{}.",
                         r.frames,
                         r.video_seconds,
                         r.audio_seconds,
                         r.bytes as f64 / 1024.0,
                         r.video_encoder,
                         (now_ms() - started) / 1000.0,
-                        if use_label { "visible AI mark" } else { "NO visible mark" }
+                        if use_label { "visible AI mark" } else { "NO visible mark" },
+                        if co_owner_note.is_empty() { String::new() } else { format!("; co-owners: {co_owner_note}") }
                     );
                     match blob_url(&exported.mp4, "video/mp4") {
                         Ok(url) => {
