@@ -11,6 +11,7 @@
 //! Cameo mentions (`@handle`) are checked against the caller's grants: a prompt that
 //! names a cameo this device holds no valid grant for is refused.
 
+pub mod classifier;
 pub mod normalize;
 
 use crate::EngineError;
@@ -277,7 +278,38 @@ impl PromptPolicy {
                 });
             }
         }
-        Verdict::Allowed
+        self.check_classifier(prompt)
+    }
+
+    /// The learned classifier's second opinion, for what the word lists miss (unseen
+    /// wording, names not on the list). `@handles` are taken out first: consent, not the
+    /// classifier, decides about cameos.
+    fn check_classifier(&self, prompt: &str) -> Verdict {
+        let text: String = prompt
+            .split_whitespace()
+            .filter(|w| !w.starts_with('@'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let c = classifier::PromptClassifier::builtin().classify(&text);
+        if !c.should_refuse() {
+            return Verdict::Allowed;
+        }
+        let id = c.likeliest_disallowed().id();
+        let (title, message) = self
+            .categories
+            .iter()
+            .find(|cat| cat.id == id)
+            .map(|cat| (cat.title.clone(), cat.message.clone()))
+            .unwrap_or_else(|| ("Not allowed".into(), String::new()));
+        Verdict::Refused(Refusal {
+            category: id.to_string(),
+            title,
+            matched: format!(
+                "the on-device classifier, {:.0}% sure",
+                100.0 * c.disallowed_probability()
+            ),
+            message,
+        })
     }
 
     fn check_structure(&self, prompt: &str, normalized: &Normalized) -> Option<Refusal> {

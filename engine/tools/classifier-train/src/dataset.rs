@@ -1,0 +1,64 @@
+//! Labelled prompts in the red-team TSV layout: `expected<TAB>category<TAB>prompt`,
+//! one header line. `expected` is `block` or `allow`; `category` is a policy id for
+//! blocked rows and `benign`/`lookalike` for allowed ones.
+
+use crate::prompt_classifier::Category;
+
+/// One labelled prompt.
+#[derive(Debug, Clone)]
+pub struct Example {
+    /// Class the classifier should predict.
+    pub label: Category,
+    /// The TSV's category column (keeps `lookalike` apart from `benign` in reports).
+    pub group: String,
+    /// The prompt as typed.
+    pub prompt: String,
+}
+
+impl Example {
+    /// True for prompts that should be refused.
+    pub fn should_block(&self) -> bool {
+        self.label != Category::Benign
+    }
+}
+
+/// A malformed TSV line.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name} line {line}: {reason}")]
+pub struct ParseError {
+    source_name: String,
+    line: usize,
+    reason: String,
+}
+
+/// Parses a TSV's text; `source_name` names it in errors.
+pub fn parse(text: &str, source_name: &str) -> Result<Vec<Example>, ParseError> {
+    let err = |line: usize, reason: String| ParseError {
+        source_name: source_name.to_string(),
+        line,
+        reason,
+    };
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut f = line.splitn(3, '\t');
+        let (Some(expected), Some(group), Some(prompt)) = (f.next(), f.next(), f.next()) else {
+            return Err(err(i + 1, "needs three tab-separated fields".into()));
+        };
+        let label = match (expected, group) {
+            ("allow", _) => Category::Benign,
+            ("block", g) => Category::from_id(g)
+                .filter(|c| *c != Category::Benign)
+                .ok_or_else(|| err(i + 1, format!("unknown category {g}")))?,
+            (e, _) => return Err(err(i + 1, format!("expected block/allow, got {e}"))),
+        };
+        out.push(Example {
+            label,
+            group: group.to_string(),
+            prompt: prompt.to_string(),
+        });
+    }
+    Ok(out)
+}

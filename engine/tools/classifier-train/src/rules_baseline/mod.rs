@@ -1,0 +1,575 @@
+//! EVALUATION COPY of the engine's rule matcher (engine/src/safety/mod.rs), used only to
+//! measure rules-alone vs rules+classifier. Not part of the product module.
+//!
+//! Prompt guardrails: refuse disallowed prompts with a clear reason *before* any compute.
+//!
+//! What is refused and why lives in data, `engine/policy/prompt-policy.json`, compiled
+//! into the engine so the browser needs no extra download. A prompt is normalized first
+//! ([`normalize`]) so that look-alike letters, accents, l33tspeak, spacing and stretching
+//! do not slip past; then each category is checked in the policy's order. Matching is on
+//! whole words with simple suffixes, on word sequences (also when glued into one word),
+//! and on a few strong stems inside words. Phrases listed as allowed contexts
+//! ("shooting star", "bath bomb") neutralize a match they cover.
+//!
+//! Cameo mentions (`@handle`) are checked against the caller's grants: a prompt that
+//! names a cameo this device holds no valid grant for is refused.
+
+pub mod normalize;
+
+/// Error parsing the policy (the engine uses its own error type here).
+#[derive(Debug, thiserror::Error)]
+#[error("policy: {0}")]
+pub struct PolicyError(String);
+use normalize::{Normalized, normalize};
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+const BUILTIN_POLICY: &str = include_str!("../../../../policy/prompt-policy.json");
+
+/// Word endings that still count as the listed word ("kills", "beheading").
+const SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "ings"];
+
+/// One category of the policy file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Category {
+    /// Stable id: `sexual`, `violence`, `spam`, `public_figure`.
+    pub id: String,
+    /// Short human title.
+    pub title: String,
+    /// Why it is refused (shown to people who ask).
+    pub why: String,
+    /// What the UI says when refusing.
+    pub message: String,
+    #[serde(default)]
+    words: Vec<Term>,
+    #[serde(default)]
+    inside_words: Vec<String>,
+    #[serde(default)]
+    phrases: Vec<Term>,
+    #[serde(default)]
+    people: Vec<Person>,
+    #[serde(default)]
+    rules: Vec<NearRule>,
+    #[serde(default)]
+    allowed_contexts: Vec<Term>,
+}
+
+/// A policy term with its normalized words, split once when the policy loads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "String")]
+struct Term {
+    text: String,
+    words: Vec<String>,
+}
+
+impl From<String> for Term {
+    fn from(text: String) -> Self {
+        let words = words_of(&text);
+        Self { text, words }
+    }
+}
+
+/// "A word from `words` within `window` words of one from `near`" (either order): how
+/// the policy says *harm verb near a person* without listing every sentence.
+#[derive(Debug, Clone, Deserialize)]
+struct NearRule {
+    words: Vec<Term>,
+    near: Vec<Term>,
+    window: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Person {
+    name: String,
+    aliases: Vec<Term>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Structure {
+    max_chars: usize,
+    max_repeats_of_one_word: usize,
+    max_total_repeats: usize,
+    url_markers: Vec<String>,
+    /// Top-level domains: `word.tld` in a prompt is a link.
+    link_domains: Vec<String>,
+}
+
+/// The prompt policy: categories checked in order, plus structural spam checks.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PromptPolicy {
+    /// Policy format version.
+    pub version: u32,
+    /// Refusal categories, in checking order.
+    pub categories: Vec<Category>,
+    structure: Structure,
+}
+
+/// Why a prompt was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Category id (`sexual`, `violence`, `spam`, `public_figure`, `cameo`, `length`).
+    pub category: String,
+    /// Human title of the category.
+    pub title: String,
+    /// What matched, as normalized (or the person's name).
+    pub matched: String,
+    /// The message the UI shows.
+    pub message: String,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} (matched “{}”). {}",
+            self.title, self.matched, self.message
+        )
+    }
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing in the policy matched.
+    Allowed,
+    /// Refused, with the reason.
+    Refused(Refusal),
+}
+
+impl Verdict {
+    /// True when refused.
+    pub fn is_refused(&self) -> bool {
+        matches!(self, Verdict::Refused(_))
+    }
+}
+
+/// A term split into words, ready to match.
+fn words_of(term: &str) -> Vec<String> {
+    normalize(term)
+        .readings
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+}
+
+/// Spelling variants of one typed token: as typed, and with every run of three or more
+/// equal letters shortened to one and to two ("pooorn" → "porn"; "kiiill" → "kill").
+fn variants(token: &str) -> [String; 3] {
+    let shorten = |keep: usize| {
+        let chars: Vec<char> = token.chars().collect();
+        let mut out = String::with_capacity(token.len());
+        let mut i = 0;
+        while i < chars.len() {
+            let mut j = i;
+            while j < chars.len() && chars[j] == chars[i] {
+                j += 1;
+            }
+            let run = j - i;
+            let n = if run >= 3 { keep } else { run };
+            out.extend(std::iter::repeat_n(chars[i], n));
+            i = j;
+        }
+        out
+    };
+    [token.to_string(), shorten(1), shorten(2)]
+}
+
+/// `*` in typed text stands for one hidden letter ("s*x").
+fn same_letters(typed: &str, word: &str) -> bool {
+    typed.chars().count() == word.chars().count()
+        && typed
+            .chars()
+            .zip(word.chars())
+            .all(|(t, w)| t == w || t == '*')
+}
+
+/// Does `typed` (one inflected word) carry `word` plus one of [`SUFFIXES`]? Handles the
+/// English spelling changes: doubled consonants ("stabbed"), dropped e ("executing"),
+/// y → ies ("bodies").
+fn inflects(typed: &str, word: &str) -> bool {
+    SUFFIXES.iter().any(|suffix| {
+        let Some(stem) = typed.strip_suffix(suffix) else {
+            return false;
+        };
+        let chars: Vec<char> = stem.chars().collect();
+        let undoubled = (chars.len() >= 2 && chars[chars.len() - 1] == chars[chars.len() - 2])
+            .then(|| chars[..chars.len() - 1].iter().collect::<String>());
+        same_letters(stem, word)
+            || undoubled.is_some_and(|u| same_letters(&u, word))
+            || (word.ends_with('e') && same_letters(&format!("{stem}e"), word))
+            || (*suffix == "es"
+                && stem.ends_with('i')
+                && same_letters(&format!("{}y", &stem[..stem.len() - 1]), word))
+    })
+}
+
+fn word_matches(token: &[String; 3], word: &str) -> bool {
+    token
+        .iter()
+        .any(|t| same_letters(t, word) || inflects(t, word))
+}
+
+/// Start indices where `phrase` occurs in `tokens` (each word with suffixes).
+fn phrase_positions(tokens: &[[String; 3]], phrase: &[String]) -> Vec<usize> {
+    if phrase.is_empty() || phrase.len() > tokens.len() {
+        return Vec::new();
+    }
+    (0..=tokens.len() - phrase.len())
+        .filter(|&i| {
+            phrase
+                .iter()
+                .zip(&tokens[i..])
+                .all(|(w, t)| word_matches(t, w))
+        })
+        .collect()
+}
+
+impl PromptPolicy {
+    /// The policy compiled into the engine.
+    pub fn builtin() -> &'static PromptPolicy {
+        static POLICY: OnceLock<PromptPolicy> = OnceLock::new();
+        POLICY.get_or_init(|| {
+            // The file is part of the source tree and parsed by a unit test, so a broken
+            // policy fails the build's tests, never a user's session.
+            Self::from_json(BUILTIN_POLICY).expect("engine/policy/prompt-policy.json is valid")
+        })
+    }
+
+    /// Parses a policy file.
+    pub fn from_json(text: &str) -> Result<Self, PolicyError> {
+        serde_json::from_str(text).map_err(|e| PolicyError(e.to_string()))
+    }
+
+    /// Checks a prompt; `@handle` cameo mentions are refused (no grants known).
+    pub fn check(&self, prompt: &str) -> Verdict {
+        self.check_with_cameos(prompt, |_| false)
+    }
+
+    /// Checks a prompt; `has_grant(handle)` says whether this device may use the cameo
+    /// `@handle` (a valid, unrevoked grant).
+    pub fn check_with_cameos(&self, prompt: &str, has_grant: impl Fn(&str) -> bool) -> Verdict {
+        let normalized = normalize(prompt);
+        if let Some(r) = self.check_structure(prompt, &normalized) {
+            return Verdict::Refused(r);
+        }
+        // Spelling variants once per reading, not once per category: this runs on every
+        // keystroke.
+        let readings: Vec<Vec<[String; 3]>> = normalized
+            .readings
+            .iter()
+            .map(|reading| reading.iter().map(|t| variants(t)).collect())
+            .collect();
+        for category in &self.categories {
+            for tokens in &readings {
+                if let Some(matched) = category_match(category, tokens, &normalized.folded) {
+                    return Verdict::Refused(Refusal {
+                        category: category.id.clone(),
+                        title: category.title.clone(),
+                        matched,
+                        message: category.message.clone(),
+                    });
+                }
+            }
+        }
+        for handle in cameo_mentions(&normalized.folded) {
+            if !has_grant(&handle) {
+                return Verdict::Refused(Refusal {
+                    category: "cameo".into(),
+                    title: "Cameo without a grant".into(),
+                    matched: format!("@{handle}"),
+                    message: "A person's likeness appears only through a cameo its owner \
+                              granted you. Import their grant first."
+                        .into(),
+                });
+            }
+        }
+        Verdict::Allowed
+    }
+
+    fn check_structure(&self, prompt: &str, normalized: &Normalized) -> Option<Refusal> {
+        let s = &self.structure;
+        let refuse = |category: &str, title: &str, matched: String, message: &str| Refusal {
+            category: category.into(),
+            title: title.into(),
+            matched,
+            message: message.into(),
+        };
+        let chars = prompt.chars().count();
+        if chars > s.max_chars {
+            return Some(refuse(
+                "length",
+                "Prompt too long",
+                format!("{chars} characters"),
+                &format!("Keep the prompt under {} characters.", s.max_chars),
+            ));
+        }
+        let spam = self.categories.iter().find(|c| c.id == "spam");
+        let spam_message = spam.map_or("Kinora does not make spam.", |c| c.message.as_str());
+        if let Some(domain) = find_domain(&normalized.folded, &s.link_domains) {
+            return Some(refuse(
+                "spam",
+                "Spam or scam",
+                format!("a link ({domain})"),
+                spam_message,
+            ));
+        }
+        if let Some(marker) = s
+            .url_markers
+            .iter()
+            .find(|m| normalized.folded.contains(m.as_str()))
+        {
+            return Some(refuse(
+                "spam",
+                "Spam or scam",
+                format!("a link ({})", marker.trim()),
+                spam_message,
+            ));
+        }
+        let mut counts = std::collections::HashMap::<&str, usize>::new();
+        for t in normalized.readings.first().into_iter().flatten() {
+            if t.chars().count() >= 3 {
+                *counts.entry(t.as_str()).or_default() += 1;
+            }
+        }
+        let total_repeats: usize = counts.values().filter(|n| **n >= 3).map(|n| n - 1).sum();
+        if let Some((word, n)) = counts.iter().find(|(_, n)| **n > s.max_repeats_of_one_word) {
+            return Some(refuse(
+                "spam",
+                "Spam or scam",
+                format!("“{word}” repeated {n} times"),
+                spam_message,
+            ));
+        }
+        if total_repeats >= s.max_total_repeats {
+            return Some(refuse(
+                "spam",
+                "Spam or scam",
+                "repeated promotional words".into(),
+                spam_message,
+            ));
+        }
+        None
+    }
+}
+
+/// The first term of `category` found in `tokens` that no allowed context covers.
+fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> Option<String> {
+    let mut covered = vec![false; tokens.len()];
+    for context in &category.allowed_contexts {
+        let words = &context.words;
+        for start in phrase_positions(tokens, words) {
+            covered[start..start + words.len()]
+                .iter_mut()
+                .for_each(|c| *c = true);
+        }
+    }
+    // Glued text with token boundaries, so "nakedwoman" or "xi jin ping" still match a
+    // phrase when the glued phrase starts and ends on a boundary ("snaked" does not).
+    let mut glued_text = String::new();
+    let mut starts = Vec::new(); // byte offset where each token starts
+    for t in tokens {
+        starts.push(glued_text.len());
+        glued_text.push_str(&t[0]);
+    }
+    let ends: Vec<usize> = (0..tokens.len())
+        .map(|i| starts.get(i + 1).copied().unwrap_or(glued_text.len()))
+        .collect();
+    let glued_hit = |words: &[String]| -> bool {
+        let needle = words.concat();
+        if needle.is_empty() {
+            return false;
+        }
+        glued_text.match_indices(&needle).any(|(at, _)| {
+            let (Some(first), Some(last)) = (
+                starts.iter().position(|&s| s == at),
+                ends.iter().position(|&e| e == at + needle.len()),
+            ) else {
+                return false;
+            };
+            !covered[first..=last.max(first)].iter().all(|c| *c)
+        })
+    };
+    let hit = |words: &[String]| -> bool {
+        phrase_positions(tokens, words)
+            .into_iter()
+            .any(|start| !covered[start..start + words.len()].iter().all(|c| *c))
+            || (words.len() > 1 && glued_hit(words))
+    };
+    let inside = |stem: &str| {
+        tokens
+            .iter()
+            .zip(&covered)
+            .any(|(t, c)| !c && t.iter().any(|v| v.contains(stem)))
+    };
+    // Uncovered (start, end) spans of any of `terms`, with the term that matched.
+    let spans = |terms: &[Term]| -> Vec<(usize, usize, String)> {
+        terms
+            .iter()
+            .flat_map(|term| {
+                let n = term.words.len();
+                phrase_positions(tokens, &term.words)
+                    .into_iter()
+                    .filter(|&s| !covered[s..s + n].iter().all(|c| *c))
+                    .map(|s| (s, s + n - 1, term.text.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    for rule in &category.rules {
+        let near = spans(&rule.near);
+        for (s, e, term) in spans(&rule.words) {
+            if let Some((_, _, other)) = near.iter().find(|(ns, ne, _)| {
+                let gap = if *ns > e {
+                    ns - e
+                } else {
+                    s.saturating_sub(*ne)
+                };
+                gap <= rule.window && !(*ns >= s && *ne <= e)
+            }) {
+                return Some(format!("{term} … {other}"));
+            }
+        }
+    }
+    for term in category.words.iter().chain(&category.phrases) {
+        if hit(&term.words) {
+            return Some(term.text.clone());
+        }
+    }
+    for stem in &category.inside_words {
+        if inside(stem) {
+            return Some(stem.clone());
+        }
+    }
+    for person in &category.people {
+        // Chinese, Japanese and Korean are written without spaces: match those aliases
+        // as plain substrings of the folded text.
+        let cjk_hit = |alias: &Term| alias.text.chars().any(is_cjk) && folded.contains(&alias.text);
+        if person
+            .aliases
+            .iter()
+            .any(|alias| cjk_hit(alias) || hit(&alias.words))
+        {
+            return Some(person.name.clone());
+        }
+    }
+    None
+}
+
+/// A `name.tld` link in folded text, with `tld` one of `domains`.
+fn find_domain(folded: &str, domains: &[String]) -> Option<String> {
+    folded.split_whitespace().find_map(|chunk| {
+        let chunk = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+        let (name, tld) = chunk.rsplit_once('.')?;
+        let name_ok = name.chars().filter(|c| c.is_alphabetic()).count() >= 2;
+        (name_ok && domains.iter().any(|d| d == tld)).then(|| chunk.to_string())
+    })
+}
+
+/// Han, kana and hangul: scripts written without spaces between words.
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7AF}')
+}
+
+/// `@handle` mentions in folded text (letters, digits, `_`, `-`; at least two chars).
+pub fn cameo_mentions(folded: &str) -> Vec<String> {
+    folded
+        .split_whitespace()
+        .filter_map(|chunk| chunk.strip_prefix('@'))
+        .map(|rest| {
+            rest.chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                .collect::<String>()
+        })
+        .filter(|h| h.chars().count() >= 2)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(prompt: &str) -> Option<String> {
+        match PromptPolicy::builtin().check(prompt) {
+            Verdict::Allowed => None,
+            Verdict::Refused(r) => Some(r.category),
+        }
+    }
+
+    #[test]
+    fn builtin_policy_parses_and_has_every_category() {
+        let p = PromptPolicy::builtin();
+        let ids: Vec<&str> = p.categories.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["sexual", "violence", "spam", "public_figure"]);
+        assert!(
+            p.categories
+                .iter()
+                .all(|c| !c.why.is_empty() && !c.message.is_empty())
+        );
+    }
+
+    #[test]
+    fn plain_and_evasive_prompts_are_refused() {
+        assert_eq!(refused("a porn video").as_deref(), Some("sexual"));
+        assert_eq!(refused("a p0rn video").as_deref(), Some("sexual"));
+        assert_eq!(refused("s e x on the beach").as_deref(), Some("sexual"));
+        assert_eq!(refused("ｎａｋｅｄ woman").as_deref(), Some("sexual"));
+        assert_eq!(
+            refused("a man gets d3capitated").as_deref(),
+            Some("violence")
+        );
+        assert_eq!(refused("FREE B1TC0IN giveaway").as_deref(), Some("spam"));
+        assert_eq!(refused("Obama dancing").as_deref(), Some("public_figure"));
+        assert_eq!(
+            refused("Pütin riding a bear").as_deref(),
+            Some("public_figure")
+        );
+    }
+
+    #[test]
+    fn look_alikes_are_allowed() {
+        for p in [
+            "a shooting star over the hills",
+            "a bath bomb fizzing in water",
+            "a trumpet player on a stage",
+            "a swift bird diving",
+            "the Sussex countryside at dawn",
+            "a nude-coloured handbag on a table",
+            "a red ball bounces on the grass at sunset, camera pans left slowly",
+            "2 cats and 3 dogs play",
+        ] {
+            assert_eq!(refused(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn reason_is_readable() {
+        let Verdict::Refused(r) = PromptPolicy::builtin().check("Elon Musk on Mars") else {
+            panic!("should refuse");
+        };
+        assert_eq!(r.matched, "Elon Musk");
+        assert!(r.to_string().contains("Real public figure"));
+    }
+
+    #[test]
+    fn links_repeats_and_length_are_refused() {
+        assert_eq!(
+            refused("visit www.example.com now").as_deref(),
+            Some("spam")
+        );
+        assert_eq!(
+            refused("buy buy buy buy buy buy buy").as_deref(),
+            Some("spam")
+        );
+        assert_eq!(refused(&"a ".repeat(600)).as_deref(), Some("length"));
+    }
+
+    #[test]
+    fn cameos_need_a_grant() {
+        let p = PromptPolicy::builtin();
+        assert!(p.check("@alice waves hello").is_refused());
+        assert_eq!(
+            p.check_with_cameos("@alice waves hello", |h| h == "alice"),
+            Verdict::Allowed
+        );
+    }
+}
