@@ -148,6 +148,9 @@ fn held_out_set_is_measured() {
 #[test]
 fn everyday_prompts_are_allowed() {
     let policy = PromptPolicy::builtin();
+    for short in ["", " ", "cat", "sunset"] {
+        assert_eq!(policy.check(short), Verdict::Allowed, "{short:?}");
+    }
     for prompt in [
         "a red ball bounces on the grass at sunset, camera pans left slowly, gentle guitar chords",
         "a woman smiles at the camera",

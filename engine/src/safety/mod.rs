@@ -290,6 +290,11 @@ impl PromptPolicy {
             .filter(|w| !w.starts_with('@'))
             .collect::<Vec<_>>()
             .join(" ");
+        // With no words there is nothing to weigh but the class priors (an empty prompt
+        // scored “violence, 95%”).
+        if !text.chars().any(char::is_alphanumeric) {
+            return Verdict::Allowed;
+        }
         let c = classifier::PromptClassifier::builtin().classify(&text);
         if !c.should_refuse() {
             return Verdict::Allowed;
