@@ -47,8 +47,9 @@ mod ns {
     pub const BIAS_LIKE: u8 = b'z';
 }
 
-/// Sorted, deduplicated buckets of `text` and the value each carries.
-pub(crate) fn features(text: &str, bits: u32) -> (Vec<u32>, f32) {
+/// Sorted, deduplicated buckets of `text` and the value each carries (public so the
+/// trainer in `train/` featurizes exactly as inference does).
+pub fn features(text: &str, bits: u32) -> (Vec<u32>, f32) {
     let mut out = Vec::with_capacity(256);
     let normalized = normalize(text);
     for reading in &normalized.readings {

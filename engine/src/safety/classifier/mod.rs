@@ -3,7 +3,7 @@
 //! Multinomial logistic regression over hashed word unigrams/bigrams and character
 //! 3–5-grams of the prompt as the rules normalize it ([`super::normalize`]; see
 //! [`features`]), with 8-bit weights compiled into the binary (`prompt-classifier.bin`,
-//! written by the trainer in `engine/tools/classifier-train`, reproducibly).
+//! written by the trainer in `train/`, reproducibly).
 //! Scoring a prompt is a normalization pass plus a few hundred table lookups, cheap
 //! enough to run on every keystroke in wasm.
 //!

@@ -1,8 +1,8 @@
 //! Training: multinomial logistic regression by AdaGrad SGD over hashed features.
 //! Deterministic for a given seed (own PRNG, fixed iteration order, no threads).
 
-use crate::prompt_classifier::weights::Weights;
-use crate::prompt_classifier::{CLASSES, Category, features::features};
+use kinora_engine::safety::classifier::weights::Weights;
+use kinora_engine::safety::classifier::{CLASSES, Category, features::features};
 
 /// Training knobs.
 #[derive(Debug, Clone, Copy)]
@@ -107,7 +107,7 @@ pub fn train(data: &[Featurized], config: &TrainConfig) -> Vec<u8> {
                     logits[c] += row[c] * ex.value;
                 }
             }
-            let p = crate::prompt_classifier::softmax(logits);
+            let p = kinora_engine::safety::classifier::softmax(logits);
             let grad: [f32; CLASSES] =
                 std::array::from_fn(|c| (p[c] - if c == ex.label { 1.0 } else { 0.0 }) * ex.weight);
             for c in 0..CLASSES {

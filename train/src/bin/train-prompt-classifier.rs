@@ -3,20 +3,20 @@
 //! `cargo run --release --bin train -- [--seed N] [--bits B] [--out PATH]`
 //! Reads data/generated.tsv, data/people.tsv and the two tuning red-team sets in engine/tests/data/ (never redteam-holdout2.tsv: that one stays held out).
 
-use classifier_train::dataset::{self, Example};
-use classifier_train::training::{TrainConfig, example_weight, featurize, train};
+use kinora_train::dataset::{self, Example};
+use kinora_train::training::{TrainConfig, example_weight, featurize, train};
 use std::error::Error;
 
 const SETS: [&str; 4] = [
     "data/generated.tsv",
     "data/people.tsv",
-    "../../tests/data/redteam.tsv",
-    "../../tests/data/redteam-holdout.tsv",
+    "../engine/tests/data/redteam.tsv",
+    "../engine/tests/data/redteam-holdout.tsv",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mut config = TrainConfig::default();
-    let mut out = String::from("src/prompt_classifier/prompt-classifier.bin");
+    let mut out = String::from("../engine/src/safety/classifier/prompt-classifier.bin");
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
         let value = pair.get(1).ok_or("flag without value")?;

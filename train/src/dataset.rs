@@ -2,7 +2,7 @@
 //! one header line. `expected` is `block` or `allow`; `category` is a policy id for
 //! blocked rows and `benign`/`lookalike` for allowed ones.
 
-use crate::prompt_classifier::Category;
+use kinora_engine::safety::classifier::Category;
 
 /// One labelled prompt.
 #[derive(Debug, Clone)]

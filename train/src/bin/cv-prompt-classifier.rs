@@ -7,12 +7,10 @@
 //!
 //! `cargo run --release --bin cv -- [--bits B] [--seed N] [--max-false F]`
 
-use classifier_train::dataset::{self, Example};
-use classifier_train::prompt_classifier::{Category, Classification, PromptClassifier};
-use classifier_train::rules_baseline::PromptPolicy;
-use classifier_train::training::{
-    Featurized, Rng, TrainConfig, example_weight, featurize, train,
-};
+use kinora_engine::safety::PromptPolicy;
+use kinora_engine::safety::classifier::{Category, Classification, PromptClassifier};
+use kinora_train::dataset::{self, Example};
+use kinora_train::training::{Featurized, Rng, TrainConfig, example_weight, featurize, train};
 use std::collections::BTreeMap;
 use std::error::Error;
 
@@ -178,7 +176,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let generated_examples =
         dataset::parse(&std::fs::read_to_string("data/generated.tsv")?, "generated")?;
     let mut redteam = Vec::new();
-    for path in ["../../tests/data/redteam.tsv", "../../tests/data/redteam-holdout.tsv"] {
+    for path in [
+        "../engine/tests/data/redteam.tsv",
+        "../engine/tests/data/redteam-holdout.tsv",
+    ] {
         let parsed = dataset::parse(&std::fs::read_to_string(path)?, path)?;
         redteam.extend(parsed.into_iter().map(|e| (path, e)));
     }
@@ -283,7 +284,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         let t: Vec<Thresholds> = chosen.iter().map(|c| c[k]).collect();
         report(name, &scored, *mode, &t);
     }
-    for source in ["../../tests/data/redteam.tsv", "../../tests/data/redteam-holdout.tsv"] {
+    for source in [
+        "../engine/tests/data/redteam.tsv",
+        "../engine/tests/data/redteam-holdout.tsv",
+    ] {
         println!("\n  only the rows of {source}:");
         let (sub, t): (Vec<(&Row, Classification)>, Vec<[Thresholds; 4]>) = scored
             .iter()
