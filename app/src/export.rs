@@ -400,7 +400,7 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                     max=move || progress.get().1.max(1) value=move || progress.get().0></progress>
                 <span>{move || format!(" frame {} of {}", progress.get().0, progress.get().1)}</span>
             </Show>
-            <p class="status" data-testid="export-status" role="status">{status}</p>
+            <p class="export-status" data-testid="export-status" role="status">{status}</p>
             {move || done.get().map(|d| view! {
                 <div class="result">
                     <video data-testid="export-video" src=d.url.clone() controls=true muted=true playsinline=true></video>

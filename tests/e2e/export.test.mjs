@@ -115,6 +115,7 @@ test('a world render exports to an MP4 that plays, with WebCodecs and with the b
     assert.equal(played.width, 128);
     assert.ok(Math.abs(played.duration - 2) < 0.1, `duration ${played.duration}`);
     checkFile(webcodecs.path, 'webcodecs');
+    await page.screenshot({ path: await artifactPath('export.png'), fullPage: true });
     // Share is offered only where the browser can share files (not headless Chromium).
     const canShare = await page.evaluate(() => typeof navigator.canShare === 'function');
     assert.equal(await page.locator('[data-testid="share"]').count(), canShare ? 1 : 0);
