@@ -1,7 +1,7 @@
 //! Inter macroblocks: P_L0_16x16 residual with decimation, P_Skip, and syntax.
 
 use super::super::bitwriter::BitWriter;
-use super::super::cavlc::{total_coeff, write_residual_block};
+use super::super::cavlc::total_coeff;
 use super::super::inter::{Mv, Neighbour, predict_luma};
 use super::super::picture::Picture;
 use super::super::tables::{BLK_X, BLK_Y, inter_cbp_code_num};
@@ -132,16 +132,15 @@ impl PictureCoder<'_> {
         bw.se(mv.y - mvp.y);
         let cbp = luma.cbp | (chroma.cbp << 4);
         bw.ue(inter_cbp_code_num(cbp));
-        if cbp != 0 {
-            bw.se(0); // mb_qp_delta
-            for blk in 0..16 {
-                if luma.cbp & (1 << (blk / 4)) != 0 {
-                    let nc = self.luma_nc(mbx, mby, &luma_nnz, BLK_X[blk], BLK_Y[blk]);
-                    write_residual_block(bw, &luma.levels[blk], nc);
-                }
-            }
-            self.write_chroma(bw, mbx, mby, chroma, &chroma_nnz);
-        }
+        self.write_4x4_residual(
+            bw,
+            (mbx, mby),
+            &luma.levels,
+            luma.cbp,
+            &luma_nnz,
+            chroma,
+            &chroma_nnz,
+        );
         self.info[mby * self.mb_width + mbx] = MbInfo {
             motion: Neighbour::Inter(mv),
             luma_nnz,

@@ -350,16 +350,15 @@ impl PictureCoder<'_> {
         bw.ue(0); // intra_chroma_pred_mode: DC
         let cbp = luma.cbp | (chroma.cbp << 4);
         bw.ue(intra4x4_cbp_code_num(cbp));
-        if cbp != 0 {
-            bw.se(0); // mb_qp_delta
-            for blk in 0..16 {
-                if luma.cbp & (1 << (blk / 4)) != 0 {
-                    let nc = self.luma_nc(mbx, mby, &luma_nnz, BLK_X[blk], BLK_Y[blk]);
-                    write_residual_block(bw, &luma.levels[blk], nc);
-                }
-            }
-            self.write_chroma(bw, mbx, mby, chroma, &chroma_nnz);
-        }
+        self.write_4x4_residual(
+            bw,
+            (mbx, mby),
+            &luma.levels,
+            luma.cbp,
+            &luma_nnz,
+            chroma,
+            &chroma_nnz,
+        );
         self.info[mby * self.mb_width + mbx] = MbInfo {
             motion: Neighbour::Intra,
             luma_nnz,

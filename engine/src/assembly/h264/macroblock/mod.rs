@@ -6,12 +6,14 @@ mod chroma_mb;
 mod inter_mb;
 mod intra_mb;
 
+use chroma_mb::ChromaResidual;
+
 use super::bitwriter::BitWriter;
-use super::cavlc::predict_nc;
+use super::cavlc::{predict_nc, write_residual_block};
 use super::inter::{Neighbour, motion_search, predict_mv, predict_skip_mv};
 use super::picture::Picture;
 use super::subpel::HalfPelPlanes;
-use super::tables::ZIGZAG;
+use super::tables::{BLK_X, BLK_Y, ZIGZAG};
 use super::transform::hadamard4x4;
 
 /// What later macroblocks need to know about a coded one.
@@ -248,6 +250,33 @@ impl<'a> PictureCoder<'a> {
             ssd += block.iter().zip(rec).map(|(&a, &b)| sq(a, b)).sum::<u64>();
         }
         ssd
+    }
+
+    /// The residual of a macroblock whose luma is coded as sixteen 4x4 blocks (Intra_4x4
+    /// and P_L0_16x16 share it, §7.3.5.3): mb_qp_delta, the blocks of each coded 8x8
+    /// quadrant, then chroma. Nothing when neither luma nor chroma has coefficients.
+    #[allow(clippy::too_many_arguments)]
+    fn write_4x4_residual(
+        &self,
+        bw: &mut BitWriter,
+        (mbx, mby): (usize, usize),
+        levels: &[[i32; 16]; 16],
+        luma_cbp: u8,
+        luma_nnz: &[u8; 16],
+        chroma: &ChromaResidual,
+        chroma_nnz: &[[u8; 4]; 2],
+    ) {
+        if luma_cbp == 0 && chroma.cbp == 0 {
+            return;
+        }
+        bw.se(0); // mb_qp_delta
+        for (blk, block) in levels.iter().enumerate() {
+            if luma_cbp & (1 << (blk / 4)) != 0 {
+                let nc = self.luma_nc(mbx, mby, luma_nnz, BLK_X[blk], BLK_Y[blk]);
+                write_residual_block(bw, block, nc);
+            }
+        }
+        self.write_chroma(bw, mbx, mby, chroma, chroma_nnz);
     }
 
     /// nC for luma 4x4 block (bx, by) of the current macroblock (§9.2.1).
