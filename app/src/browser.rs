@@ -17,27 +17,12 @@ fn describe(e: wasm_bindgen::JsValue) -> String {
         .unwrap_or_else(|| "browser error".into())
 }
 
-/// Offers `text` as a file download named `name`.
+/// Offers JSON `text` as a file download named `name`.
 pub fn download_text(name: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(describe)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(describe)?
-        .dyn_into()
-        .map_err(|_| "not an anchor".to_string())?;
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
+    let url = blob_url(text.as_bytes(), "application/json")?;
+    let offered = download_url(&url, name);
     web_sys::Url::revoke_object_url(&url).map_err(describe)?;
-    Ok(())
+    offered
 }
 
 /// The first file picked in an `<input type=file>`.

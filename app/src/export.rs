@@ -273,7 +273,6 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                 let provenance = Provenance::for_prompt(&text, co_owners, key);
                 let mut exported = finish_mp4(&c.audio, c.sample_rate, &video, &provenance)
                     .map_err(|e| e.to_string())?;
-                exported.report.video_seconds = video.samples.len() as f64 / f64::from(c.fps);
                 // Keep the speed in the report line (frames per second of wall time).
                 exported.report.video_encoder = format!(
                     "{} at {:.1} frames/s",

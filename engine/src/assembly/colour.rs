@@ -74,15 +74,39 @@ pub fn rgb_to_i420(rgb: &[u8], width: u32, height: u32) -> I420Frame {
 
 /// Convert I420 back to RGB8 (for previews and tests).
 pub fn i420_to_rgb(frame: &I420Frame) -> Vec<u8> {
-    let (w, h) = (frame.width as usize, frame.height as usize);
+    yuv_to_rgb(
+        &frame.y,
+        &frame.u,
+        &frame.v,
+        frame.width as usize,
+        frame.height as usize,
+        Some((2, 2)),
+    )
+}
+
+/// BT.601 limited-range planar YUV → RGB8, with chroma subsampled by `chroma` = (sx, sy)
+/// (`None`: grey, no chroma planes read).
+pub fn yuv_to_rgb(
+    y: &[u8],
+    u: &[u8],
+    v: &[u8],
+    w: usize,
+    h: usize,
+    chroma: Option<(usize, usize)>,
+) -> Vec<u8> {
+    let cw = chroma.map_or(0, |(sx, _)| w.div_ceil(sx));
     let mut rgb = vec![0u8; w * h * 3];
-    for yy in 0..h {
-        for xx in 0..w {
-            let c = i32::from(frame.y[yy * w + xx]) - 16;
-            let ci = (yy / 2) * (w / 2) + xx / 2;
-            let d = i32::from(frame.u[ci]) - 128;
-            let e = i32::from(frame.v[ci]) - 128;
-            let o = (yy * w + xx) * 3;
+    for row in 0..h {
+        for col in 0..w {
+            let c = i32::from(y[row * w + col]) - 16;
+            let (d, e) = match chroma {
+                None => (0, 0),
+                Some((sx, sy)) => {
+                    let ci = (row / sy) * cw + col / sx;
+                    (i32::from(u[ci]) - 128, i32::from(v[ci]) - 128)
+                }
+            };
+            let o = (row * w + col) * 3;
             rgb[o] = ((298 * c + 409 * e + 128) >> 8).clamp(0, 255) as u8;
             rgb[o + 1] = ((298 * c - 100 * d - 208 * e + 128) >> 8).clamp(0, 255) as u8;
             rgb[o + 2] = ((298 * c + 516 * d + 128) >> 8).clamp(0, 255) as u8;

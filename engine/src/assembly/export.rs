@@ -10,7 +10,7 @@ use super::colour::{I420Frame, rgb_to_i420};
 use super::label::draw_label;
 use super::mux::mux_mp4;
 use super::video::{EncodedVideo, FallbackEncoder};
-use crate::provenance::content_credentials::{ClaimInfo, sign_mp4};
+use crate::provenance::content_credentials::sign_mp4;
 use crate::provenance::watermark::Embedder;
 use crate::provenance::{Provenance, product_watermark_key};
 
@@ -98,14 +98,7 @@ pub fn finish_mp4(
 ) -> Result<Exported, AssemblyError> {
     let audio: EncodedAudio = encode_audio(clip_audio, sample_rate)?;
     let muxed = mux_mp4(video, Some(&audio))?;
-    let claim = ClaimInfo {
-        generator_name: provenance.generator_name.clone(),
-        generator_version: provenance.generator_version.clone(),
-        title: provenance.title.clone(),
-        prompt_sha256_hex: provenance.prompt_sha256_hex.clone(),
-        co_owners: provenance.co_owners.clone(),
-    };
-    let mp4 = sign_mp4(&muxed, &claim, &provenance.signing_key)
+    let mp4 = sign_mp4(&muxed, &provenance.claim, &provenance.signing_key)
         .map_err(|e| AssemblyError::Credentials(e.to_string()))?;
     Ok(Exported {
         report: ExportReport {

@@ -8,6 +8,7 @@
 
 use super::AssemblyError;
 use super::clip::{Clip, FPS_RANGE, MAX_SECONDS, SAMPLE_RATES};
+use super::colour::yuv_to_rgb;
 use std::io::Cursor;
 
 /// Largest side we accept from a file (the decoder checks before allocating frames).
@@ -102,37 +103,6 @@ pub fn read_y4m(bytes: &[u8]) -> Result<VideoFrames, AssemblyError> {
         fps,
         frames,
     })
-}
-
-/// BT.601 limited-range YUV with chroma subsampled by `chroma` = (sx, sy) (`None`: grey)
-/// → RGB8.
-fn yuv_to_rgb(
-    y: &[u8],
-    u: &[u8],
-    v: &[u8],
-    w: usize,
-    h: usize,
-    chroma: Option<(usize, usize)>,
-) -> Vec<u8> {
-    let cw = chroma.map_or(0, |(sx, _)| w.div_ceil(sx));
-    let mut rgb = vec![0u8; w * h * 3];
-    for row in 0..h {
-        for col in 0..w {
-            let c = i32::from(y[row * w + col]) - 16;
-            let (d, e) = match chroma {
-                None => (0, 0),
-                Some((sx, sy)) => {
-                    let ci = (row / sy) * cw + col / sx;
-                    (i32::from(u[ci]) - 128, i32::from(v[ci]) - 128)
-                }
-            };
-            let o = (row * w + col) * 3;
-            rgb[o] = ((298 * c + 409 * e + 128) >> 8).clamp(0, 255) as u8;
-            rgb[o + 1] = ((298 * c - 100 * d - 208 * e + 128) >> 8).clamp(0, 255) as u8;
-            rgb[o + 2] = ((298 * c + 516 * d + 128) >> 8).clamp(0, 255) as u8;
-        }
-    }
-    rgb
 }
 
 /// Read a WAV soundtrack (integer PCM 8–32 bit or 32-bit float, any channel count, mixed

@@ -40,8 +40,6 @@ pub const FALLBACK_QP: u8 = 23;
 /// person chooses it.
 pub struct FallbackEncoder {
     inner: H264Encoder,
-    width: u32,
-    height: u32,
 }
 
 impl FallbackEncoder {
@@ -52,21 +50,12 @@ impl FallbackEncoder {
     pub fn new(width: u32, height: u32, fps: u32) -> Result<Self, AssemblyError> {
         let inner = H264Encoder::new(EncoderConfig::new(width, height, fps, FALLBACK_QP))
             .map_err(|e| AssemblyError::VideoEncode(e.to_string()))?;
-        Ok(FallbackEncoder {
-            inner,
-            width,
-            height,
-        })
+        Ok(FallbackEncoder { inner })
     }
 
-    /// Encode the next frame into an access unit.
+    /// Encode the next frame into an access unit (a frame of another size is refused by
+    /// the encoder).
     pub fn encode(&mut self, frame: &I420Frame) -> Result<VideoSample, AssemblyError> {
-        if frame.width != self.width || frame.height != self.height {
-            return Err(AssemblyError::VideoEncode(format!(
-                "frame is {}×{}, the stream is {}×{}",
-                frame.width, frame.height, self.width, self.height
-            )));
-        }
         let encoded = self
             .inner
             .encode(&I420 {

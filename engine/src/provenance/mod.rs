@@ -8,6 +8,7 @@
 pub mod content_credentials;
 pub mod watermark;
 
+use content_credentials::ClaimInfo;
 use ed25519_dalek::SigningKey;
 use sha2::{Digest, Sha256};
 use watermark::WatermarkKey;
@@ -30,19 +31,11 @@ pub fn prompt_sha256_hex(prompt: &str) -> String {
         .collect()
 }
 
-/// Who made a clip and from what: the inputs to the signed manifest.
+/// Who made a clip and from what: the signed manifest's claim, and the key that signs it.
 #[derive(Debug, Clone)]
 pub struct Provenance {
-    /// "Kinora".
-    pub generator_name: String,
-    /// The app version.
-    pub generator_version: String,
-    /// The clip's title (usually the prompt, shortened).
-    pub title: String,
-    /// [`prompt_sha256_hex`] of the prompt.
-    pub prompt_sha256_hex: String,
-    /// Owners of cameos used in the clip (they co-own it).
-    pub co_owners: Vec<String>,
+    /// Generator, title (the prompt, shortened), prompt hash and cameo co-owners.
+    pub claim: ClaimInfo,
     /// This device's signing key.
     pub signing_key: SigningKey,
 }
@@ -52,11 +45,13 @@ impl Provenance {
     pub fn for_prompt(prompt: &str, co_owners: Vec<String>, signing_key: SigningKey) -> Self {
         let title: String = prompt.chars().take(80).collect();
         Provenance {
-            generator_name: "Kinora".into(),
-            generator_version: env!("CARGO_PKG_VERSION").into(),
-            title,
-            prompt_sha256_hex: prompt_sha256_hex(prompt),
-            co_owners,
+            claim: ClaimInfo {
+                generator_name: "Kinora".into(),
+                generator_version: env!("CARGO_PKG_VERSION").into(),
+                title,
+                prompt_sha256_hex: prompt_sha256_hex(prompt),
+                co_owners,
+            },
             signing_key,
         }
     }
