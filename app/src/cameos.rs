@@ -6,6 +6,7 @@
 //! context; every change is saved to IndexedDB on this device.
 
 use crate::browser::{download_text, file_text, image_rgba, now, picked_file};
+use crate::gallery::Gallery;
 use crate::storage;
 use kinora_engine::cameo::appearance::Appearance;
 use kinora_engine::cameo::signed::Use;
@@ -19,14 +20,19 @@ pub type VaultSignal = RwSignal<Option<Vault>>;
 
 /// Saves the vault to IndexedDB (in the background; failures are shown).
 pub fn save(vault: VaultSignal, status: WriteSignal<String>) {
-    let Some(json) = vault.with_untracked(|v| v.as_ref().map(Vault::to_json)) else {
-        return;
-    };
     spawn_local(async move {
-        if let Err(e) = storage::put("vault", &json).await {
+        if let Err(e) = save_now(vault).await {
             status.set(format!("Could not save on this device: {e}"));
         }
     });
+}
+
+/// Saves the vault and waits until the write is committed.
+pub async fn save_now(vault: VaultSignal) -> Result<(), String> {
+    let json = vault
+        .with_untracked(|v| v.as_ref().map(Vault::to_json))
+        .ok_or("this device's keys are still loading")?;
+    storage::put("vault", &json).await
 }
 
 fn hex_color(c: [u8; 3]) -> String {
@@ -50,6 +56,7 @@ fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
 #[component]
 pub fn CameoPanel() -> impl IntoView {
     let vault = expect_context::<VaultSignal>();
+    let gallery = expect_context::<Gallery>();
     let (status, set_status) = signal(String::new());
     let (handle, set_handle) = signal(String::new());
     let (keep_photo, set_keep_photo) = signal(false);
@@ -100,16 +107,20 @@ pub fn CameoPanel() -> impl IntoView {
             return;
         };
         spawn_local(async move {
+            let mut shredded = Vec::new();
             let message = match file_text(&file).await {
                 Err(e) => format!("Could not read the file: {e}"),
                 Ok(text) if text.contains("\"kinora\": \"revocation\"") => vault
                     .try_update(|v| v.as_mut().map(|v| v.import_revocation(&text)))
                     .flatten()
                     .map_or("Still loading, try again.".into(), |r| match r {
-                        Ok(out) => format!(
-                            "Revocation imported: that cameo can no longer be used here; {} clip(s) that used it were made unreadable.",
-                            out.shredded_clips.len()
-                        ),
+                        Ok(out) => {
+                            shredded = out.shredded_clips;
+                            format!(
+                                "Revocation imported: that cameo can no longer be used here; {} clip(s) that used it were made unreadable.",
+                                shredded.len()
+                            )
+                        }
                         Err(e) => format!("Revocation refused: {e}"),
                     }),
                 Ok(text) => vault
@@ -121,7 +132,11 @@ pub fn CameoPanel() -> impl IntoView {
                     }),
             };
             set_status.set(message);
-            save(vault, set_status);
+            // The key is gone first (saved), then the clips themselves.
+            if let Err(e) = save_now(vault).await {
+                set_status.set(format!("Could not save on this device: {e}"));
+            }
+            gallery.purge(vault, shredded).await;
         });
     };
 
@@ -207,6 +222,7 @@ fn OwnedCameo(
     status: WriteSignal<String>,
 ) -> impl IntoView {
     let vault = expect_context::<VaultSignal>();
+    let gallery = expect_context::<Gallery>();
     let (grantee, set_grantee) = signal(String::new());
     let (days, set_days) = signal(7u64);
     let grant_id = id.clone();
@@ -243,7 +259,7 @@ fn OwnedCameo(
             .try_update(|v| v.as_mut().map(|v| v.revoke(&id, now())))
             .flatten();
         match result {
-            Some(Ok(r)) => {
+            Some(Ok((r, outcome))) => {
                 let _ = download_text(
                     &format!("kinora-revocation-{revoke_handle}.json"),
                     &r.to_json(),
@@ -251,7 +267,12 @@ fn OwnedCameo(
                 status.set(format!(
                     "@{revoke_handle} revoked here. Send the downloaded revocation file to everyone you granted it to."
                 ));
-                save(vault, status);
+                spawn_local(async move {
+                    if let Err(e) = save_now(vault).await {
+                        status.set(format!("Could not save on this device: {e}"));
+                    }
+                    gallery.purge(vault, outcome.shredded_clips).await;
+                });
             }
             Some(Err(e)) => status.set(format!("Could not revoke: {e}")),
             None => status.set("Still loading, try again.".into()),

@@ -9,13 +9,14 @@
 
 use crate::browser::{blob_url, download_url, file_bytes, now, now_ms, picked_file};
 use crate::cameos::VaultSignal;
+use crate::gallery::{ClipMeta, Gallery, new_clip_id};
 use crate::webcodecs::{H264Session, can_share_file, h264_codec, next_tick, share_file};
 use kinora_engine::assembly::clip::Clip;
 use kinora_engine::assembly::export::{Exported, FramePreparer, finish_mp4};
 use kinora_engine::assembly::import::clip_from_files;
 use kinora_engine::assembly::video::{EncodedVideo, FallbackEncoder, VideoSample, is_idr};
 use kinora_engine::cameo::signed::Use;
-use kinora_engine::cameo::vault::Vault;
+use kinora_engine::cameo::vault::{Authorization, Vault};
 use kinora_engine::provenance::Provenance;
 use kinora_engine::safety::{PromptPolicy, Verdict, cameo_mentions};
 use leptos::prelude::*;
@@ -75,10 +76,11 @@ fn file_name(prompt: &str) -> String {
     }
 }
 
-/// The owners of the cameos a prompt uses, as `@handle (owner key)`: they co-own the
-/// clip, and the signed manifest says so. A prompt that is refused, or names a cameo this
-/// device holds no grant for, is not exported.
-fn co_owners(vault: &Vault, prompt: &str) -> Result<Vec<String>, String> {
+/// The cameos a prompt uses, each with this device's permission to use it: their owners
+/// co-own the clip (the signed manifest says so) and their keys seal it in the gallery.
+/// A prompt that is refused, or names a cameo this device holds no grant for, is not
+/// exported.
+fn cameos_used(vault: &Vault, prompt: &str) -> Result<Vec<(String, Authorization)>, String> {
     if let Verdict::Refused(r) = PromptPolicy::builtin()
         .check_with_cameos(prompt, |h| vault.authorize(h, Use::Generate, now()).is_ok())
     {
@@ -89,7 +91,7 @@ fn co_owners(vault: &Vault, prompt: &str) -> Result<Vec<String>, String> {
         .map(|handle| {
             vault
                 .authorize(&handle, Use::Generate, now())
-                .map(|a| format!("@{handle} ({})", a.co_owner))
+                .map(|a| (handle.clone(), a))
                 .map_err(|e| format!("Not exported: @{handle}: {e}"))
         })
         .collect()
@@ -173,6 +175,7 @@ async fn encode_video(
 #[component]
 pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
     let vault = expect_context::<VaultSignal>();
+    let gallery = expect_context::<Gallery>();
     let video_file = RwSignal::new(None::<web_sys::File>);
     let audio_file = RwSignal::new(None::<web_sys::File>);
     let clip = RwSignal::new(None::<Arc<Clip>>);
@@ -231,13 +234,13 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
         let text = prompt.get_untracked();
         let Some(signer) = vault.with_untracked(|v| {
             v.as_ref()
-                .map(|v| (v.content_signing_key(), co_owners(v, &text)))
+                .map(|v| (v.content_signing_key(), cameos_used(v, &text)))
         }) else {
             set_status.set("Still loading this device's keys; try again in a moment.".into());
             return;
         };
-        let (key, co_owners) = match signer {
-            (key, Ok(co_owners)) => (key, co_owners),
+        let (key, cameos) = match signer {
+            (key, Ok(cameos)) => (key, cameos),
             (_, Err(e)) => {
                 set_status.set(e);
                 return;
@@ -264,6 +267,10 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                     .as_deref()
                     .map_or("the built-in encoder", |_| "this browser's H.264 encoder")
             ));
+            let co_owners: Vec<String> = cameos
+                .iter()
+                .map(|(handle, a)| format!("@{handle} ({})", a.co_owner))
+                .collect();
             let co_owner_note = co_owners.join(", ");
             let result: Result<Exported, String> = async {
                 let video = encode_video(&c, use_label, codec, set_progress).await?;
@@ -298,10 +305,26 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                         if use_label { "visible AI mark" } else { "NO visible mark" },
                         if co_owner_note.is_empty() { String::new() } else { format!("; co-owners: {co_owner_note}") }
                     );
+                    let meta = ClipMeta {
+                        id: new_clip_id(),
+                        title: text.clone(),
+                        file_name: name.clone(),
+                        created_ms: js_sys::Date::now(),
+                        bytes: exported.mp4.len(),
+                        seconds: r.video_seconds,
+                        cameos: cameos.iter().map(|(h, _)| h.clone()).collect(),
+                        cameo_ids: Vec::new(),
+                    };
+                    let authorizations: Vec<Authorization> =
+                        cameos.iter().map(|(_, a)| a.clone()).collect();
+                    let kept = gallery.add(vault, meta, &exported.mp4, &authorizations).await;
                     match blob_url(&exported.mp4, "video/mp4") {
                         Ok(url) => {
                             let shareable = can_share_file(&exported.mp4, &name);
-                            set_status.set("Export finished.".into());
+                            set_status.set(match kept {
+                                Ok(()) => "Export finished and saved to Your clips.".into(),
+                                Err(e) => format!("Export finished, but it could not be saved on this device ({e}); download it to keep it."),
+                            });
                             done.set(Some(Done {
                                 mp4: Arc::new(exported.mp4),
                                 url,

@@ -4,6 +4,7 @@
 mod browser;
 mod cameos;
 mod export;
+mod gallery;
 mod panic_banner;
 mod prompt;
 mod status;
@@ -42,14 +43,16 @@ async fn load_vault() -> Result<(Vault, Option<String>), String> {
     }
 }
 
-/// The product shell: title, prompt box, the clip panel (export), device status, and
-/// cameos.
+/// The product shell: title, prompt box, the clip panel (export), the gallery, device
+/// status, and cameos.
 #[component]
 fn App() -> impl IntoView {
     let vault: VaultSignal = RwSignal::new(None);
     let prompt = RwSignal::new(String::new());
     let (notice, set_notice) = signal(String::new());
+    let gallery = gallery::Gallery::new();
     provide_context(vault);
+    provide_context(gallery);
     leptos::task::spawn_local(async move {
         match load_vault().await {
             Ok((v, warning)) => {
@@ -67,6 +70,8 @@ fn App() -> impl IntoView {
                 ));
             }
         }
+        // After the vault: the gallery needs it to tell which sealed clips still open.
+        gallery.load(vault).await;
     });
     let may_use_cameo = Callback::new(move |handle: String| {
         vault.with(|v| {
@@ -83,6 +88,7 @@ fn App() -> impl IntoView {
             <p class="notice" data-testid="notice">{notice}</p>
             <prompt::PromptBox prompt may_use_cameo />
             <export::ExportPanel prompt />
+            <gallery::GalleryPanel />
             <status::StatusPanel />
             <cameos::CameoPanel />
         </main>

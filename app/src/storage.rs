@@ -1,15 +1,20 @@
-//! A tiny key-value store on IndexedDB (database `kinora`, store `kv`): the consent vault
-//! lives here, on this device only. Requests are wrapped in promises and awaited, so
-//! nothing blocks the page.
+//! This device's storage on IndexedDB (database `kinora`): a small key-value store `kv`
+//! (the consent vault) and the gallery — `clip_meta` (id → JSON description, cheap to
+//! list) and `clip_data` (id → the MP4 bytes, or their sealed form). Requests are wrapped
+//! in promises and awaited, so nothing blocks the page.
 
-use js_sys::Promise;
+use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 const DB: &str = "kinora";
-const STORE: &str = "kv";
+/// Version 2 added the gallery's two stores.
+const DB_VERSION: u32 = 2;
+const KV: &str = "kv";
+const CLIP_META: &str = "clip_meta";
+const CLIP_DATA: &str = "clip_data";
 
 fn describe(e: JsValue) -> String {
     e.as_string()
@@ -37,17 +42,48 @@ fn settle(request: &IdbRequest) -> JsFuture {
     JsFuture::from(promise)
 }
 
+/// Resolves once the transaction committed (its writes are durable), rejects if it
+/// failed or was aborted (then none of its writes happened).
+fn committed(tx: &IdbTransaction) -> JsFuture {
+    let tx = tx.clone();
+    let promise = Promise::new(&mut |resolve, reject| {
+        let on_complete = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed = reject.clone();
+        let on_error = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = failed.call1(&JsValue::NULL, &JsValue::from_str("IndexedDB write failed"));
+        });
+        let on_abort = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = reject.call1(
+                &JsValue::NULL,
+                &JsValue::from_str("IndexedDB write aborted (storage full?)"),
+            );
+        });
+        tx.set_oncomplete(Some(on_complete.unchecked_ref()));
+        tx.set_onerror(Some(on_error.unchecked_ref()));
+        tx.set_onabort(Some(on_abort.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+}
+
 async fn open() -> Result<IdbDatabase, String> {
     let factory = web_sys::window()
         .ok_or("no window")?
         .indexed_db()
         .map_err(describe)?
         .ok_or("this browser has no IndexedDB (private mode?)")?;
-    let open: IdbOpenDbRequest = factory.open_with_u32(DB, 1).map_err(describe)?;
+    let open: IdbOpenDbRequest = factory.open_with_u32(DB, DB_VERSION).map_err(describe)?;
     let upgrading = open.clone();
     let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
         if let Ok(db) = upgrading.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
-            let _ = db.create_object_store(STORE);
+            // Create only what is missing: a version-1 database keeps its vault.
+            let names = db.object_store_names();
+            for store in [KV, CLIP_META, CLIP_DATA] {
+                if !names.contains(store) {
+                    let _ = db.create_object_store(store);
+                }
+            }
         }
     });
     open.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
@@ -55,12 +91,21 @@ async fn open() -> Result<IdbDatabase, String> {
     db.dyn_into::<IdbDatabase>().map_err(describe)
 }
 
+fn transaction(
+    db: &IdbDatabase,
+    stores: &[&str],
+    mode: IdbTransactionMode,
+) -> Result<IdbTransaction, String> {
+    let names: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
+    db.transaction_with_str_sequence_and_mode(&names, mode)
+        .map_err(describe)
+}
+
 /// Reads a string value.
 pub async fn get(key: &str) -> Result<Option<String>, String> {
     let db = open().await?;
-    let store = db
-        .transaction_with_str(STORE)
-        .and_then(|t| t.object_store(STORE))
+    let store = transaction(&db, &[KV], IdbTransactionMode::Readonly)?
+        .object_store(KV)
         .map_err(describe)?;
     let value = settle(&store.get(&JsValue::from_str(key)).map_err(describe)?)
         .await
@@ -68,19 +113,72 @@ pub async fn get(key: &str) -> Result<Option<String>, String> {
     Ok(value.as_string())
 }
 
-/// Writes a string value (durably: resolves when the write succeeded).
+/// Writes a string value; resolves once it is committed.
 pub async fn put(key: &str, value: &str) -> Result<(), String> {
     let db = open().await?;
-    let store = db
-        .transaction_with_str_and_mode(STORE, IdbTransactionMode::Readwrite)
-        .and_then(|t| t.object_store(STORE))
+    let tx = transaction(&db, &[KV], IdbTransactionMode::Readwrite)?;
+    tx.object_store(KV)
+        .and_then(|s| s.put_with_key(&JsValue::from_str(value), &JsValue::from_str(key)))
         .map_err(describe)?;
-    settle(
-        &store
-            .put_with_key(&JsValue::from_str(value), &JsValue::from_str(key))
-            .map_err(describe)?,
-    )
-    .await
-    .map_err(describe)?;
+    committed(&tx).await.map_err(describe)?;
+    Ok(())
+}
+
+/// Stores a clip's description and bytes together (both or neither).
+pub async fn put_clip(id: &str, meta_json: &str, bytes: &[u8]) -> Result<(), String> {
+    let db = open().await?;
+    let tx = transaction(&db, &[CLIP_META, CLIP_DATA], IdbTransactionMode::Readwrite)?;
+    let key = JsValue::from_str(id);
+    tx.object_store(CLIP_DATA)
+        .and_then(|s| s.put_with_key(&Uint8Array::from(bytes), &key))
+        .map_err(describe)?;
+    tx.object_store(CLIP_META)
+        .and_then(|s| s.put_with_key(&JsValue::from_str(meta_json), &key))
+        .map_err(describe)?;
+    committed(&tx).await.map_err(describe)?;
+    Ok(())
+}
+
+/// Every stored clip's description (the bytes stay on disk).
+pub async fn clip_metas() -> Result<Vec<String>, String> {
+    let db = open().await?;
+    let store = transaction(&db, &[CLIP_META], IdbTransactionMode::Readonly)?
+        .object_store(CLIP_META)
+        .map_err(describe)?;
+    let all = settle(&store.get_all().map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    Ok(Array::from(&all)
+        .iter()
+        .filter_map(|v| v.as_string())
+        .collect())
+}
+
+/// One clip's stored bytes.
+pub async fn clip_bytes(id: &str) -> Result<Option<Vec<u8>>, String> {
+    let db = open().await?;
+    let store = transaction(&db, &[CLIP_DATA], IdbTransactionMode::Readonly)?
+        .object_store(CLIP_DATA)
+        .map_err(describe)?;
+    let value = settle(&store.get(&JsValue::from_str(id)).map_err(describe)?)
+        .await
+        .map_err(describe)?;
+    Ok(value.dyn_into::<Uint8Array>().ok().map(|a| a.to_vec()))
+}
+
+/// Deletes clips (description and bytes) in one transaction.
+pub async fn delete_clips(ids: &[String]) -> Result<(), String> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let db = open().await?;
+    let tx = transaction(&db, &[CLIP_META, CLIP_DATA], IdbTransactionMode::Readwrite)?;
+    for store in [CLIP_META, CLIP_DATA] {
+        let store = tx.object_store(store).map_err(describe)?;
+        for id in ids {
+            store.delete(&JsValue::from_str(id)).map_err(describe)?;
+        }
+    }
+    committed(&tx).await.map_err(describe)?;
     Ok(())
 }

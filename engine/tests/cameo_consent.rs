@@ -4,7 +4,7 @@
 use kinora_engine::cameo::ConsentError;
 use kinora_engine::cameo::appearance::Appearance;
 use kinora_engine::cameo::signed::{SignedGrant, SignedRevocation, Use};
-use kinora_engine::cameo::vault::Vault;
+use kinora_engine::cameo::vault::{SealedClip, Vault};
 use kinora_engine::safety::PromptPolicy;
 
 const NOW: u64 = 1_790_000_000;
@@ -157,7 +157,7 @@ fn revocation_blocks_at_once_and_shreds_clips_using_the_cameo() {
     assert_eq!(grantee.open_clip(&clip).unwrap(), b"mp4 bytes");
     assert_eq!(clip.co_owners, vec![owner.device_key()]);
 
-    let revocation = owner.revoke(&cameo, NOW + 60).unwrap().to_json();
+    let revocation = owner.revoke(&cameo, NOW + 60).unwrap().0.to_json();
     let outcome = grantee.import_revocation(&revocation).unwrap();
     assert_eq!(outcome.cameo_id, cameo);
     assert_eq!(outcome.shredded_clips, vec!["clip-1".to_string()]);
@@ -185,7 +185,7 @@ fn revocation_blocks_at_once_and_shreds_clips_using_the_cameo() {
 fn revocations_are_verified_too() {
     let (mut owner, mut grantee, cameo, grant) = setup();
     grantee.import_grant(&grant, NOW).unwrap();
-    let real = owner.revoke(&cameo, NOW + 5).unwrap().to_json();
+    let real = owner.revoke(&cameo, NOW + 5).unwrap().0.to_json();
     // Tampered revocation (pushed into the past): signature breaks.
     let tampered = real.replace(&(NOW + 5).to_string(), &(NOW - 5).to_string());
     assert_eq!(
@@ -195,7 +195,7 @@ fn revocations_are_verified_too() {
     // A stranger cannot revoke someone else's cameo (their key signs, but is not the owner).
     let mut stranger = Vault::new().unwrap();
     let theirs = stranger.create_cameo("bob", look(), None).unwrap();
-    let stranger_rev = stranger.revoke(&theirs, NOW).unwrap();
+    let (stranger_rev, _) = stranger.revoke(&theirs, NOW).unwrap();
     let forged =
         SignedRevocation::from_json(&stranger_rev.to_json().replace(&theirs, &cameo)).unwrap();
     assert!(forged.verify().is_err());
@@ -224,4 +224,103 @@ fn photos_are_kept_only_when_asked_and_vaults_round_trip() {
     assert_eq!(back.owned(), v.owned());
     assert!(v.create_cameo("@x", look(), None).is_err());
     assert!(v.create_cameo("no spaces", look(), None).is_err());
+}
+
+#[test]
+fn sealed_clips_survive_storage_as_bytes_and_reject_damage() {
+    let (_owner, mut grantee, _cameo, grant) = setup();
+    grantee.import_grant(&grant, NOW).unwrap();
+    let auth = grantee.authorize("alice", Use::Generate, NOW).unwrap();
+    let video: Vec<u8> = (0..50_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let clip = grantee.seal_clip("clip-9", &[auth], &video).unwrap();
+    let stored = clip.to_bytes();
+    // The stored bytes do not contain the plaintext (no MP4 box names, no long run of it).
+    assert!(!stored.windows(64).any(|w| w == &video[1000..1064]));
+    let back = SealedClip::from_bytes(&stored).unwrap();
+    assert_eq!(back, clip);
+    assert_eq!(grantee.open_clip(&back).unwrap(), video);
+    assert!(grantee.can_open(&back.cameo_ids));
+
+    // A flipped ciphertext byte, a truncated file and a foreign file are refused.
+    let mut flipped = stored.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 1;
+    let flipped = SealedClip::from_bytes(&flipped).unwrap();
+    assert!(matches!(
+        grantee.open_clip(&flipped),
+        Err(ConsentError::Unreadable(_))
+    ));
+    assert!(SealedClip::from_bytes(&stored[..10]).is_err());
+    assert!(SealedClip::from_bytes(b"\0\0\0\x18ftypisom").is_err());
+    // The clip id is authenticated: the same ciphertext under another id does not open.
+    let header_len = u32::from_le_bytes(stored[4..8].try_into().unwrap()) as usize;
+    let header = String::from_utf8(stored[8..8 + header_len].to_vec()).unwrap();
+    let mut renamed = stored[..4].to_vec();
+    renamed.extend_from_slice(&stored[4..8]);
+    renamed.extend_from_slice(header.replace("clip-9", "clip-8").as_bytes());
+    renamed.extend_from_slice(&stored[8 + header_len..]);
+    let renamed = SealedClip::from_bytes(&renamed).unwrap();
+    assert_eq!(renamed.clip_id, "clip-8");
+    assert!(grantee.open_clip(&renamed).is_err());
+}
+
+#[test]
+fn an_owner_revoking_their_own_cameo_shreds_their_own_clips() {
+    let mut owner = Vault::new().unwrap();
+    let cameo = owner.create_cameo("alice", look(), None).unwrap();
+    let auth = owner.authorize("alice", Use::Generate, NOW).unwrap();
+    let clip = owner.seal_clip("mine", &[auth], b"video").unwrap();
+    let (_, outcome) = owner.revoke(&cameo, NOW + 1).unwrap();
+    assert_eq!(outcome.shredded_clips, vec!["mine".to_string()]);
+    assert!(!owner.can_open(&clip.cameo_ids));
+    assert!(owner.open_clip(&clip).is_err());
+}
+
+#[test]
+fn one_handle_means_one_person_on_a_device() {
+    let (_owner, mut grantee, _cameo, grant) = setup();
+    grantee.import_grant(&grant, NOW).unwrap();
+    // A second person who also calls themselves @alice cannot shadow the first.
+    let mut other = Vault::new().unwrap();
+    let theirs = other.create_cameo("alice", look(), None).unwrap();
+    let second = other
+        .issue_grant(
+            &theirs,
+            &grantee.device_key(),
+            &[Use::Generate],
+            NOW,
+            NOW + DAY,
+        )
+        .unwrap()
+        .to_json();
+    assert!(matches!(
+        grantee.import_grant(&second, NOW + 1),
+        Err(ConsentError::HandleTaken(h, _)) if h == "alice"
+    ));
+    // Nor can a grant take the handle of this device's own cameo.
+    let mut me = Vault::new().unwrap();
+    me.create_cameo("alice", look(), None).unwrap();
+    let to_me = other
+        .issue_grant(&theirs, &me.device_key(), &[Use::Generate], NOW, NOW + DAY)
+        .unwrap()
+        .to_json();
+    assert!(matches!(
+        me.import_grant(&to_me, NOW + 1),
+        Err(ConsentError::HandleTaken(..))
+    ));
+    // The same owner re-granting (a renewal) is fine.
+    let (mut owner, mut grantee, cameo, grant) = setup();
+    grantee.import_grant(&grant, NOW).unwrap();
+    let renewal = owner
+        .issue_grant(
+            &cameo,
+            &grantee.device_key(),
+            &[Use::Generate],
+            NOW + 5,
+            NOW + 30 * DAY,
+        )
+        .unwrap()
+        .to_json();
+    assert_eq!(grantee.import_grant(&renewal, NOW + 6).unwrap(), "alice");
+    let _ = owner.revoke(&cameo, NOW + 7).unwrap();
 }

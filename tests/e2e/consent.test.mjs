@@ -1,14 +1,20 @@
 // Safety and consent in the real page: refusals before any compute, and the full cameo
 // lifecycle between two devices (two browser profiles): create from a photo, grant,
-// import, use, persist across reload, revoke, and the revocation taking effect.
+// import, use, export a clip with the cameo (stored encrypted in the gallery), persist
+// across reload, revoke, and the revocation taking effect — the clip is deleted and its
+// bytes are gone from IndexedDB.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { serveDist, launch, watch } from './harness.mjs';
 import { png } from './png.mjs';
 
+const FIXTURES = process.env.KINORA_FIXTURES;
+
 let server;
 before(async () => {
+  assert.ok(FIXTURES, 'KINORA_FIXTURES must point at the world render (cargo xtask test sets it)');
   server = await serveDist();
 });
 after(async () => {
@@ -27,6 +33,62 @@ async function refusal(page, prompt) {
   await page.locator('[data-testid="prompt"]').fill(prompt);
   const r = page.locator('[data-testid="prompt-refusal"]');
   return (await r.count()) ? r.getAttribute('data-category') : null;
+}
+
+// Opens the world render and exports it under `prompt` with the built-in encoder.
+async function exportClip(page, prompt) {
+  await page.locator('[data-testid="prompt"]').fill(prompt);
+  if (!(await page.locator('[data-testid="export"]').isEnabled())) {
+    await page.locator('[data-testid="clip-video"]').setInputFiles(join(FIXTURES, 'ball.y4m'));
+    await page.locator('[data-testid="clip-audio"]').setInputFiles(join(FIXTURES, 'ball.wav'));
+    await page.locator('[data-testid="clip-open"]').click();
+    await page.locator('[data-testid="export-status"]').filter({ hasText: 'Clip ready' }).waitFor();
+    await page.locator('[data-testid="export-encoder"]').selectOption('rust');
+  }
+  const before = await page.locator('[data-testid="gallery-clip"]').count();
+  await page.locator('[data-testid="export"]').click();
+  await page.locator('[data-testid="export-status"]').filter({ hasText: 'saved to Your clips' }).waitFor({ timeout: 120_000 });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="gallery-clip"]').length === n + 1, before);
+}
+
+// The raw records the gallery keeps in IndexedDB: id → first bytes and length.
+function storedClips(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('kinora');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('clip_data');
+          const store = tx.objectStore('clip_data');
+          const out = {};
+          const cursor = store.openCursor();
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (!c) return resolve(out);
+            const bytes = new Uint8Array(c.value);
+            out[c.key] = { head: String.fromCharCode(...bytes.slice(0, 12)), length: bytes.length,
+              hasFtyp: new TextDecoder('latin1').decode(bytes).includes('ftypisom') };
+            c.continue();
+          };
+          cursor.onerror = () => reject(cursor.error);
+        };
+      }),
+  );
+}
+
+async function playsInGallery(item) {
+  await item.locator('[data-testid="gallery-play"]').click();
+  return item.locator('[data-testid="gallery-video"]').evaluate(
+    (v) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('gallery video did not load')), 30_000);
+        const done = () => { clearTimeout(timer); resolve({ width: v.videoWidth, duration: v.duration }); };
+        if (v.readyState >= 1) done();
+        v.addEventListener('loadedmetadata', done);
+        v.addEventListener('error', () => reject(new Error(`video error ${v.error && v.error.code}`)));
+      }),
+  );
 }
 
 async function downloadFrom(page, button) {
@@ -95,11 +157,44 @@ test('cameo lifecycle across two devices: grant, use, reload, revoke', async () 
     await b.page.locator('[data-testid="granted-cameos"] li[data-handle="alice"][data-usable="true"]').waitFor();
     assert.equal(await refusal(b.page, '@alice waves at the camera'), null);
 
-    // Owner revokes; the grantee imports the revocation and loses access at once.
+    // The grantee exports a clip with @alice and one without: the first is stored
+    // encrypted under the cameo's key, the second as a plain MP4; both play from the
+    // gallery, and both survive a reload.
+    await exportClip(b.page, 'a red ball bounces on the grass at sunset');
+    await exportClip(b.page, '@alice waves at the camera');
+    const sealed = b.page.locator('[data-testid="gallery-clip"][data-sealed="true"]');
+    const plain = b.page.locator('[data-testid="gallery-clip"][data-sealed="false"]');
+    assert.equal(await sealed.count(), 1);
+    assert.equal(await plain.count(), 1);
+    assert.equal(await sealed.getAttribute('data-cameos'), 'alice');
+    const sealedId = await sealed.getAttribute('data-id');
+    const plainId = await plain.getAttribute('data-id');
+    let stored = await storedClips(b.page);
+    assert.equal(stored[sealedId].head.slice(0, 4), 'KSC1', 'a cameo clip is stored sealed');
+    assert.equal(stored[sealedId].hasFtyp, false, 'no readable MP4 inside the sealed record');
+    assert.equal(stored[plainId].hasFtyp, true);
+    await b.page.reload();
+    await b.page.locator('[data-testid="gallery-clip"]').nth(1).waitFor();
+    for (const item of [sealed, plain]) {
+      const { width, duration } = await playsInGallery(item);
+      assert.equal(width, 128);
+      assert.ok(Math.abs(duration - 2) < 0.1, `duration ${duration}`);
+    }
+
+    // Owner revokes; the grantee imports the revocation and loses access at once, and
+    // the clip that used @alice is deleted (its key was shredded first).
     const revocation = await downloadFrom(a.page, item.locator('[data-testid="cameo-revoke"]'));
     assert.equal(await refusal(a.page, '@alice waves at the camera'), 'cameo');
     await importFile(revocation);
     await b.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Revocation imported' }).waitFor();
+    await b.page.locator('[data-testid="gallery-status"]').filter({ hasText: '1 clip(s) that used a revoked cameo were deleted' }).waitFor();
+    assert.equal(await sealed.count(), 0);
+    assert.equal(await plain.count(), 1, 'clips without the cameo stay');
+    stored = await storedClips(b.page);
+    assert.deepEqual(Object.keys(stored), [plainId], 'the sealed bytes are gone from IndexedDB');
+    await b.page.reload();
+    await b.page.locator('[data-testid="gallery-clip"]').first().waitFor();
+    assert.equal(await b.page.locator('[data-testid="gallery-clip"]').count(), 1);
     assert.equal(await refusal(b.page, '@alice waves at the camera'), 'cameo');
     await importFile(grant); // replaying the old grant does not bring it back
     await b.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Grant refused: the owner revoked this cameo' }).waitFor();

@@ -43,6 +43,11 @@ pub enum ConsentError {
     /// No grant for the cameo on this device.
     #[error("no grant for cameo @{0} on this device")]
     NoGrant(String),
+    /// Another person's cameo already uses this handle on this device.
+    #[error(
+        "@{0} is already used here by {1}; handles are chosen by their owners, so ask one of you to pick another handle"
+    )]
+    HandleTaken(String, String),
     /// The cameo is unknown here.
     #[error("unknown cameo {0}")]
     UnknownCameo(String),

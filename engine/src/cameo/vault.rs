@@ -60,6 +60,70 @@ pub struct SealedClip {
     ciphertext: Vec<u8>,
 }
 
+/// The part of a [`SealedClip`] stored next to its ciphertext.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SealedHeader {
+    clip_id: String,
+    cameo_ids: Vec<String>,
+    co_owners: Vec<String>,
+    nonce: String,
+}
+
+/// Magic of a sealed clip file: a version byte follows in the name.
+const SEALED_MAGIC: &[u8; 4] = b"KSC1";
+
+impl SealedClip {
+    /// A compact file for storage: `KSC1`, the header's length (u32 LE), the header
+    /// (JSON), then the ciphertext as is — a video is megabytes, so it is never put
+    /// through JSON.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = SealedHeader {
+            clip_id: self.clip_id.clone(),
+            cameo_ids: self.cameo_ids.clone(),
+            co_owners: self.co_owners.clone(),
+            nonce: B64.encode(self.nonce),
+        };
+        let header = serde_json::to_vec(&header).unwrap_or_default();
+        let mut out = Vec::with_capacity(8 + header.len() + self.ciphertext.len());
+        out.extend_from_slice(SEALED_MAGIC);
+        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(&self.ciphertext);
+        out
+    }
+
+    /// Reads [`Self::to_bytes`]'s format back.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ConsentError> {
+        let bad = |why: &str| ConsentError::Malformed(format!("sealed clip: {why}"));
+        let rest = bytes
+            .strip_prefix(SEALED_MAGIC.as_slice())
+            .ok_or_else(|| bad("not a sealed Kinora clip"))?;
+        let (len, rest) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| bad("truncated"))?;
+        let len = u32::from_le_bytes(*len) as usize;
+        if rest.len() < len {
+            return Err(bad("truncated header"));
+        }
+        let (header, ciphertext) = rest.split_at(len);
+        let header: SealedHeader =
+            serde_json::from_slice(header).map_err(|e| bad(&e.to_string()))?;
+        let nonce: [u8; 12] = B64
+            .decode(&header.nonce)
+            .ok()
+            .and_then(|n| n.try_into().ok())
+            .ok_or_else(|| bad("bad nonce"))?;
+        Ok(Self {
+            clip_id: header.clip_id,
+            cameo_ids: header.cameo_ids,
+            co_owners: header.co_owners,
+            nonce,
+            ciphertext: ciphertext.to_vec(),
+        })
+    }
+}
+
 /// An imported grant as the UI lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GrantSummary {
@@ -193,8 +257,14 @@ impl Vault {
     }
 
     /// Revokes an owned cameo: all grants issued up to `now` become void everywhere the
-    /// revocation is imported. Applies to this device at once.
-    pub fn revoke(&mut self, cameo: &str, now: u64) -> Result<SignedRevocation, ConsentError> {
+    /// revocation is imported. Applies to this device at once: the returned outcome names
+    /// this device's own clips that used the cameo (now unreadable; the gallery deletes
+    /// them).
+    pub fn revoke(
+        &mut self,
+        cameo: &str,
+        now: u64,
+    ) -> Result<(SignedRevocation, RevocationOutcome), ConsentError> {
         if !self.owned.contains_key(cameo) {
             return Err(ConsentError::UnknownCameo(cameo.into()));
         }
@@ -206,9 +276,9 @@ impl Vault {
             },
             &self.signing_key(),
         );
-        self.apply_revocation(&revocation.payload);
+        let outcome = self.apply_revocation(&revocation.payload);
         self.owned.remove(cameo);
-        Ok(revocation)
+        Ok((revocation, outcome))
     }
 
     /// Imports a grant file after checking signature, grantee, validity window and
@@ -217,6 +287,7 @@ impl Vault {
         let grant = SignedGrant::from_json(text)?;
         self.check_grant(&grant, now)?;
         let handle = grant.payload.handle.clone();
+        self.check_handle_free(&handle, &grant.payload.owner_key, now)?;
         self.grants
             .insert(grant.payload.grant_id.clone(), text.to_string());
         Ok(handle)
@@ -273,6 +344,37 @@ impl Vault {
         RevocationOutcome {
             cameo_id: p.cameo_id.clone(),
             shredded_clips: shredded.into_iter().collect(),
+        }
+    }
+
+    /// Handles are chosen by their owners, so two people may both call themselves
+    /// `@alice`. A prompt's `@alice` must mean one person on this device, so a grant whose
+    /// handle is already taken here by another owner (a usable grant, or this device's
+    /// own cameo) is refused rather than silently shadowing or being shadowed.
+    fn check_handle_free(&self, handle: &str, owner: &str, now: u64) -> Result<(), ConsentError> {
+        let own = self.owned.values().any(|c| c.handle == handle);
+        let other_owner = self
+            .grants
+            .values()
+            .filter_map(|text| SignedGrant::from_json(text).ok())
+            .find(|g| {
+                g.payload.handle == handle
+                    && g.payload.owner_key != owner
+                    && self.check_grant(g, now).is_ok()
+            });
+        match (own, other_owner) {
+            (true, _) => Err(ConsentError::HandleTaken(
+                handle.into(),
+                "you (your own cameo)".into(),
+            )),
+            (false, Some(g)) => Err(ConsentError::HandleTaken(
+                handle.into(),
+                format!(
+                    "the owner with key {}…",
+                    g.payload.owner_key.chars().take(12).collect::<String>()
+                ),
+            )),
+            (false, None) => Ok(()),
         }
     }
 
@@ -409,6 +511,12 @@ impl Vault {
             nonce,
             ciphertext,
         })
+    }
+
+    /// Whether a clip sealed under these cameos can still be opened here (false once any
+    /// of them was revoked and its key shredded).
+    pub fn can_open(&self, cameo_ids: &[String]) -> bool {
+        cameo_ids.iter().all(|c| self.content_keys.contains_key(c))
     }
 
     /// Decrypts a sealed clip; fails once any of its cameos was revoked.

@@ -1,0 +1,283 @@
+//! The gallery: every exported clip is kept on this device (IndexedDB) so it can be
+//! played, downloaded or deleted later. A clip that uses cameos is stored sealed —
+//! encrypted under its cameos' keys by the vault — and when one of those cameos is
+//! revoked the vault shreds the key and the gallery deletes the clip; a clip that can no
+//! longer be opened is never shown.
+
+use crate::browser::{blob_url, download_url, now_ms};
+use crate::cameos::{VaultSignal, save_now};
+use crate::storage;
+use kinora_engine::cameo::vault::{Authorization, SealedClip};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::{Deserialize, Serialize};
+
+/// What the gallery lists about a clip; stored next to its bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipMeta {
+    /// Gallery id (also the sealed clip's id).
+    pub id: String,
+    /// The prompt it was made from.
+    pub title: String,
+    /// Download name.
+    pub file_name: String,
+    /// When it was exported (ms since the epoch).
+    pub created_ms: f64,
+    /// MP4 size.
+    pub bytes: usize,
+    /// Video length.
+    pub seconds: f64,
+    /// `@handle`s of the cameos it uses.
+    pub cameos: Vec<String>,
+    /// Their cameo ids: all of their keys are needed to open it.
+    pub cameo_ids: Vec<String>,
+}
+
+impl ClipMeta {
+    fn sealed(&self) -> bool {
+        !self.cameo_ids.is_empty()
+    }
+}
+
+/// The gallery's state, shared through context.
+#[derive(Clone, Copy)]
+pub struct Gallery {
+    clips: RwSignal<Vec<ClipMeta>>,
+    status: RwSignal<String>,
+}
+
+impl Gallery {
+    /// An empty gallery; [`Self::load`] fills it.
+    pub fn new() -> Self {
+        Self {
+            clips: RwSignal::new(Vec::new()),
+            status: RwSignal::new(String::new()),
+        }
+    }
+
+    /// Reads the stored clips, dropping (and deleting) any whose cameo key is gone — a
+    /// revocation imported while the page was closed, or a vault restored from before.
+    pub async fn load(self, vault: VaultSignal) {
+        let metas = match storage::clip_metas().await {
+            Ok(m) => m,
+            Err(e) => {
+                self.status
+                    .set(format!("Could not read your saved clips: {e}"));
+                return;
+            }
+        };
+        let mut clips: Vec<ClipMeta> = metas
+            .iter()
+            .filter_map(|m| serde_json::from_str(m).ok())
+            .collect();
+        clips.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        self.clips.set(clips);
+        self.purge(vault, Vec::new()).await;
+    }
+
+    /// Stores an exported MP4. With cameos, it is sealed first and the vault (which now
+    /// holds the cameo keys the clip needs) is saved before the clip, so a stored clip
+    /// always has its key on disk.
+    pub async fn add(
+        self,
+        vault: VaultSignal,
+        mut meta: ClipMeta,
+        mp4: &[u8],
+        cameos: &[Authorization],
+    ) -> Result<(), String> {
+        meta.cameo_ids = cameos.iter().map(|a| a.cameo_id.clone()).collect();
+        let stored = if cameos.is_empty() {
+            mp4.to_vec()
+        } else {
+            let sealed = vault
+                .try_update(|v| v.as_mut().map(|v| v.seal_clip(&meta.id, cameos, mp4)))
+                .flatten()
+                .ok_or("this device's keys are still loading")?
+                .map_err(|e| e.to_string())?;
+            meta.cameo_ids = sealed.cameo_ids.clone();
+            save_now(vault).await?;
+            sealed.to_bytes()
+        };
+        let json = serde_json::to_string(&meta).map_err(|e| e.to_string())?;
+        storage::put_clip(&meta.id, &json, &stored).await?;
+        self.clips.update(|c| c.insert(0, meta));
+        Ok(())
+    }
+
+    /// Deletes `ids` (a revocation's shredded clips) and every clip the vault can no
+    /// longer open; says how many went.
+    pub async fn purge(self, vault: VaultSignal, mut ids: Vec<String>) {
+        let unreadable: Vec<String> = self.clips.with_untracked(|clips| {
+            vault.with_untracked(|v| {
+                v.as_ref().map_or_else(Vec::new, |v| {
+                    clips
+                        .iter()
+                        .filter(|c| c.sealed() && !v.can_open(&c.cameo_ids))
+                        .map(|c| c.id.clone())
+                        .collect()
+                })
+            })
+        });
+        ids.extend(unreadable);
+        ids.sort();
+        ids.dedup();
+        let present: Vec<String> = self.clips.with_untracked(|clips| {
+            ids.into_iter()
+                .filter(|id| clips.iter().any(|c| &c.id == id))
+                .collect()
+        });
+        if present.is_empty() {
+            return;
+        }
+        match storage::delete_clips(&present).await {
+            Ok(()) => {
+                self.clips.update(|c| c.retain(|m| !present.contains(&m.id)));
+                self.status.set(format!(
+                    "{} clip(s) that used a revoked cameo were deleted from this device.",
+                    present.len()
+                ));
+            }
+            Err(e) => self.status.set(format!(
+                "{} clip(s) used a revoked cameo and can no longer be opened, but deleting them failed: {e}",
+                present.len()
+            )),
+        }
+    }
+}
+
+/// A fresh clip id: time plus randomness (ids only need to be unique on this device).
+pub fn new_clip_id() -> String {
+    let mut random = [0u8; 6];
+    let _ = getrandom::fill(&mut random);
+    let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
+    format!("clip-{:x}-{hex}", now_ms() as u64)
+}
+
+/// The stored bytes of a clip as a playable MP4 (opened by the vault when sealed).
+async fn playable(vault: VaultSignal, meta: &ClipMeta) -> Result<Vec<u8>, String> {
+    let stored = storage::clip_bytes(&meta.id)
+        .await?
+        .ok_or("the clip's data is missing from this device's storage")?;
+    if !meta.sealed() {
+        return Ok(stored);
+    }
+    let sealed = SealedClip::from_bytes(&stored).map_err(|e| e.to_string())?;
+    vault
+        .with_untracked(|v| v.as_ref().map(|v| v.open_clip(&sealed)))
+        .ok_or("this device's keys are still loading")?
+        .map_err(|e| e.to_string())
+}
+
+/// The "Your clips" panel.
+#[component]
+pub fn GalleryPanel() -> impl IntoView {
+    let gallery = expect_context::<Gallery>();
+    view! {
+        <section class="gallery" data-testid="gallery">
+            <h2>"Your clips"</h2>
+            <p class="hint">
+                "Kept in this browser only. Clips with a cameo are stored encrypted with that cameo's key; if its owner revokes it, they are deleted here."
+            </p>
+            <p class="status" role="status" data-testid="gallery-status">{move || gallery.status.get()}</p>
+            <Show when=move || gallery.clips.with(Vec::is_empty)>
+                <p class="hint" data-testid="gallery-empty">"No clips yet: exported clips appear here."</p>
+            </Show>
+            <ul class="clips">
+                <For each=move || gallery.clips.get() key=|c| c.id.clone() let:meta>
+                    <GalleryItem meta />
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn GalleryItem(meta: ClipMeta) -> impl IntoView {
+    let gallery = expect_context::<Gallery>();
+    let vault = expect_context::<VaultSignal>();
+    let url = RwSignal::new(None::<String>);
+    let when = js_sys::Date::new(&meta.created_ms.into())
+        .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED);
+    let cameo_note = if meta.cameos.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " · with {} · encrypted",
+            meta.cameos
+                .iter()
+                .map(|h| format!("@{h}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    let open_meta = meta.clone();
+    let open = move || {
+        let meta = open_meta.clone();
+        async move {
+            if let Some(u) = url.get_untracked() {
+                return Ok(u);
+            }
+            let mp4 = playable(vault, &meta).await?;
+            let u = blob_url(&mp4, "video/mp4")?;
+            url.set(Some(u.clone()));
+            Ok::<_, String>(u)
+        }
+    };
+    let play_open = open.clone();
+    let play = move |_| {
+        let open = play_open.clone();
+        spawn_local(async move {
+            if let Err(e) = open().await {
+                gallery.status.set(format!("Could not open the clip: {e}"));
+            }
+        });
+    };
+    let name = meta.file_name.clone();
+    let download = move |_| {
+        let open = open.clone();
+        let name = name.clone();
+        spawn_local(async move {
+            match open().await.and_then(|u| download_url(&u, &name)) {
+                Ok(()) => {}
+                Err(e) => gallery
+                    .status
+                    .set(format!("Could not download the clip: {e}")),
+            }
+        });
+    };
+    let id = meta.id.clone();
+    let delete = move |_| {
+        let id = id.clone();
+        spawn_local(async move {
+            match storage::delete_clips(std::slice::from_ref(&id)).await {
+                Ok(()) => {
+                    if let Some(u) = url.get_untracked() {
+                        let _ = web_sys::Url::revoke_object_url(&u);
+                    }
+                    gallery.clips.update(|c| c.retain(|m| m.id != id));
+                    gallery.status.set("Clip deleted.".into());
+                }
+                Err(e) => gallery
+                    .status
+                    .set(format!("Could not delete the clip: {e}")),
+            }
+        });
+    };
+    view! {
+        <li class="clip" data-testid="gallery-clip" data-id=meta.id.clone()
+            data-sealed=meta.sealed().to_string() data-cameos=meta.cameos.join(",")>
+            <strong>{meta.title.clone()}</strong>
+            <span class="meta">
+                {format!(" — {}, {:.1} s, {:.1} KB{}", String::from(when), meta.seconds, meta.bytes as f64 / 1024.0, cameo_note)}
+            </span>
+            <div class="row">
+                <button data-testid="gallery-play" on:click=play>"Play"</button>
+                <button data-testid="gallery-download" on:click=download>"Download"</button>
+                <button data-testid="gallery-delete" on:click=delete>"Delete"</button>
+            </div>
+            {move || url.get().map(|u| view! {
+                <video data-testid="gallery-video" src=u controls=true autoplay=true muted=true playsinline=true></video>
+            })}
+        </li>
+    }
+}
