@@ -105,6 +105,8 @@ test('disallowed prompts are refused with a reason as they are typed', async () 
     assert.equal(await refusal(page, 'Obama dancing in the rain'), 'public_figure');
     assert.equal(await refusal(page, 'FREE B1TC0IN, click the link'), 'spam');
     assert.equal(await refusal(page, '@bob waves hello'), 'cameo');
+    assert.equal(await refusal(page, 'my neighbour John Smith falls off a ladder'), 'private_person');
+    assert.match(await page.locator('[data-testid="prompt-refusal"]').innerText(), /A real person, by name/);
     assert.equal(await refusal(page, 'a shooting star over the hills at night'), null);
     assert.equal(await refusal(page, 'a red ball bounces on the grass at sunset'), null);
     assert.deepEqual(seen.errors, []);

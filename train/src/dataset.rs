@@ -4,6 +4,20 @@
 
 use kinora_engine::safety::classifier::Category;
 
+/// Every labelled set the classifier learns from (paths relative to `train/`):
+/// template-generated prompts, hand-written ones (three writers, by category), and the
+/// earlier red-team sets. `engine/tests/data/redteam-holdout3.tsv` is never among them.
+pub const TRAINING_SETS: [&str; 8] = [
+    "data/generated.tsv",
+    "data/people.tsv",
+    "data/written-sexual-violence.tsv",
+    "data/written-spam-people.tsv",
+    "data/written-everyday.tsv",
+    "../engine/tests/data/redteam.tsv",
+    "../engine/tests/data/redteam-holdout.tsv",
+    "../engine/tests/data/redteam-holdout2.tsv",
+];
+
 /// One labelled prompt.
 #[derive(Debug, Clone)]
 pub struct Example {

@@ -8,10 +8,13 @@
 //! and on a few strong stems inside words. Phrases listed as allowed contexts
 //! ("shooting star", "bath bomb") neutralize a match they cover.
 //!
-//! Cameo mentions (`@handle`) are checked against the caller's grants: a prompt that
-//! names a cameo this device holds no valid grant for is refused.
+//! Real private people named in a prompt ("my neighbour John Smith") are refused too
+//! ([`names`]): a likeness comes only through a cameo. Cameo mentions (`@handle`) are
+//! checked against the caller's grants: a prompt that names a cameo this device holds no
+//! valid grant for is refused.
 
 pub mod classifier;
+pub mod names;
 pub mod normalize;
 
 use crate::EngineError;
@@ -23,6 +26,12 @@ const BUILTIN_POLICY: &str = include_str!("../../policy/prompt-policy.json");
 
 /// Word endings that still count as the listed word ("kills", "beheading").
 const SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "ings"];
+
+/// Words that repeat in any long description (not counted as spammy repetition).
+const FUNCTION_WORDS: &[&str] = &[
+    "the", "and", "with", "for", "from", "into", "onto", "her", "his", "its", "their", "then",
+    "that", "this", "while", "are", "was", "has", "one", "two",
+];
 
 /// One category of the policy file.
 #[derive(Debug, Clone, Deserialize)]
@@ -71,6 +80,10 @@ struct NearRule {
     words: Vec<Term>,
     near: Vec<Term>,
     window: usize,
+    /// Only when the `near` term follows the word ("shoot the man", not "the man's
+    /// camera shot"): for verbs with everyday meanings.
+    #[serde(default)]
+    ordered: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -243,6 +256,15 @@ impl PromptPolicy {
     /// Checks a prompt; `has_grant(handle)` says whether this device may use the cameo
     /// `@handle` (a valid, unrevoked grant).
     pub fn check_with_cameos(&self, prompt: &str, has_grant: impl Fn(&str) -> bool) -> Verdict {
+        match self.check_rules(prompt, has_grant) {
+            Verdict::Allowed => self.check_classifier(prompt),
+            refused => refused,
+        }
+    }
+
+    /// The written rules alone (structure, word lists, names, cameos), without the
+    /// learned classifier: what its trainer and evaluations compare against.
+    pub fn check_rules(&self, prompt: &str, has_grant: impl Fn(&str) -> bool) -> Verdict {
         let normalized = normalize(prompt);
         if let Some(r) = self.check_structure(prompt, &normalized) {
             return Verdict::Refused(r);
@@ -266,6 +288,18 @@ impl PromptPolicy {
                 }
             }
         }
+        let first_reading = normalized.readings.first().map_or(&[][..], Vec::as_slice);
+        if let Some(name) = names::PersonNames::builtin().find(prompt, first_reading) {
+            return Verdict::Refused(Refusal {
+                category: "private_person".into(),
+                title: "A real person, by name".into(),
+                matched: name,
+                message: "Kinora does not show real people by name. A person's likeness \
+                          appears only through a cameo its owner granted you: ask them for a \
+                          grant and write @handle."
+                    .into(),
+            });
+        }
         for handle in cameo_mentions(&normalized.folded) {
             if !has_grant(&handle) {
                 return Verdict::Refused(Refusal {
@@ -278,7 +312,7 @@ impl PromptPolicy {
                 });
             }
         }
-        self.check_classifier(prompt)
+        Verdict::Allowed
     }
 
     /// The learned classifier's second opinion, for what the word lists miss (unseen
@@ -358,7 +392,8 @@ impl PromptPolicy {
         }
         let mut counts = std::collections::HashMap::<&str, usize>::new();
         for t in normalized.readings.first().into_iter().flatten() {
-            if t.chars().count() >= 3 {
+            // Function words repeat in any long description; they are not promotion.
+            if t.chars().count() >= 3 && !FUNCTION_WORDS.contains(&t.as_str()) {
                 *counts.entry(t.as_str()).or_default() += 1;
             }
         }
@@ -450,6 +485,9 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
         let near = spans(&rule.near);
         for (s, e, term) in spans(&rule.words) {
             if let Some((_, _, other)) = near.iter().find(|(ns, ne, _)| {
+                if rule.ordered && *ns <= e {
+                    return false;
+                }
                 let gap = if *ns > e {
                     ns - e
                 } else {
@@ -475,15 +513,30 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
         // Chinese, Japanese and Korean are written without spaces: match those aliases
         // as plain substrings of the folded text.
         let cjk_hit = |alias: &Term| alias.text.chars().any(is_cjk) && folded.contains(&alias.text);
-        if person
-            .aliases
-            .iter()
-            .any(|alias| cjk_hit(alias) || hit(&alias.words))
-        {
+        // Names do not inflect: "rutte" must not match "rutting". Only an exact word
+        // sequence (or its possessive, "musk's" → "musk s") counts, also when glued.
+        if person.aliases.iter().any(|alias| {
+            cjk_hit(alias)
+                || name_hit(tokens, &alias.words, &covered)
+                || (alias.words.len() > 1 && glued_hit(&alias.words))
+        }) {
             return Some(person.name.clone());
         }
     }
     None
+}
+
+/// An uncovered exact occurrence of a name's words (any spelling variant of each token).
+fn name_hit(tokens: &[[String; 3]], name: &[String], covered: &[bool]) -> bool {
+    if name.is_empty() || name.len() > tokens.len() {
+        return false;
+    }
+    (0..=tokens.len() - name.len()).any(|i| {
+        name.iter()
+            .zip(&tokens[i..])
+            .all(|(w, t)| t.iter().any(|v| same_letters(v, w)))
+            && !covered[i..i + name.len()].iter().all(|c| *c)
+    })
 }
 
 /// A `name.tld` link in folded text, with `tld` one of `domains`.

@@ -197,7 +197,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     for (_, mut group) in by_group {
         rng.shuffle(&mut group);
         for (i, (source, example)) in group.into_iter().enumerate() {
-            let rules_refuse = policy.check(&example.prompt).is_refused();
+            let rules_refuse = policy.check_rules(&example.prompt, |_| false).is_refused();
             rows.push(Row {
                 example,
                 rules_refuse,

@@ -1,18 +1,12 @@
 //! Trains the prompt classifier on every labelled set and writes the weight file.
 //!
-//! `cargo run --release --bin train -- [--seed N] [--bits B] [--out PATH]`
-//! Reads data/generated.tsv, data/people.tsv and the two tuning red-team sets in engine/tests/data/ (never redteam-holdout2.tsv: that one stays held out).
+//! `cargo run --release --bin train-prompt-classifier -- [--seed N] [--bits B] [--out PATH]`
+//! Reads [`kinora_train::dataset::TRAINING_SETS`] (never redteam-holdout3.tsv: that one
+//! stays held out).
 
-use kinora_train::dataset::{self, Example};
+use kinora_train::dataset::{self, Example, TRAINING_SETS as SETS};
 use kinora_train::training::{TrainConfig, example_weight, featurize, train};
 use std::error::Error;
-
-const SETS: [&str; 4] = [
-    "data/generated.tsv",
-    "data/people.tsv",
-    "../engine/tests/data/redteam.tsv",
-    "../engine/tests/data/redteam-holdout.tsv",
-];
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mut config = TrainConfig::default();

@@ -22,12 +22,12 @@ use weights::{Weights, WeightsError};
 /// Number of classes.
 pub const CLASSES: usize = 5;
 
-/// Refuse when the probability of "not benign" is at least this. Chosen on the
-/// out-of-fold predictions of a 5-fold cross-validation (STATUS.md) for the
-/// *rules OR classifier, with override* combination, as the value with the highest block
-/// rate at ≤ 1.5% false refusals. Without the override, cross-validation found no
-/// threshold at which the classifier added blocks within that false-refusal budget.
-pub const REFUSE_THRESHOLD: f32 = 0.89;
+/// Refuse when the probability of "not benign" is at least this. Chosen with
+/// `validate-prompt-classifier` (train/): trained on every set but
+/// `redteam-holdout2.tsv`, rules OR classifier on that left-out set gave 93.5% blocked /
+/// 0.9% false refusals at 0.8 (0.7: 93.8% / 1.4%; 0.89: 90.1% / 0.9%) — the highest
+/// block rate at ≤ 1% false refusals. The shipped weights are then trained on all sets.
+pub const REFUSE_THRESHOLD: f32 = 0.8;
 
 /// A rule refusal is overridden (allowed) only when P(benign) is at least this (chosen
 /// jointly with [`REFUSE_THRESHOLD`]).
