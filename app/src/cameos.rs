@@ -169,6 +169,8 @@ pub fn CameoPanel() -> impl IntoView {
                     <li>"Can: make clips that used a revoked cameo unreadable on this device — their encryption key is destroyed, so even a backup of the files cannot be opened here."</li>
                     <li>"Cannot: reach copies already downloaded, shared or uploaded elsewhere, or devices that never import the revocation."</li>
                     <li>"Cannot: prove that a photo shows its owner. Someone could make a cameo from another person's photo; the clip's credentials name who made it."</li>
+                    <li>"Can: delete from this device every clip that used a revoked cameo (Your clips), and refuse a second person's grant for a handle already used here — handles are chosen by their owners, so two people may both be @alice elsewhere."</li>
+                    <li>"Cannot: recognise every real person. Prompts are refused when they name one of 1,433 public figures or look like a real person's name (a given name with a surname, “my neighbour Sam”); a name it does not know gets through."</li>
                     <li>"Nothing here is sent anywhere: keys, photos, grants and clips stay on this device unless you download and share a file yourself."</li>
                 </ul>
             </details>
