@@ -3,8 +3,8 @@
 //! thresholds on the left-out set. Used to choose `REFUSE_THRESHOLD` without touching
 //! the held-out red-team set.
 //!
-//! `cargo run --release --bin validate-prompt-classifier -- [LEFT_OUT_PATH]`
-//! (default: ../engine/tests/data/redteam-holdout2.tsv)
+//! `cargo run --release --bin validate-prompt-classifier -- [LEFT_OUT_PATH] [--bits B]
+//! [--epochs E] [--l2 X]` (default set: ../engine/tests/data/redteam-holdout2.tsv)
 
 use kinora_engine::safety::PromptPolicy;
 use kinora_engine::safety::classifier::PromptClassifier;
@@ -15,10 +15,24 @@ use std::error::Error;
 const THRESHOLDS: [f32; 7] = [0.5, 0.6, 0.7, 0.8, 0.85, 0.89, 0.93];
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let left_out = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "../engine/tests/data/redteam-holdout2.tsv".into());
-    let config = TrainConfig::default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (left_out, flags) = match args.first() {
+        Some(a) if !a.starts_with("--") => (a.clone(), &args[1..]),
+        _ => (
+            "../engine/tests/data/redteam-holdout2.tsv".into(),
+            &args[..],
+        ),
+    };
+    let mut config = TrainConfig::default();
+    for pair in flags.chunks(2) {
+        let value = pair.get(1).ok_or("flag without value")?;
+        match pair[0].as_str() {
+            "--bits" => config.bits = value.parse()?,
+            "--epochs" => config.epochs = value.parse()?,
+            "--l2" => config.l2 = value.parse()?,
+            other => return Err(format!("unknown flag {other}").into()),
+        }
+    }
     let mut examples: Vec<Example> = Vec::new();
     for path in TRAINING_SETS.iter().filter(|p| **p != left_out) {
         examples.extend(dataset::parse(&std::fs::read_to_string(path)?, path)?);
