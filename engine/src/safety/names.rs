@@ -259,4 +259,41 @@ mod tests {
             assert_eq!(find(p), None, "{p}");
         }
     }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let mut odd: Vec<String> = [
+            "",
+            " ",
+            "'",
+            "''",
+            "A",
+            "A B",
+            "Ana O'",
+            "O' Ana",
+            "my",
+            "my friend",
+            "my friend ",
+            "John",
+            "John '",
+            "ÉMILE Ñúñez",
+            "Мария Иванова",
+            "李 小龙",
+            "John 123",
+            "john-smith",
+            "my friend Mr.",
+            "@john smith",
+            "John\u{200B}Smith",
+            "🙂 John 🙂 Smith",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every prefix of a mixed prompt, cut at each char boundary.
+        let mixed = "my ex-boss Dr. Ana O'Brien-Núñez 🙂 and John";
+        odd.extend(mixed.char_indices().map(|(i, _)| mixed[..i].to_string()));
+        for p in &odd {
+            let _ = find(p);
+        }
+    }
 }
