@@ -132,9 +132,13 @@ pub fn CameoPanel() -> impl IntoView {
                     }),
             };
             set_status.set(message);
-            // The key is gone first (saved), then the clips themselves.
+            // Save the vault (the key is already gone from memory, so the clips cannot
+            // be opened either way), then delete the clips themselves. If saving fails the
+            // revocation must be imported again after a reload; say so.
             if let Err(e) = save_now(vault).await {
-                set_status.set(format!("Could not save on this device: {e}"));
+                set_status.set(format!(
+                    "Could not save on this device ({e}); import the file again after reloading."
+                ));
             }
             gallery.purge(vault, shredded).await;
         });

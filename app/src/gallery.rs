@@ -1,8 +1,8 @@
 //! The gallery: every exported clip is kept on this device (IndexedDB) so it can be
 //! played, downloaded or deleted later. A clip that uses cameos is stored sealed —
 //! encrypted under its cameos' keys by the vault — and when one of those cameos is
-//! revoked the vault shreds the key and the gallery deletes the clip; a clip that can no
-//! longer be opened is never shown.
+//! revoked the vault shreds the key and the gallery deletes the clip (also on the next
+//! load, for revocations it missed).
 
 use crate::browser::{blob_url, download_url, now_ms};
 use crate::cameos::{VaultSignal, save_now};
@@ -100,46 +100,55 @@ impl Gallery {
         };
         let json = serde_json::to_string(&meta).map_err(|e| e.to_string())?;
         storage::put_clip(&meta.id, &json, &stored).await?;
+        // A revocation imported while this clip was being written missed it.
+        let revoked_meanwhile = vault
+            .with_untracked(|v| v.as_ref().map(|v| v.any_revoked(&meta.cameo_ids)))
+            .unwrap_or(false);
+        if revoked_meanwhile {
+            self.purge(vault, vec![meta.id]).await;
+            return Err("a cameo it uses was revoked while it was being saved".into());
+        }
         self.clips.update(|c| c.insert(0, meta));
         Ok(())
     }
 
-    /// Deletes `ids` (a revocation's shredded clips) and every clip the vault can no
-    /// longer open; says how many went.
+    /// Deletes `ids` (a revocation's shredded clips) and every clip using a cameo this
+    /// vault knows to be revoked; says how many went. Clips that merely cannot be opened
+    /// (a vault restored from before they were made) are kept: their key may come back.
     pub async fn purge(self, vault: VaultSignal, mut ids: Vec<String>) {
-        let unreadable: Vec<String> = self.clips.with_untracked(|clips| {
+        let revoked: Vec<String> = self.clips.with_untracked(|clips| {
             vault.with_untracked(|v| {
                 v.as_ref().map_or_else(Vec::new, |v| {
                     clips
                         .iter()
-                        .filter(|c| c.sealed() && !v.can_open(&c.cameo_ids))
+                        .filter(|c| c.sealed() && v.any_revoked(&c.cameo_ids))
                         .map(|c| c.id.clone())
                         .collect()
                 })
             })
         });
-        ids.extend(unreadable);
+        ids.extend(revoked);
         ids.sort();
         ids.dedup();
-        let present: Vec<String> = self.clips.with_untracked(|clips| {
-            ids.into_iter()
-                .filter(|id| clips.iter().any(|c| &c.id == id))
-                .collect()
-        });
-        if present.is_empty() {
+        if ids.is_empty() {
             return;
         }
-        match storage::delete_clips(&present).await {
+        // Every id, listed or not: a clip still being stored when the revocation came
+        // is not listed yet (deleting a missing key is harmless).
+        match storage::delete_clips(&ids).await {
             Ok(()) => {
-                self.clips.update(|c| c.retain(|m| !present.contains(&m.id)));
-                self.status.set(format!(
-                    "{} clip(s) that used a revoked cameo were deleted from this device.",
-                    present.len()
-                ));
+                let listed = self
+                    .clips
+                    .with_untracked(|c| c.iter().filter(|m| ids.contains(&m.id)).count());
+                self.clips.update(|c| c.retain(|m| !ids.contains(&m.id)));
+                if listed > 0 {
+                    self.status.set(format!(
+                        "{listed} clip(s) that used a revoked cameo were deleted from this device."
+                    ));
+                }
             }
             Err(e) => self.status.set(format!(
-                "{} clip(s) used a revoked cameo and can no longer be opened, but deleting them failed: {e}",
-                present.len()
+                "Clips that used a revoked cameo can no longer be opened, but deleting them failed: {e}"
             )),
         }
     }
@@ -196,6 +205,12 @@ fn GalleryItem(meta: ClipMeta) -> impl IntoView {
     let gallery = expect_context::<Gallery>();
     let vault = expect_context::<VaultSignal>();
     let url = RwSignal::new(None::<String>);
+    // The decrypted video lives behind the blob URL: release it when the item goes.
+    on_cleanup(move || {
+        if let Some(u) = url.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&u);
+        }
+    });
     let when = js_sys::Date::new(&meta.created_ms.into())
         .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED);
     let cameo_note = if meta.cameos.is_empty() {

@@ -87,8 +87,24 @@ async fn open() -> Result<IdbDatabase, String> {
         }
     });
     open.set_onupgradeneeded(Some(on_upgrade.unchecked_ref()));
-    let db = settle(&open).await.map_err(describe)?;
-    db.dyn_into::<IdbDatabase>().map_err(describe)
+    // Another tab with an older page holds the old version open: say so instead of
+    // waiting forever.
+    let on_blocked = Closure::once_into_js(move |_: web_sys::Event| {
+        web_sys::console::warn_1(&JsValue::from_str(
+            "Kinora's storage is being upgraded; close other Kinora tabs to continue.",
+        ));
+    });
+    open.set_onblocked(Some(on_blocked.unchecked_ref()));
+    let db = settle(&open)
+        .await
+        .map_err(describe)?
+        .dyn_into::<IdbDatabase>()
+        .map_err(describe)?;
+    // And let a newer page upgrade past this one: close when asked.
+    let closing = db.clone();
+    let on_version_change = Closure::once_into_js(move |_: web_sys::Event| closing.close());
+    db.set_onversionchange(Some(on_version_change.unchecked_ref()));
+    Ok(db)
 }
 
 fn transaction(
@@ -124,19 +140,28 @@ pub async fn put(key: &str, value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Waits for the transaction to commit — or, when queuing one of its requests failed,
+/// aborts it so that none of its writes happen ("both or neither").
+async fn finish<T>(tx: &IdbTransaction, queued: Result<T, JsValue>) -> Result<(), String> {
+    if let Err(e) = queued {
+        let _ = tx.abort();
+        return Err(describe(e));
+    }
+    committed(tx).await.map_err(describe)?;
+    Ok(())
+}
+
 /// Stores a clip's description and bytes together (both or neither).
 pub async fn put_clip(id: &str, meta_json: &str, bytes: &[u8]) -> Result<(), String> {
     let db = open().await?;
     let tx = transaction(&db, &[CLIP_META, CLIP_DATA], IdbTransactionMode::Readwrite)?;
     let key = JsValue::from_str(id);
-    tx.object_store(CLIP_DATA)
+    let queued = tx
+        .object_store(CLIP_DATA)
         .and_then(|s| s.put_with_key(&Uint8Array::from(bytes), &key))
-        .map_err(describe)?;
-    tx.object_store(CLIP_META)
-        .and_then(|s| s.put_with_key(&JsValue::from_str(meta_json), &key))
-        .map_err(describe)?;
-    committed(&tx).await.map_err(describe)?;
-    Ok(())
+        .and_then(|_| tx.object_store(CLIP_META))
+        .and_then(|s| s.put_with_key(&JsValue::from_str(meta_json), &key));
+    finish(&tx, queued).await
 }
 
 /// Every stored clip's description (the bytes stay on disk).
@@ -173,12 +198,10 @@ pub async fn delete_clips(ids: &[String]) -> Result<(), String> {
     }
     let db = open().await?;
     let tx = transaction(&db, &[CLIP_META, CLIP_DATA], IdbTransactionMode::Readwrite)?;
-    for store in [CLIP_META, CLIP_DATA] {
-        let store = tx.object_store(store).map_err(describe)?;
-        for id in ids {
-            store.delete(&JsValue::from_str(id)).map_err(describe)?;
-        }
-    }
-    committed(&tx).await.map_err(describe)?;
-    Ok(())
+    let queued = [CLIP_META, CLIP_DATA].iter().try_for_each(|store| {
+        let store = tx.object_store(store)?;
+        ids.iter()
+            .try_for_each(|id| store.delete(&JsValue::from_str(id)).map(|_| ()))
+    });
+    finish(&tx, queued).await
 }

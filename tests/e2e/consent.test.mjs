@@ -77,6 +77,22 @@ function storedClips(page) {
   );
 }
 
+// The ids the gallery lists in IndexedDB (its descriptions store).
+function storedMetaIds(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('kinora');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const keys = open.result.transaction('clip_meta').objectStore('clip_meta').getAllKeys();
+          keys.onsuccess = () => resolve(keys.result);
+          keys.onerror = () => reject(keys.error);
+        };
+      }),
+  );
+}
+
 async function playsInGallery(item) {
   await item.locator('[data-testid="gallery-play"]').click();
   return item.locator('[data-testid="gallery-video"]').evaluate(
@@ -194,6 +210,7 @@ test('cameo lifecycle across two devices: grant, use, reload, revoke', async () 
     assert.equal(await plain.count(), 1, 'clips without the cameo stay');
     stored = await storedClips(b.page);
     assert.deepEqual(Object.keys(stored), [plainId], 'the sealed bytes are gone from IndexedDB');
+    assert.deepEqual(await storedMetaIds(b.page), [plainId], 'and so is its description (with the prompt)');
     await b.page.reload();
     await b.page.locator('[data-testid="gallery-clip"]').first().waitFor();
     assert.equal(await b.page.locator('[data-testid="gallery-clip"]').count(), 1);

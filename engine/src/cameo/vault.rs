@@ -484,12 +484,19 @@ impl Vault {
         }
         let key = self.clip_key(clip_id, &cameos)?;
         let nonce: [u8; 12] = random_bytes()?;
+        let co_owners: Vec<String> = authorizations
+            .iter()
+            .map(|a| a.co_owner.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let aad = sealed_aad(clip_id, &cameos, &co_owners);
         let ciphertext = Aes256Gcm::new(&key.into())
             .encrypt(
                 Nonce::from_slice(&nonce),
                 AeadPayload {
                     msg: bytes,
-                    aad: clip_id.as_bytes(),
+                    aad: &aad,
                 },
             )
             .map_err(|e| ConsentError::Unreadable(e.to_string()))?;
@@ -501,16 +508,18 @@ impl Vault {
         }
         Ok(SealedClip {
             clip_id: clip_id.to_string(),
-            co_owners: authorizations
-                .iter()
-                .map(|a| a.co_owner.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
+            co_owners,
             cameo_ids: cameos,
             nonce,
             ciphertext,
         })
+    }
+
+    /// Whether any of these cameos was revoked here (its clips must be deleted). A clip
+    /// that cannot be opened for another reason — a vault restored from before it was
+    /// made — is not "revoked" and must not be deleted on that ground.
+    pub fn any_revoked(&self, cameo_ids: &[String]) -> bool {
+        cameo_ids.iter().any(|c| self.revoked.contains_key(c))
     }
 
     /// Whether a clip sealed under these cameos can still be opened here (false once any
@@ -527,11 +536,26 @@ impl Vault {
                 Nonce::from_slice(&clip.nonce),
                 AeadPayload {
                     msg: &clip.ciphertext,
-                    aad: clip.clip_id.as_bytes(),
+                    aad: &sealed_aad(&clip.clip_id, &clip.cameo_ids, &clip.co_owners),
                 },
             )
             .map_err(|_| ConsentError::Unreadable("wrong key or altered data".into()))
     }
+}
+
+/// What the clip's encryption authenticates besides its bytes: its id, its cameos and its
+/// co-owners, so none of the stored header can be swapped without breaking the clip.
+fn sealed_aad(clip_id: &str, cameos: &[String], co_owners: &[String]) -> Vec<u8> {
+    let mut aad = b"kinora/sealed-clip/v1".to_vec();
+    for part in std::iter::once(clip_id)
+        .chain(cameos.iter().map(String::as_str))
+        .chain(std::iter::once(""))
+        .chain(co_owners.iter().map(String::as_str))
+    {
+        aad.push(0);
+        aad.extend_from_slice(part.as_bytes());
+    }
+    aad
 }
 
 /// Handles are lowercase letters, digits, `_` and `-`, 2–32 characters, without `@`.
