@@ -314,6 +314,7 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                         seconds: r.video_seconds,
                         cameos: cameos.iter().map(|(h, _)| h.clone()).collect(),
                         cameo_ids: Vec::new(),
+                        sealed_naming: None,
                     };
                     let authorizations: Vec<Authorization> =
                         cameos.iter().map(|(_, a)| a.clone()).collect();

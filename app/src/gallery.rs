@@ -31,11 +31,50 @@ pub struct ClipMeta {
     pub cameos: Vec<String>,
     /// Their cameo ids: all of their keys are needed to open it.
     pub cameo_ids: Vec<String>,
+    /// For a sealed clip, the stored description keeps `title`, `file_name` and `cameos`
+    /// (what it shows, and whose likeness) only in here, sealed like the clip itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_naming: Option<Vec<u8>>,
+}
+
+/// The words of a sealed clip's description.
+#[derive(Serialize, Deserialize)]
+struct Naming {
+    title: String,
+    file_name: String,
+    cameos: Vec<String>,
 }
 
 impl ClipMeta {
     fn sealed(&self) -> bool {
         !self.cameo_ids.is_empty()
+    }
+
+    /// The id its sealed naming is encrypted under.
+    fn naming_id(&self) -> String {
+        format!("{}#naming", self.id)
+    }
+
+    /// Fills in a sealed clip's words from `sealed_naming`, if this vault can open it.
+    fn unseal_naming(&mut self, vault: &kinora_engine::cameo::vault::Vault) {
+        let Some(bytes) = &self.sealed_naming else {
+            return;
+        };
+        let naming = SealedClip::from_bytes(bytes)
+            .and_then(|sealed| vault.open_clip(&sealed))
+            .ok()
+            .and_then(|plain| serde_json::from_slice::<Naming>(&plain).ok());
+        match naming {
+            Some(n) => {
+                self.title = n.title;
+                self.file_name = n.file_name;
+                self.cameos = n.cameos;
+            }
+            None => {
+                self.title = "Encrypted clip (its cameo key is not on this device)".into();
+                self.file_name = format!("{}.mp4", self.id);
+            }
+        }
     }
 }
 
@@ -70,6 +109,11 @@ impl Gallery {
             .iter()
             .filter_map(|m| serde_json::from_str(m).ok())
             .collect();
+        vault.with_untracked(|v| {
+            if let Some(v) = v {
+                clips.iter_mut().for_each(|c| c.unseal_naming(v));
+            }
+        });
         clips.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
         self.clips.set(clips);
         self.purge(vault, Vec::new()).await;
@@ -95,10 +139,36 @@ impl Gallery {
                 .ok_or("this device's keys are still loading")?
                 .map_err(|e| e.to_string())?;
             meta.cameo_ids = sealed.cameo_ids.clone();
+            let naming = serde_json::to_vec(&Naming {
+                title: meta.title.clone(),
+                file_name: meta.file_name.clone(),
+                cameos: meta.cameos.clone(),
+            })
+            .map_err(|e| e.to_string())?;
+            let naming_id = meta.naming_id();
+            meta.sealed_naming = Some(
+                vault
+                    .try_update(|v| v.as_mut().map(|v| v.seal_clip(&naming_id, cameos, &naming)))
+                    .flatten()
+                    .ok_or("this device's keys are still loading")?
+                    .map_err(|e| e.to_string())?
+                    .to_bytes(),
+            );
             save_now(vault).await?;
             sealed.to_bytes()
         };
-        let json = serde_json::to_string(&meta).map_err(|e| e.to_string())?;
+        // A sealed clip's stored description names neither its prompt nor its cameos.
+        let stored_meta = if meta.sealed_naming.is_some() {
+            ClipMeta {
+                title: String::new(),
+                file_name: String::new(),
+                cameos: Vec::new(),
+                ..meta.clone()
+            }
+        } else {
+            meta.clone()
+        };
+        let json = serde_json::to_string(&stored_meta).map_err(|e| e.to_string())?;
         storage::put_clip(&meta.id, &json, &stored).await?;
         // A revocation imported while this clip was being written missed it.
         let revoked_meanwhile = vault

@@ -93,6 +93,28 @@ function storedMetaIds(page) {
   );
 }
 
+// id → the stored JSON description.
+function storedMetaJson(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('kinora');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const out = {};
+          const cursor = open.result.transaction('clip_meta').objectStore('clip_meta').openCursor();
+          cursor.onsuccess = () => {
+            const c = cursor.result;
+            if (!c) return resolve(out);
+            out[c.key] = c.value;
+            c.continue();
+          };
+          cursor.onerror = () => reject(cursor.error);
+        };
+      }),
+  );
+}
+
 async function playsInGallery(item) {
   await item.locator('[data-testid="gallery-play"]').click();
   return item.locator('[data-testid="gallery-video"]').evaluate(
@@ -191,8 +213,13 @@ test('cameo lifecycle across two devices: grant, use, reload, revoke', async () 
     assert.equal(stored[sealedId].head.slice(0, 4), 'KSC1', 'a cameo clip is stored sealed');
     assert.equal(stored[sealedId].hasFtyp, false, 'no readable MP4 inside the sealed record');
     assert.equal(stored[plainId].hasFtyp, true);
+    const metas = await storedMetaJson(b.page);
+    assert.ok(!metas[sealedId].includes('alice') && !metas[sealedId].includes('waves'), 'a sealed clip\'s description names neither prompt nor cameo');
+    assert.ok(metas[plainId].includes('red ball'));
     await b.page.reload();
     await b.page.locator('[data-testid="gallery-clip"]').nth(1).waitFor();
+    assert.equal(await sealed.getAttribute('data-cameos'), 'alice', 'its words are unsealed after a reload');
+    assert.match(await sealed.innerText(), /@alice waves at the camera/);
     for (const item of [sealed, plain]) {
       const { width, duration } = await playsInGallery(item);
       assert.equal(width, 128);
