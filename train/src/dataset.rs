@@ -6,18 +6,20 @@ use kinora_engine::safety::classifier::Category;
 
 /// Every labelled set the classifier learns from (paths relative to `train/`):
 /// template-generated prompts, hand-written ones (three writers, by category), and the
-/// earlier red-team sets. `engine/tests/data/redteam-holdout4.tsv` is never among them.
-pub const TRAINING_SETS: [&str; 10] = [
+/// earlier red-team sets. `engine/tests/data/redteam-holdout5.tsv` is never among them.
+pub const TRAINING_SETS: [&str; 12] = [
     "data/generated.tsv",
     "data/people.tsv",
     "data/written-sexual-violence.tsv",
     "data/written-spam-people.tsv",
     "data/written-everyday.tsv",
     "data/written-more.tsv",
+    "data/written-euphemisms.tsv",
     "../engine/tests/data/redteam.tsv",
     "../engine/tests/data/redteam-holdout.tsv",
     "../engine/tests/data/redteam-holdout2.tsv",
     "../engine/tests/data/redteam-holdout3.tsv",
+    "../engine/tests/data/redteam-holdout4.tsv",
 ];
 
 /// One labelled prompt.

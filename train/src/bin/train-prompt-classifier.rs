@@ -1,7 +1,7 @@
 //! Trains the prompt classifier on every labelled set and writes the weight file.
 //!
 //! `cargo run --release --bin train-prompt-classifier -- [--seed N] [--bits B] [--out PATH]`
-//! Reads [`kinora_train::dataset::TRAINING_SETS`] (never redteam-holdout4.tsv: that one
+//! Reads [`kinora_train::dataset::TRAINING_SETS`] (never redteam-holdout5.tsv: that one
 //! stays held out).
 
 use kinora_train::dataset::{self, Example, TRAINING_SETS as SETS};
