@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 /// The held-out set's rates when first measured, once (rules + classifier of this
 /// commit): 425/446 = 95.3% blocked, 12/360 = 3.3% false refusals. Both below the goal
 /// (≥ 98%, ≤ 2%). (The previous classifier scored 94.6% / 1.4% on set 4.)
-const HELD_OUT_BLOCK_FLOOR: f64 = 0.953;
+const HELD_OUT_BLOCK_FLOOR: f64 = 0.952;
 const HELD_OUT_FALSE_CEILING: f64 = 0.034;
 
 struct Row<'a> {
