@@ -27,8 +27,19 @@ pub fn save(vault: VaultSignal, status: WriteSignal<String>) {
     });
 }
 
-/// Saves the vault and waits until the write is committed.
+/// Saves the vault and waits until the write is committed. Another tab may have saved
+/// a revocation since this page loaded: those are taken in first, so this save cannot
+/// bring a revoked cameo's key back.
 pub async fn save_now(vault: VaultSignal) -> Result<(), String> {
+    if let Some(stored) = storage::get("vault").await?
+        && let Ok(stored) = Vault::from_json(&stored)
+    {
+        vault.update(|v| {
+            if let Some(v) = v.as_mut() {
+                v.absorb_revocations(&stored);
+            }
+        });
+    }
     let json = vault
         .with_untracked(|v| v.as_ref().map(Vault::to_json))
         .ok_or("this device's keys are still loading")?;

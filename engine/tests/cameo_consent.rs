@@ -324,3 +324,25 @@ fn one_handle_means_one_person_on_a_device() {
     assert_eq!(grantee.import_grant(&renewal, NOW + 6).unwrap(), "alice");
     let _ = owner.revoke(&cameo, NOW + 7).unwrap();
 }
+
+#[test]
+fn saving_a_stale_copy_cannot_undo_a_revocation() {
+    // Two tabs hold copies of one vault; one imports a revocation, the other saves later.
+    let (mut owner, mut grantee, cameo, grant) = setup();
+    grantee.import_grant(&grant, NOW).unwrap();
+    let auth = grantee.authorize("alice", Use::Generate, NOW).unwrap();
+    let clip = grantee.seal_clip("c", &[auth], b"video").unwrap();
+    let mut stale_tab = Vault::from_json(&grantee.to_json()).unwrap();
+    let (revocation, _) = owner.revoke(&cameo, NOW + 1).unwrap();
+    grantee.import_revocation(&revocation.to_json()).unwrap();
+    let shredded = stale_tab.absorb_revocations(&grantee);
+    assert_eq!(shredded, vec!["c".to_string()]);
+    assert!(stale_tab.open_clip(&clip).is_err());
+    assert!(
+        stale_tab
+            .authorize("alice", Use::Generate, NOW + 2)
+            .is_err()
+    );
+    // Nothing to absorb the second time.
+    assert!(stale_tab.absorb_revocations(&grantee).is_empty());
+}

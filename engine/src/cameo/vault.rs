@@ -378,6 +378,29 @@ impl Vault {
         }
     }
 
+    /// Takes in the revocations another copy of this vault has (another tab saved it
+    /// meanwhile), so that saving this copy can never bring a revoked cameo's key back.
+    /// Returns the clips that became unreadable here.
+    pub fn absorb_revocations(&mut self, other: &Vault) -> Vec<String> {
+        let mut shredded = Vec::new();
+        for (cameo, &at) in &other.revoked {
+            if self.revoked.get(cameo).is_some_and(|&mine| mine >= at) {
+                continue;
+            }
+            let payload = RevocationPayload {
+                cameo_id: cameo.clone(),
+                owner_key: String::new(),
+                revoked_at: at,
+            };
+            shredded.extend(self.apply_revocation(&payload).shredded_clips);
+            // The other copy revoked a cameo this one still owns: its owner revoked it.
+            if !other.owned.contains_key(cameo) {
+                self.owned.remove(cameo);
+            }
+        }
+        shredded
+    }
+
     /// The grants this device holds, with their state at `now`.
     pub fn grants(&self, now: u64) -> Vec<GrantSummary> {
         self.grants
