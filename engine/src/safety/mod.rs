@@ -217,18 +217,24 @@ fn word_matches(token: &[String; 3], word: &str) -> bool {
         .any(|t| same_letters(t, word) || inflects(t, word))
 }
 
-/// Start indices where `phrase` occurs in `tokens` (each word with suffixes).
-fn phrase_positions(tokens: &[[String; 3]], phrase: &[String]) -> Vec<usize> {
+/// A token (any of its spelling variants) is exactly `word`: how names match, since
+/// names do not inflect.
+fn word_is(token: &[String; 3], word: &str) -> bool {
+    token.iter().any(|t| same_letters(t, word))
+}
+
+/// Start indices where `phrase` occurs in `tokens`, each word compared by `word_eq`
+/// ([`word_matches`] for policy terms, [`word_is`] for names).
+fn phrase_positions(
+    tokens: &[[String; 3]],
+    phrase: &[String],
+    word_eq: fn(&[String; 3], &str) -> bool,
+) -> Vec<usize> {
     if phrase.is_empty() || phrase.len() > tokens.len() {
         return Vec::new();
     }
     (0..=tokens.len() - phrase.len())
-        .filter(|&i| {
-            phrase
-                .iter()
-                .zip(&tokens[i..])
-                .all(|(w, t)| word_matches(t, w))
-        })
+        .filter(|&i| phrase.iter().zip(&tokens[i..]).all(|(w, t)| word_eq(t, w)))
         .collect()
 }
 
@@ -423,7 +429,7 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
     let mut covered = vec![false; tokens.len()];
     for context in &category.allowed_contexts {
         let words = &context.words;
-        for start in phrase_positions(tokens, words) {
+        for start in phrase_positions(tokens, words, word_matches) {
             covered[start..start + words.len()]
                 .iter_mut()
                 .for_each(|c| *c = true);
@@ -455,12 +461,14 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
             !covered[first..=last.max(first)].iter().all(|c| *c)
         })
     };
-    let hit = |words: &[String]| -> bool {
-        phrase_positions(tokens, words)
+    // `words` occurs somewhere no allowed context covers, compared by `word_eq`, or glued.
+    let hit_by = |words: &[String], word_eq: fn(&[String; 3], &str) -> bool| -> bool {
+        phrase_positions(tokens, words, word_eq)
             .into_iter()
             .any(|start| !covered[start..start + words.len()].iter().all(|c| *c))
             || (words.len() > 1 && glued_hit(words))
     };
+    let hit = |words: &[String]| hit_by(words, word_matches);
     let inside = |stem: &str| {
         tokens
             .iter()
@@ -473,7 +481,7 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
             .iter()
             .flat_map(|term| {
                 let n = term.words.len();
-                phrase_positions(tokens, &term.words)
+                phrase_positions(tokens, &term.words, word_matches)
                     .into_iter()
                     .filter(|&s| !covered[s..s + n].iter().all(|c| *c))
                     .map(|s| (s, s + n - 1, term.text.clone()))
@@ -515,28 +523,15 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
         let cjk_hit = |alias: &Term| alias.text.chars().any(is_cjk) && folded.contains(&alias.text);
         // Names do not inflect: "rutte" must not match "rutting". Only an exact word
         // sequence (or its possessive, "musk's" → "musk s") counts, also when glued.
-        if person.aliases.iter().any(|alias| {
-            cjk_hit(alias)
-                || name_hit(tokens, &alias.words, &covered)
-                || (alias.words.len() > 1 && glued_hit(&alias.words))
-        }) {
+        if person
+            .aliases
+            .iter()
+            .any(|alias| cjk_hit(alias) || hit_by(&alias.words, word_is))
+        {
             return Some(person.name.clone());
         }
     }
     None
-}
-
-/// An uncovered exact occurrence of a name's words (any spelling variant of each token).
-fn name_hit(tokens: &[[String; 3]], name: &[String], covered: &[bool]) -> bool {
-    if name.is_empty() || name.len() > tokens.len() {
-        return false;
-    }
-    (0..=tokens.len() - name.len()).any(|i| {
-        name.iter()
-            .zip(&tokens[i..])
-            .all(|(w, t)| t.iter().any(|v| same_letters(v, w)))
-            && !covered[i..i + name.len()].iter().all(|c| *c)
-    })
 }
 
 /// A `name.tld` link in folded text, with `tld` one of `domains`.
