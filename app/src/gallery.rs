@@ -60,8 +60,8 @@ impl ClipMeta {
         let Some(bytes) = &self.sealed_naming else {
             return;
         };
-        let naming = SealedClip::from_bytes(bytes)
-            .and_then(|sealed| vault.open_clip(&sealed))
+        let naming = vault
+            .open_stored(bytes)
             .ok()
             .and_then(|plain| serde_json::from_slice::<Naming>(&plain).ok());
         match naming {
@@ -129,15 +129,17 @@ impl Gallery {
         mp4: &[u8],
         cameos: &[Authorization],
     ) -> Result<(), String> {
-        meta.cameo_ids = cameos.iter().map(|a| a.cameo_id.clone()).collect();
-        let stored = if cameos.is_empty() {
-            mp4.to_vec()
+        let (stored, stored_meta) = if cameos.is_empty() {
+            (mp4.to_vec(), meta.clone())
         } else {
-            let sealed = vault
-                .try_update(|v| v.as_mut().map(|v| v.seal_clip(&meta.id, cameos, mp4)))
-                .flatten()
-                .ok_or("this device's keys are still loading")?
-                .map_err(|e| e.to_string())?;
+            let seal = |id: &str, bytes: &[u8]| -> Result<SealedClip, String> {
+                vault
+                    .try_update(|v| v.as_mut().map(|v| v.seal_clip(id, cameos, bytes)))
+                    .flatten()
+                    .ok_or_else(|| "this device's keys are still loading".to_string())?
+                    .map_err(|e| e.to_string())
+            };
+            let sealed = seal(&meta.id, mp4)?;
             meta.cameo_ids = sealed.cameo_ids.clone();
             let naming = serde_json::to_vec(&Naming {
                 title: meta.title.clone(),
@@ -145,28 +147,16 @@ impl Gallery {
                 cameos: meta.cameos.clone(),
             })
             .map_err(|e| e.to_string())?;
-            let naming_id = meta.naming_id();
-            meta.sealed_naming = Some(
-                vault
-                    .try_update(|v| v.as_mut().map(|v| v.seal_clip(&naming_id, cameos, &naming)))
-                    .flatten()
-                    .ok_or("this device's keys are still loading")?
-                    .map_err(|e| e.to_string())?
-                    .to_bytes(),
-            );
+            meta.sealed_naming = Some(seal(&meta.naming_id(), &naming)?.to_bytes());
             save_now(vault).await?;
-            sealed.to_bytes()
-        };
-        // A sealed clip's stored description names neither its prompt nor its cameos.
-        let stored_meta = if meta.sealed_naming.is_some() {
-            ClipMeta {
+            // A sealed clip's stored description names neither its prompt nor its cameos.
+            let stored_meta = ClipMeta {
                 title: String::new(),
                 file_name: String::new(),
                 cameos: Vec::new(),
                 ..meta.clone()
-            }
-        } else {
-            meta.clone()
+            };
+            (sealed.to_bytes(), stored_meta)
         };
         let json = serde_json::to_string(&stored_meta).map_err(|e| e.to_string())?;
         storage::put_clip(&meta.id, &json, &stored).await?;
@@ -240,9 +230,8 @@ async fn playable(vault: VaultSignal, meta: &ClipMeta) -> Result<Vec<u8>, String
     if !meta.sealed() {
         return Ok(stored);
     }
-    let sealed = SealedClip::from_bytes(&stored).map_err(|e| e.to_string())?;
     vault
-        .with_untracked(|v| v.as_ref().map(|v| v.open_clip(&sealed)))
+        .with_untracked(|v| v.as_ref().map(|v| v.open_stored(&stored)))
         .ok_or("this device's keys are still loading")?
         .map_err(|e| e.to_string())
 }

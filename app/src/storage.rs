@@ -7,7 +7,9 @@ use js_sys::{Array, Promise, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
+use web_sys::{
+    IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+};
 
 const DB: &str = "kinora";
 /// Version 2 added the gallery's two stores.
@@ -117,15 +119,23 @@ fn transaction(
         .map_err(describe)
 }
 
+/// Runs one read request (`read` makes it from the store) on `store` and awaits it.
+async fn read(
+    store: &str,
+    request: impl FnOnce(&IdbObjectStore) -> Result<IdbRequest, JsValue>,
+) -> Result<JsValue, String> {
+    let db = open().await?;
+    let store = transaction(&db, &[store], IdbTransactionMode::Readonly)?
+        .object_store(store)
+        .map_err(describe)?;
+    settle(&request(&store).map_err(describe)?)
+        .await
+        .map_err(describe)
+}
+
 /// Reads a string value.
 pub async fn get(key: &str) -> Result<Option<String>, String> {
-    let db = open().await?;
-    let store = transaction(&db, &[KV], IdbTransactionMode::Readonly)?
-        .object_store(KV)
-        .map_err(describe)?;
-    let value = settle(&store.get(&JsValue::from_str(key)).map_err(describe)?)
-        .await
-        .map_err(describe)?;
+    let value = read(KV, |s| s.get(&JsValue::from_str(key))).await?;
     Ok(value.as_string())
 }
 
@@ -166,13 +176,7 @@ pub async fn put_clip(id: &str, meta_json: &str, bytes: &[u8]) -> Result<(), Str
 
 /// Every stored clip's description (the bytes stay on disk).
 pub async fn clip_metas() -> Result<Vec<String>, String> {
-    let db = open().await?;
-    let store = transaction(&db, &[CLIP_META], IdbTransactionMode::Readonly)?
-        .object_store(CLIP_META)
-        .map_err(describe)?;
-    let all = settle(&store.get_all().map_err(describe)?)
-        .await
-        .map_err(describe)?;
+    let all = read(CLIP_META, IdbObjectStore::get_all).await?;
     Ok(Array::from(&all)
         .iter()
         .filter_map(|v| v.as_string())
@@ -181,13 +185,7 @@ pub async fn clip_metas() -> Result<Vec<String>, String> {
 
 /// One clip's stored bytes.
 pub async fn clip_bytes(id: &str) -> Result<Option<Vec<u8>>, String> {
-    let db = open().await?;
-    let store = transaction(&db, &[CLIP_DATA], IdbTransactionMode::Readonly)?
-        .object_store(CLIP_DATA)
-        .map_err(describe)?;
-    let value = settle(&store.get(&JsValue::from_str(id)).map_err(describe)?)
-        .await
-        .map_err(describe)?;
+    let value = read(CLIP_DATA, |s| s.get(&JsValue::from_str(id))).await?;
     Ok(value.dyn_into::<Uint8Array>().ok().map(|a| a.to_vec()))
 }
 

@@ -51,67 +51,34 @@ async function exportClip(page, prompt) {
   await page.waitForFunction((n) => document.querySelectorAll('[data-testid="gallery-clip"]').length === n + 1, before);
 }
 
-// The raw records the gallery keeps in IndexedDB: id → first bytes and length.
-function storedClips(page) {
+// The raw records of one of the gallery's IndexedDB stores, by id: descriptions
+// (`clip_meta`) as stored, bytes (`clip_data`) summarized (first bytes, length, whether an
+// MP4 box name appears anywhere).
+function storedRecords(page, store) {
   return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('kinora');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('clip_data');
-          const store = tx.objectStore('clip_data');
-          const out = {};
-          const cursor = store.openCursor();
-          cursor.onsuccess = () => {
-            const c = cursor.result;
-            if (!c) return resolve(out);
-            const bytes = new Uint8Array(c.value);
-            out[c.key] = { head: String.fromCharCode(...bytes.slice(0, 12)), length: bytes.length,
-              hasFtyp: new TextDecoder('latin1').decode(bytes).includes('ftypisom') };
-            c.continue();
-          };
-          cursor.onerror = () => reject(cursor.error);
-        };
-      }),
-  );
-}
-
-// The ids the gallery lists in IndexedDB (its descriptions store).
-function storedMetaIds(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('kinora');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const keys = open.result.transaction('clip_meta').objectStore('clip_meta').getAllKeys();
-          keys.onsuccess = () => resolve(keys.result);
-          keys.onerror = () => reject(keys.error);
-        };
-      }),
-  );
-}
-
-// id → the stored JSON description.
-function storedMetaJson(page) {
-  return page.evaluate(
-    () =>
+    (store) =>
       new Promise((resolve, reject) => {
         const open = indexedDB.open('kinora');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
           const out = {};
-          const cursor = open.result.transaction('clip_meta').objectStore('clip_meta').openCursor();
+          const cursor = open.result.transaction(store).objectStore(store).openCursor();
           cursor.onsuccess = () => {
             const c = cursor.result;
             if (!c) return resolve(out);
-            out[c.key] = c.value;
+            if (typeof c.value === 'string') {
+              out[c.key] = c.value;
+            } else {
+              const bytes = new Uint8Array(c.value);
+              out[c.key] = { head: String.fromCharCode(...bytes.slice(0, 12)), length: bytes.length,
+                hasFtyp: new TextDecoder('latin1').decode(bytes).includes('ftypisom') };
+            }
             c.continue();
           };
           cursor.onerror = () => reject(cursor.error);
         };
       }),
+    store,
   );
 }
 
@@ -209,11 +176,11 @@ test('cameo lifecycle across two devices: grant, use, reload, revoke', async () 
     assert.equal(await sealed.getAttribute('data-cameos'), 'alice');
     const sealedId = await sealed.getAttribute('data-id');
     const plainId = await plain.getAttribute('data-id');
-    let stored = await storedClips(b.page);
+    let stored = await storedRecords(b.page, 'clip_data');
     assert.equal(stored[sealedId].head.slice(0, 4), 'KSC1', 'a cameo clip is stored sealed');
     assert.equal(stored[sealedId].hasFtyp, false, 'no readable MP4 inside the sealed record');
     assert.equal(stored[plainId].hasFtyp, true);
-    const metas = await storedMetaJson(b.page);
+    const metas = await storedRecords(b.page, 'clip_meta');
     assert.ok(!metas[sealedId].includes('alice') && !metas[sealedId].includes('waves'), 'a sealed clip\'s description names neither prompt nor cameo');
     assert.ok(metas[plainId].includes('red ball'));
     await b.page.reload();
@@ -235,9 +202,9 @@ test('cameo lifecycle across two devices: grant, use, reload, revoke', async () 
     await b.page.locator('[data-testid="gallery-status"]').filter({ hasText: '1 clip(s) that used a revoked cameo were deleted' }).waitFor();
     assert.equal(await sealed.count(), 0);
     assert.equal(await plain.count(), 1, 'clips without the cameo stay');
-    stored = await storedClips(b.page);
+    stored = await storedRecords(b.page, 'clip_data');
     assert.deepEqual(Object.keys(stored), [plainId], 'the sealed bytes are gone from IndexedDB');
-    assert.deepEqual(await storedMetaIds(b.page), [plainId], 'and so is its description (with the prompt)');
+    assert.deepEqual(Object.keys(await storedRecords(b.page, 'clip_meta')), [plainId], 'and so is its description (with the prompt)');
     await b.page.reload();
     await b.page.locator('[data-testid="gallery-clip"]').first().waitFor();
     assert.equal(await b.page.locator('[data-testid="gallery-clip"]').count(), 1);

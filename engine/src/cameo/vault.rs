@@ -276,7 +276,8 @@ impl Vault {
             },
             &self.signing_key(),
         );
-        let outcome = self.apply_revocation(&revocation.payload);
+        let outcome =
+            self.apply_revocation(&revocation.payload.cameo_id, revocation.payload.revoked_at);
         self.owned.remove(cameo);
         Ok((revocation, outcome))
     }
@@ -330,19 +331,21 @@ impl Vault {
         if !owner_matches {
             return Err(ConsentError::BadSignature);
         }
-        Ok(self.apply_revocation(&revocation.payload))
+        Ok(self.apply_revocation(&p.cameo_id, p.revoked_at))
     }
 
-    fn apply_revocation(&mut self, p: &RevocationPayload) -> RevocationOutcome {
-        let at = self.revoked.entry(p.cameo_id.clone()).or_insert(0);
-        *at = (*at).max(p.revoked_at);
-        self.content_keys.remove(&p.cameo_id);
-        let shredded = self.clips_by_cameo.remove(&p.cameo_id).unwrap_or_default();
+    /// Records that `cameo` was revoked at `revoked_at` (already verified by the caller),
+    /// shreds its content key and drops its grants.
+    fn apply_revocation(&mut self, cameo: &str, revoked_at: u64) -> RevocationOutcome {
+        let at = self.revoked.entry(cameo.to_string()).or_insert(0);
+        *at = (*at).max(revoked_at);
+        self.content_keys.remove(cameo);
+        let shredded = self.clips_by_cameo.remove(cameo).unwrap_or_default();
         self.grants.retain(|_, text| {
-            SignedGrant::from_json(text).is_ok_and(|g| g.payload.cameo_id != p.cameo_id)
+            SignedGrant::from_json(text).is_ok_and(|g| g.payload.cameo_id != cameo)
         });
         RevocationOutcome {
-            cameo_id: p.cameo_id.clone(),
+            cameo_id: cameo.to_string(),
             shredded_clips: shredded.into_iter().collect(),
         }
     }
@@ -387,12 +390,7 @@ impl Vault {
             if self.revoked.get(cameo).is_some_and(|&mine| mine >= at) {
                 continue;
             }
-            let payload = RevocationPayload {
-                cameo_id: cameo.clone(),
-                owner_key: String::new(),
-                revoked_at: at,
-            };
-            shredded.extend(self.apply_revocation(&payload).shredded_clips);
+            shredded.extend(self.apply_revocation(cameo, at).shredded_clips);
             // The other copy revoked a cameo this one still owns: its owner revoked it.
             if !other.owned.contains_key(cameo) {
                 self.owned.remove(cameo);
@@ -549,6 +547,11 @@ impl Vault {
     /// of them was revoked and its key shredded).
     pub fn can_open(&self, cameo_ids: &[String]) -> bool {
         cameo_ids.iter().all(|c| self.content_keys.contains_key(c))
+    }
+
+    /// Decrypts a sealed clip as stored ([`SealedClip::to_bytes`]).
+    pub fn open_stored(&self, bytes: &[u8]) -> Result<Vec<u8>, ConsentError> {
+        self.open_clip(&SealedClip::from_bytes(bytes)?)
     }
 
     /// Decrypts a sealed clip; fails once any of its cameos was revoked.
