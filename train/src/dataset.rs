@@ -49,6 +49,40 @@ pub struct ParseError {
     reason: String,
 }
 
+/// A labelled set that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A line is malformed.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+}
+
+/// Reads and parses the TSV at `path`.
+pub fn read(path: &str) -> Result<Vec<Example>, ReadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
+        path: path.to_string(),
+        source,
+    })?;
+    Ok(parse(&text, path)?)
+}
+
+/// Reads every set in `paths`, in order.
+pub fn read_all<'a>(paths: impl IntoIterator<Item = &'a str>) -> Result<Vec<Example>, ReadError> {
+    let mut examples = Vec::new();
+    for path in paths {
+        examples.extend(read(path)?);
+    }
+    Ok(examples)
+}
+
 /// Parses a TSV's text; `source_name` names it in errors.
 pub fn parse(text: &str, source_name: &str) -> Result<Vec<Example>, ParseError> {
     let err = |line: usize, reason: String| ParseError {

@@ -1,6 +1,7 @@
 //! Training: multinomial logistic regression by AdaGrad SGD over hashed features.
 //! Deterministic for a given seed (own PRNG, fixed iteration order, no threads).
 
+use crate::dataset::Example;
 use kinora_engine::safety::classifier::weights::Weights;
 use kinora_engine::safety::classifier::{CLASSES, Category, features::features};
 
@@ -19,6 +20,25 @@ pub struct TrainConfig {
     pub benign_weight: f32,
     /// Shuffling seed.
     pub seed: u64,
+}
+
+impl TrainConfig {
+    /// Sets a knob from a command-line flag (`--seed`, `--bits`, `--epochs`, `--lr`,
+    /// `--l2`, `--benign-weight`); `Ok(false)` when `flag` is not a training knob, so the
+    /// tools handle their own flags after this.
+    pub fn set_flag(&mut self, flag: &str, value: &str) -> Result<bool, String> {
+        let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
+        match flag {
+            "--seed" => self.seed = value.parse().map_err(|e| bad(&e))?,
+            "--bits" => self.bits = value.parse().map_err(|e| bad(&e))?,
+            "--epochs" => self.epochs = value.parse().map_err(|e| bad(&e))?,
+            "--lr" => self.learning_rate = value.parse().map_err(|e| bad(&e))?,
+            "--l2" => self.l2 = value.parse().map_err(|e| bad(&e))?,
+            "--benign-weight" => self.benign_weight = value.parse().map_err(|e| bad(&e))?,
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
 }
 
 impl Default for TrainConfig {
@@ -59,6 +79,16 @@ pub fn featurize<'a>(
             }
         })
         .collect()
+}
+
+/// Featurizes labelled examples, each weighted by [`example_weight`].
+pub fn featurize_examples(examples: &[Example], config: &TrainConfig) -> Vec<Featurized> {
+    featurize(
+        examples
+            .iter()
+            .map(|e| (e.prompt.as_str(), e.label, example_weight(e.label, config))),
+        config.bits,
+    )
 }
 
 /// SplitMix64: tiny, seedable, and the same everywhere.

@@ -10,7 +10,7 @@
 use kinora_engine::safety::PromptPolicy;
 use kinora_engine::safety::classifier::{Category, Classification, PromptClassifier};
 use kinora_train::dataset::{self, Example};
-use kinora_train::training::{Featurized, Rng, TrainConfig, example_weight, featurize, train};
+use kinora_train::training::{Featurized, Rng, TrainConfig, featurize_examples, train};
 use std::collections::BTreeMap;
 use std::error::Error;
 
@@ -161,27 +161,21 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
         let value = pair.get(1).ok_or("flag without value")?;
-        match pair[0].as_str() {
-            "--seed" => config.seed = value.parse()?,
-            "--bits" => config.bits = value.parse()?,
-            "--epochs" => config.epochs = value.parse()?,
-            "--lr" => config.learning_rate = value.parse()?,
-            "--l2" => config.l2 = value.parse()?,
-            "--benign-weight" => config.benign_weight = value.parse()?,
-            "--max-false" => max_false = value.parse()?,
-            other => return Err(format!("unknown flag {other}").into()),
+        if !config.set_flag(&pair[0], value)? {
+            match pair[0].as_str() {
+                "--max-false" => max_false = value.parse()?,
+                other => return Err(format!("unknown flag {other}").into()),
+            }
         }
     }
     println!("{config:?}, threshold rule: max block with inner-CV false refusals <= {max_false}");
-    let generated_examples =
-        dataset::parse(&std::fs::read_to_string("data/generated.tsv")?, "generated")?;
+    let generated_examples = dataset::read("data/generated.tsv")?;
     let mut redteam = Vec::new();
     for path in [
         "../engine/tests/data/redteam.tsv",
         "../engine/tests/data/redteam-holdout.tsv",
     ] {
-        let parsed = dataset::parse(&std::fs::read_to_string(path)?, path)?;
-        redteam.extend(parsed.into_iter().map(|e| (path, e)));
+        redteam.extend(dataset::read(path)?.into_iter().map(|e| (path, e)));
     }
     // Stratified folds: shuffle within each label group, deal round-robin.
     let policy = PromptPolicy::builtin();
@@ -206,14 +200,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             });
         }
     }
-    let weigh = |examples: &[Example]| {
-        featurize(
-            examples
-                .iter()
-                .map(|e| (e.prompt.as_str(), e.label, example_weight(e.label, &config))),
-            config.bits,
-        )
-    };
+    let weigh = |examples: &[Example]| featurize_examples(examples, &config);
+
     let generated = weigh(&generated_examples);
     let fold_features = weigh(&rows.iter().map(|r| r.example.clone()).collect::<Vec<_>>());
 

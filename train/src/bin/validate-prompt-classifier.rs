@@ -3,13 +3,14 @@
 //! thresholds on the left-out set. Used to choose `REFUSE_THRESHOLD` without touching
 //! the held-out red-team set.
 //!
-//! `cargo run --release --bin validate-prompt-classifier -- [LEFT_OUT_PATH] [--bits B]
-//! [--epochs E] [--l2 X]` (default set: ../engine/tests/data/redteam-holdout2.tsv)
+//! `cargo run --release --bin validate-prompt-classifier -- [LEFT_OUT_PATH] [training
+//! flags: --seed N --bits B --epochs E --lr X --l2 X --benign-weight X]`
+//! (default set: ../engine/tests/data/redteam-holdout2.tsv)
 
 use kinora_engine::safety::PromptPolicy;
 use kinora_engine::safety::classifier::PromptClassifier;
-use kinora_train::dataset::{self, Example, TRAINING_SETS};
-use kinora_train::training::{TrainConfig, example_weight, featurize, train};
+use kinora_train::dataset::{self, TRAINING_SETS};
+use kinora_train::training::{TrainConfig, featurize_examples, train};
 use std::error::Error;
 
 const THRESHOLDS: [f32; 7] = [0.5, 0.6, 0.7, 0.8, 0.85, 0.89, 0.93];
@@ -26,25 +27,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut config = TrainConfig::default();
     for pair in flags.chunks(2) {
         let value = pair.get(1).ok_or("flag without value")?;
-        match pair[0].as_str() {
-            "--bits" => config.bits = value.parse()?,
-            "--epochs" => config.epochs = value.parse()?,
-            "--l2" => config.l2 = value.parse()?,
-            other => return Err(format!("unknown flag {other}").into()),
+        if !config.set_flag(&pair[0], value)? {
+            return Err(format!("unknown flag {}", pair[0]).into());
         }
     }
-    let mut examples: Vec<Example> = Vec::new();
-    for path in TRAINING_SETS.iter().filter(|p| **p != left_out) {
-        examples.extend(dataset::parse(&std::fs::read_to_string(path)?, path)?);
-    }
-    let data = featurize(
-        examples
-            .iter()
-            .map(|e| (e.prompt.as_str(), e.label, example_weight(e.label, &config))),
-        config.bits,
-    );
-    let model = PromptClassifier::from_bytes(&train(&data, &config))?;
-    let test = dataset::parse(&std::fs::read_to_string(&left_out)?, &left_out)?;
+    let examples = dataset::read_all(TRAINING_SETS.into_iter().filter(|p| *p != left_out))?;
+    let model =
+        PromptClassifier::from_bytes(&train(&featurize_examples(&examples, &config), &config))?;
+    let test = dataset::read(&left_out)?;
     let policy = PromptPolicy::builtin();
     let scored: Vec<(bool, bool, f32)> = test
         .iter()
