@@ -18,21 +18,20 @@ fn look() -> Appearance {
     }
 }
 
+/// A grant file from `owner` for `cameo`, letting `grantee` generate in `[from, until)`.
+fn generate_grant(owner: &Vault, cameo: &str, grantee: &Vault, from: u64, until: u64) -> String {
+    owner
+        .issue_grant(cameo, &grantee.device_key(), &[Use::Generate], from, until)
+        .unwrap()
+        .to_json()
+}
+
 /// Owner with cameo @alice, grantee, and a grant file for the grantee.
 fn setup() -> (Vault, Vault, String, String) {
     let mut owner = Vault::new().unwrap();
     let grantee = Vault::new().unwrap();
     let cameo = owner.create_cameo("@Alice", look(), None).unwrap();
-    let grant = owner
-        .issue_grant(
-            &cameo,
-            &grantee.device_key(),
-            &[Use::Generate],
-            NOW,
-            NOW + 7 * DAY,
-        )
-        .unwrap()
-        .to_json();
+    let grant = generate_grant(&owner, &cameo, &grantee, NOW, NOW + 7 * DAY);
     (owner, grantee, cameo, grant)
 }
 
@@ -65,16 +64,7 @@ fn forged_grants_are_rejected() {
     // so either the id or the signature gives it away.
     let mut stranger = Vault::new().unwrap();
     let fake = stranger.create_cameo("alice", look(), None).unwrap();
-    let forged = stranger
-        .issue_grant(
-            &fake,
-            &grantee.device_key(),
-            &[Use::Generate],
-            NOW,
-            NOW + DAY,
-        )
-        .unwrap()
-        .to_json();
+    let forged = generate_grant(&stranger, &fake, &grantee, NOW, NOW + DAY);
     // Replace the owner key with the real owner's: the signature no longer matches.
     let (owner, ..) = setup();
     let swapped = forged.replace(&stranger.device_key(), &owner.device_key());
@@ -283,16 +273,7 @@ fn one_handle_means_one_person_on_a_device() {
     // A second person who also calls themselves @alice cannot shadow the first.
     let mut other = Vault::new().unwrap();
     let theirs = other.create_cameo("alice", look(), None).unwrap();
-    let second = other
-        .issue_grant(
-            &theirs,
-            &grantee.device_key(),
-            &[Use::Generate],
-            NOW,
-            NOW + DAY,
-        )
-        .unwrap()
-        .to_json();
+    let second = generate_grant(&other, &theirs, &grantee, NOW, NOW + DAY);
     assert!(matches!(
         grantee.import_grant(&second, NOW + 1),
         Err(ConsentError::HandleTaken(h, _)) if h == "alice"
@@ -300,10 +281,7 @@ fn one_handle_means_one_person_on_a_device() {
     // Nor can a grant take the handle of this device's own cameo.
     let mut me = Vault::new().unwrap();
     me.create_cameo("alice", look(), None).unwrap();
-    let to_me = other
-        .issue_grant(&theirs, &me.device_key(), &[Use::Generate], NOW, NOW + DAY)
-        .unwrap()
-        .to_json();
+    let to_me = generate_grant(&other, &theirs, &me, NOW, NOW + DAY);
     assert!(matches!(
         me.import_grant(&to_me, NOW + 1),
         Err(ConsentError::HandleTaken(..))
@@ -311,16 +289,7 @@ fn one_handle_means_one_person_on_a_device() {
     // The same owner re-granting (a renewal) is fine.
     let (mut owner, mut grantee, cameo, grant) = setup();
     grantee.import_grant(&grant, NOW).unwrap();
-    let renewal = owner
-        .issue_grant(
-            &cameo,
-            &grantee.device_key(),
-            &[Use::Generate],
-            NOW + 5,
-            NOW + 30 * DAY,
-        )
-        .unwrap()
-        .to_json();
+    let renewal = generate_grant(&owner, &cameo, &grantee, NOW + 5, NOW + 30 * DAY);
     assert_eq!(grantee.import_grant(&renewal, NOW + 6).unwrap(), "alice");
     let _ = owner.revoke(&cameo, NOW + 7).unwrap();
 }
