@@ -125,6 +125,15 @@ fn snr_db(input: &[f32], decoded: &[f32], from: usize) -> f64 {
     10.0 * (signal / error.max(1e-30)).log10()
 }
 
+/// Encodes `input`, decodes it with ffmpeg (files tagged `tag`) and checks the decoded
+/// length: (the ADTS frames, the decoded samples).
+fn round_trip(input: &[f32], cfg: AacConfig, tag: &str) -> (Vec<Vec<u8>>, Vec<f32>) {
+    let frames = encode_mono(input, cfg).unwrap();
+    let decoded = decode(&frames, tag);
+    check_length(input.len(), decoded.len());
+    (frames, decoded)
+}
+
 fn check_length(input_len: usize, decoded_len: usize) {
     assert!(
         decoded_len >= input_len,
@@ -148,11 +157,7 @@ fn sine_and_chord_decode_with_snr_above_20_db() {
             ("sine1k", sine(rate, 1000.0, 0.5, len)),
             ("chord", chord(rate, len)),
         ] {
-            let decoded = decode(
-                &encode_mono(&input, cfg).unwrap(),
-                &format!("{name}_{rate}_{bitrate}"),
-            );
-            check_length(input.len(), decoded.len());
+            let (_, decoded) = round_trip(&input, cfg, &format!("{name}_{rate}_{bitrate}"));
             // The first frame has no preceding block to cancel its aliasing (documented).
             let snr = snr_db(&input, &decoded, SAMPLES_PER_FRAME as usize);
             println!(
@@ -179,11 +184,8 @@ fn click_lands_on_its_input_sample() {
         ] {
             let mut input = vec![0.0f32; len];
             input[click_at] = 0.9;
-            let decoded = decode(
-                &encode_mono(&input, cfg).unwrap(),
-                &format!("click_{rate}_{bitrate}_{click_at}"),
-            );
-            check_length(len, decoded.len());
+            let (_, decoded) =
+                round_trip(&input, cfg, &format!("click_{rate}_{bitrate}_{click_at}"));
             let peak = decoded
                 .iter()
                 .enumerate()
@@ -207,16 +209,11 @@ fn click_lands_on_its_input_sample() {
 fn silence_stays_silent() {
     for (rate, bitrate) in CONFIGS {
         let input = vec![0.0f32; rate as usize];
-        let frames = encode_mono(
-            &input,
-            AacConfig {
-                sample_rate: rate,
-                bitrate,
-            },
-        )
-        .unwrap();
-        let decoded = decode(&frames, &format!("silence_{rate}_{bitrate}"));
-        check_length(input.len(), decoded.len());
+        let cfg = AacConfig {
+            sample_rate: rate,
+            bitrate,
+        };
+        let (frames, decoded) = round_trip(&input, cfg, &format!("silence_{rate}_{bitrate}"));
         let peak = decoded.iter().fold(0.0f32, |a, b| a.max(b.abs()));
         let bytes: usize = frames.iter().map(Vec::len).sum();
         println!(
@@ -368,16 +365,11 @@ fn every_supported_rate_round_trips() {
     for rate in SUPPORTED_SAMPLE_RATES {
         for bitrate in [32_000, 64_000] {
             let input = chord(rate, rate as usize);
-            let frames = encode_mono(
-                &input,
-                AacConfig {
-                    sample_rate: rate,
-                    bitrate,
-                },
-            )
-            .unwrap();
-            let decoded = decode(&frames, &format!("rates_{rate}_{bitrate}"));
-            check_length(input.len(), decoded.len());
+            let cfg = AacConfig {
+                sample_rate: rate,
+                bitrate,
+            };
+            let (_, decoded) = round_trip(&input, cfg, &format!("rates_{rate}_{bitrate}"));
             let snr = snr_db(&input, &decoded, SAMPLES_PER_FRAME as usize);
             println!(
                 "rate {rate} Hz {} kbit/s chord SNR {snr:.1} dB",
