@@ -127,6 +127,20 @@ fn train_and_predict(
         .collect())
 }
 
+/// [`report`] for each of the four modes, every row under the thresholds chosen for it.
+fn report_modes(modes: &[Mode; 4], rows: &[(&Row, Classification)], chosen: &[[Thresholds; 4]]) {
+    let names = [
+        "rules alone",
+        "classifier alone",
+        "rules OR classifier",
+        "rules OR classifier, with override",
+    ];
+    for (k, (mode, name)) in modes.iter().zip(names).enumerate() {
+        let t: Vec<Thresholds> = chosen.iter().map(|c| c[k]).collect();
+        report(name, rows, *mode, &t);
+    }
+}
+
 fn report(name: &str, rows: &[(&Row, Classification)], mode: Mode, per_row_t: &[Thresholds]) {
     let mut per_group: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let (mut b, mut nb, mut f, mut nf) = (0, 0, 0, 0);
@@ -259,19 +273,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "\nOuter-fold results ({} red-team prompts, 5-fold, nested thresholds):",
         scored.len()
     );
-    for (k, (mode, name)) in modes
-        .iter()
-        .zip([
-            "rules alone",
-            "classifier alone",
-            "rules OR classifier",
-            "rules OR classifier, with override",
-        ])
-        .enumerate()
-    {
-        let t: Vec<Thresholds> = chosen.iter().map(|c| c[k]).collect();
-        report(name, &scored, *mode, &t);
-    }
+    report_modes(&modes, &scored, &chosen);
     for source in [
         "../engine/tests/data/redteam.tsv",
         "../engine/tests/data/redteam-holdout.tsv",
@@ -283,19 +285,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .filter(|((r, _), _)| r.source == source)
             .map(|(s, c)| (*s, *c))
             .unzip();
-        for (k, (mode, name)) in modes
-            .iter()
-            .zip([
-                "rules alone",
-                "classifier alone",
-                "rules OR classifier",
-                "rules OR classifier, with override",
-            ])
-            .enumerate()
-        {
-            let tk: Vec<Thresholds> = t.iter().map(|c| c[k]).collect();
-            report(name, &sub, *mode, &tk);
-        }
+        report_modes(&modes, &sub, &t);
     }
     // Thresholds to ship: the same rule applied to all out-of-fold predictions.
     println!("\nThresholds chosen on all out-of-fold predictions (to ship with the final model):");
