@@ -6,8 +6,8 @@ use kinora_engine::safety::classifier::Category;
 
 /// Every labelled set the classifier learns from (paths relative to `train/`):
 /// template-generated prompts, hand-written ones (three writers, by category), and the
-/// earlier red-team sets. `engine/tests/data/redteam-holdout5.tsv` is never among them.
-pub const TRAINING_SETS: [&str; 12] = [
+/// earlier red-team sets. `engine/tests/data/redteam-holdout6.tsv` is never among them.
+pub const TRAINING_SETS: [&str; 16] = [
     "data/generated.tsv",
     "data/people.tsv",
     "data/written-sexual-violence.tsv",
@@ -15,11 +15,15 @@ pub const TRAINING_SETS: [&str; 12] = [
     "data/written-everyday.tsv",
     "data/written-more.tsv",
     "data/written-euphemisms.tsv",
+    "data/written-implied-sexual-violence.tsv",
+    "data/written-covert-spam-people.tsv",
+    "data/written-hard-negatives.tsv",
     "../engine/tests/data/redteam.tsv",
     "../engine/tests/data/redteam-holdout.tsv",
     "../engine/tests/data/redteam-holdout2.tsv",
     "../engine/tests/data/redteam-holdout3.tsv",
     "../engine/tests/data/redteam-holdout4.tsv",
+    "../engine/tests/data/redteam-holdout5.tsv",
 ];
 
 /// One labelled prompt.

@@ -151,6 +151,25 @@ impl Verdict {
     }
 }
 
+/// The learned classifier's opinion, for what the word lists miss (unseen wording,
+/// names not on the list) and for the context they cannot read. `@handles` are taken out
+/// first: consent, not the classifier, decides about cameos. `None` when nothing is left
+/// to weigh: with no words there is nothing but the class priors (an empty prompt once
+/// scored "violence, 95%").
+fn classify_without_handles(
+    prompt: &str,
+    classifier: &classifier::PromptClassifier,
+) -> Option<classifier::Classification> {
+    let text: String = prompt
+        .split_whitespace()
+        .filter(|w| !w.starts_with('@'))
+        .collect::<Vec<_>>()
+        .join(" ");
+    text.chars()
+        .any(char::is_alphanumeric)
+        .then(|| classifier.classify(&text))
+}
+
 /// A term split into words, ready to match.
 fn words_of(term: &str) -> Vec<String> {
     normalize(term)
@@ -261,9 +280,34 @@ impl PromptPolicy {
 
     /// Checks a prompt; `has_grant(handle)` says whether this device may use the cameo
     /// `@handle` (a valid, unrevoked grant).
+    ///
+    /// The rules and the learned classifier together: a prompt is refused when the
+    /// classifier is sure enough it is disallowed, or when a rule refuses it — except that
+    /// a *word-list* or *name-shape* hit (the rules that cannot read context: "nude
+    /// lipstick", "the band killed it", "einstein ring") is overridden when the classifier
+    /// is nearly sure the prompt is fine. The public-figure list, links, length,
+    /// repetition and cameo consent are never overridden.
     pub fn check_with_cameos(&self, prompt: &str, has_grant: impl Fn(&str) -> bool) -> Verdict {
-        match self.check_rules(prompt, has_grant) {
-            Verdict::Allowed => self.check_classifier(prompt),
+        self.check_with_classifier(prompt, has_grant, classifier::PromptClassifier::builtin())
+    }
+
+    /// [`Self::check_with_cameos`] with another classifier: how the trainer evaluates a
+    /// freshly trained one exactly as the product would use it.
+    pub fn check_with_classifier(
+        &self,
+        prompt: &str,
+        has_grant: impl Fn(&str) -> bool,
+        classifier: &classifier::PromptClassifier,
+    ) -> Verdict {
+        let classification = std::cell::OnceCell::new();
+        let classify =
+            || *classification.get_or_init(|| classify_without_handles(prompt, classifier));
+        let overridden = |_: &Refusal| classify().is_some_and(|c| c.overrides_rule_refusal());
+        match self.check_rules_unless(prompt, has_grant, overridden) {
+            Verdict::Allowed => match classify() {
+                Some(c) if c.should_refuse() => self.classifier_refusal(&c),
+                _ => Verdict::Allowed,
+            },
             refused => refused,
         }
     }
@@ -271,6 +315,17 @@ impl PromptPolicy {
     /// The written rules alone (structure, word lists, names, cameos), without the
     /// learned classifier: what its trainer and evaluations compare against.
     pub fn check_rules(&self, prompt: &str, has_grant: impl Fn(&str) -> bool) -> Verdict {
+        self.check_rules_unless(prompt, has_grant, |_| false)
+    }
+
+    /// The rules, skipping a word-list or name-shape hit when `overridden(hit)` says so
+    /// (and looking on for other hits).
+    fn check_rules_unless(
+        &self,
+        prompt: &str,
+        has_grant: impl Fn(&str) -> bool,
+        overridden: impl Fn(&Refusal) -> bool,
+    ) -> Verdict {
         let normalized = normalize(prompt);
         if let Some(r) = self.check_structure(prompt, &normalized) {
             return Verdict::Refused(r);
@@ -285,18 +340,22 @@ impl PromptPolicy {
         for category in &self.categories {
             for tokens in &readings {
                 if let Some(matched) = category_match(category, tokens, &normalized.folded) {
-                    return Verdict::Refused(Refusal {
+                    let refusal = Refusal {
                         category: category.id.clone(),
                         title: category.title.clone(),
                         matched,
                         message: category.message.clone(),
-                    });
+                    };
+                    // The public-figure list is what the classifier learns names from.
+                    if category.id == "public_figure" || !overridden(&refusal) {
+                        return Verdict::Refused(refusal);
+                    }
                 }
             }
         }
         let first_reading = normalized.readings.first().map_or(&[][..], Vec::as_slice);
         if let Some(name) = names::PersonNames::builtin().find(prompt, first_reading) {
-            return Verdict::Refused(Refusal {
+            let refusal = Refusal {
                 category: "private_person".into(),
                 title: "A real person, by name".into(),
                 matched: name,
@@ -304,7 +363,10 @@ impl PromptPolicy {
                           appears only through a cameo its owner granted you: ask them for a \
                           grant and write @handle."
                     .into(),
-            });
+            };
+            if !overridden(&refusal) {
+                return Verdict::Refused(refusal);
+            }
         }
         for handle in cameo_mentions(&normalized.folded) {
             if !has_grant(&handle) {
@@ -321,24 +383,8 @@ impl PromptPolicy {
         Verdict::Allowed
     }
 
-    /// The learned classifier's second opinion, for what the word lists miss (unseen
-    /// wording, names not on the list). `@handles` are taken out first: consent, not the
-    /// classifier, decides about cameos.
-    fn check_classifier(&self, prompt: &str) -> Verdict {
-        let text: String = prompt
-            .split_whitespace()
-            .filter(|w| !w.starts_with('@'))
-            .collect::<Vec<_>>()
-            .join(" ");
-        // With no words there is nothing to weigh but the class priors (an empty prompt
-        // scored “violence, 95%”).
-        if !text.chars().any(char::is_alphanumeric) {
-            return Verdict::Allowed;
-        }
-        let c = classifier::PromptClassifier::builtin().classify(&text);
-        if !c.should_refuse() {
-            return Verdict::Allowed;
-        }
+    /// The refusal citing the classifier's likeliest disallowed category.
+    fn classifier_refusal(&self, c: &classifier::Classification) -> Verdict {
         let id = c.likeliest_disallowed().id();
         let (title, message) = self
             .categories
@@ -446,21 +492,25 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
     let ends: Vec<usize> = (0..tokens.len())
         .map(|i| starts.get(i + 1).copied().unwrap_or(glued_text.len()))
         .collect();
-    let glued_hit = |words: &[String]| -> bool {
+    // Uncovered (first, last) token spans where `words` glued together occur.
+    let glued_spans = |words: &[String]| -> Vec<(usize, usize)> {
         let needle = words.concat();
         if needle.is_empty() {
-            return false;
+            return Vec::new();
         }
-        glued_text.match_indices(&needle).any(|(at, _)| {
-            let (Some(first), Some(last)) = (
-                starts.iter().position(|&s| s == at),
-                ends.iter().position(|&e| e == at + needle.len()),
-            ) else {
-                return false;
-            };
-            !covered[first..=last.max(first)].iter().all(|c| *c)
-        })
+        glued_text
+            .match_indices(&needle)
+            .filter_map(|(at, _)| {
+                let first = starts.iter().position(|&s| s == at)?;
+                let last = ends
+                    .iter()
+                    .position(|&e| e == at + needle.len())?
+                    .max(first);
+                (!covered[first..=last].iter().all(|c| *c)).then_some((first, last))
+            })
+            .collect()
     };
+    let glued_hit = |words: &[String]| !glued_spans(words).is_empty();
     // `words` occurs somewhere no allowed context covers, compared by `word_eq`, or glued.
     let hit_by = |words: &[String], word_eq: fn(&[String; 3], &str) -> bool| -> bool {
         phrase_positions(tokens, words, word_eq)
@@ -523,10 +573,28 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
         let cjk_hit = |alias: &Term| alias.text.chars().any(is_cjk) && folded.contains(&alias.text);
         // Names do not inflect: "rutte" must not match "rutting". Only an exact word
         // sequence (or its possessive, "musk's" → "musk s") counts, also when glued.
+        // "Martin Luther King boulevard" names a street, not the man.
+        let names_a_place = |after: usize| {
+            tokens
+                .get(after)
+                .is_some_and(|t| names::names_a_place_or_thing(&t[0]))
+        };
+        let person_hit = |words: &[String]| {
+            phrase_positions(tokens, words, word_is)
+                .into_iter()
+                .any(|s| {
+                    let e = s + words.len();
+                    !covered[s..e].iter().all(|c| *c) && !names_a_place(e)
+                })
+                || (words.len() > 1
+                    && glued_spans(words)
+                        .into_iter()
+                        .any(|(_, last)| !names_a_place(last + 1)))
+        };
         if person
             .aliases
             .iter()
-            .any(|alias| cjk_hit(alias) || hit_by(&alias.words, word_is))
+            .any(|alias| cjk_hit(alias) || person_hit(&alias.words))
         {
             return Some(person.name.clone());
         }
@@ -617,6 +685,48 @@ mod tests {
             "2 cats and 3 dogs play",
         ] {
             assert_eq!(refused(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn context_blind_rules_are_overridden_only_when_the_classifier_is_sure() {
+        let policy = PromptPolicy::builtin();
+        // A word-list hit in a plainly harmless prompt: the classifier lets it through.
+        let harmless = "a sexy new electric sedan gliding along a coastal road, car commercial";
+        assert!(policy.check_rules(harmless, |_| false).is_refused());
+        assert_eq!(policy.check(harmless), Verdict::Allowed);
+        // "5am" is a time, not "sam" (who would then be "Sam Baker").
+        assert_eq!(
+            refused("a small bakery at 5am, a baker pulls croissants from the oven"),
+            None
+        );
+        // The same word where it means what it says stays refused.
+        assert_eq!(
+            refused("a nude woman posing on a bed").as_deref(),
+            Some("sexual")
+        );
+        // A named street is not the person.
+        assert_eq!(
+            PromptPolicy::builtin().check("buses on martin luther king boulevard, sunny day"),
+            Verdict::Allowed
+        );
+        assert_eq!(
+            refused("martin luther king giving a speech").as_deref(),
+            Some("public_figure")
+        );
+    }
+
+    /// The public-figure list is never overridden, whatever the classifier thinks: every
+    /// listed person in a harmless scene is refused.
+    #[test]
+    fn every_listed_person_is_refused_in_a_harmless_scene() {
+        let policy = PromptPolicy::builtin();
+        let people = &policy.categories[3].people;
+        assert!(people.len() > 1000);
+        for person in people {
+            let alias = &person.aliases[0].text;
+            let prompt = format!("{alias} walking in a park on a sunny afternoon");
+            assert!(policy.check(&prompt).is_refused(), "{prompt}");
         }
     }
 

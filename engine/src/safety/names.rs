@@ -40,6 +40,13 @@ const PARTICLES: &[&str] = &[
 
 /// Words after a name that make it the name of a thing or place ("James Webb
 /// telescope", "Kennedy Space Center", "George Washington Bridge").
+/// True when `word` after a name makes it the name of a place or thing (not a
+/// likeness): "Martin Luther King boulevard", "JFK airport". Statues and monuments show
+/// the person, so they do not count here.
+pub(crate) fn names_a_place_or_thing(word: &str) -> bool {
+    NAMED_THINGS.contains(&word) && !matches!(word, "statue" | "monument")
+}
+
 const NAMED_THINGS: &[&str] = &[
     "airport",
     "bridge",

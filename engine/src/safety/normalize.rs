@@ -106,7 +106,8 @@ fn tokens(folded: &str, one_as: char) -> Vec<String> {
         let chunk = chunk
             .trim_end_matches(['!', '?', '.', ',', ';', ':', ')', ']', '"', '\''])
             .trim_start_matches(['(', '[', '"', '\'']);
-        let has_letter = chunk.chars().any(char::is_alphabetic);
+        // "5am", "4k", "2nd", "60fps" are numbers with units, not l33t ("5am" is not "sam").
+        let has_letter = chunk.chars().any(char::is_alphabetic) && !is_number_with_unit(chunk);
         let mapped: String = chunk
             .chars()
             .map(|c| {
@@ -126,6 +127,17 @@ fn tokens(folded: &str, one_as: char) -> Vec<String> {
         );
     }
     join_spelled_out(out)
+}
+
+/// Digits followed by a unit or ordinal suffix: "5am", "10pm", "4k", "1080p", "2nd",
+/// "60fps", "3d", "10x".
+fn is_number_with_unit(chunk: &str) -> bool {
+    const UNITS: &[&str] = &[
+        "am", "pm", "st", "nd", "rd", "th", "k", "p", "d", "s", "x", "h", "hz", "fps", "mm", "cm",
+        "km", "kg", "m", "min", "sec", "hrs", "mph", "kmh", "gb", "mb", "yo",
+    ];
+    let digits = chunk.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && UNITS.contains(&&chunk[digits..])
 }
 
 /// "s e x" or "p.o.r.n" arrive as runs of one-letter tokens: join runs of three or more.
@@ -178,6 +190,13 @@ mod tests {
         let both = normalize("b1ood");
         assert!(both.readings.contains(&vec!["biood".to_string()]));
         assert!(both.readings.contains(&vec!["blood".to_string()]));
+    }
+
+    #[test]
+    fn numbers_with_units_are_not_leet() {
+        assert_eq!(first("at 5am, 4k, 1080p"), ["at", "5am", "4k", "1080p"]);
+        assert_eq!(first("5ex"), ["sex"]);
+        assert_eq!(first("3vil 4ss"), ["evil", "ass"]);
     }
 
     #[test]

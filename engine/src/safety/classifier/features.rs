@@ -75,7 +75,7 @@ pub fn features(text: &str, bits: u32) -> (Vec<u32>, f32) {
 
 /// Shortens every run of three or more equal letters to `keep`; shorter runs stay as
 /// typed ("ball" stays "ball", "pooorn" → "porn" or "poorn").
-fn squeeze(token: &str, keep: usize) -> String {
+pub(super) fn squeeze(token: &str, keep: usize) -> String {
     let chars: Vec<char> = token.chars().collect();
     let mut out = String::with_capacity(token.len());
     let mut i = 0;

@@ -1,39 +1,83 @@
 //! A small learned prompt classifier that runs next to the rule-based guardrails.
 //!
-//! Multinomial logistic regression over hashed word unigrams/bigrams and character
-//! 3–5-grams of the prompt as the rules normalize it ([`super::normalize`]; see
-//! [`features`]), with 8-bit weights compiled into the binary (`prompt-classifier.bin`,
-//! written by the trainer in `train/`, reproducibly).
-//! Scoring a prompt is a normalization pass plus a few hundred table lookups, cheap
-//! enough to run on every keystroke in wasm.
+//! Two models, blended (weighted mean of their probabilities, [`NGRAM_SHARE`]):
+//! - multinomial logistic regression over hashed word unigrams/bigrams and character
+//!   3–5-grams of the prompt as the rules normalize it ([`super::normalize`]; see
+//!   [`features`]), 8-bit weights in `prompt-classifier.bin`: it knows spellings,
+//!   evasions and names it was trained on;
+//! - a one-layer convolution over pretrained word vectors ([`word_conv`],
+//!   [`word_vectors`]), 8-bit weights in `word-conv.bin` and `word-vectors.bin`: it
+//!   recognises wording it was not trained on by its neighbours in meaning.
 //!
-//! Use in the product ([`super::PromptPolicy::check_with_cameos`]): refuse when the
-//! rules refuse **or** [`Classification::should_refuse`]. The override of rule refusals
-//! by a very confident benign score ([`Classification::overrides_rule_refusal`]) is not
-//! used: on the fresh held-out set it removed no false refusals and let blocked prompts
-//! through.
+//! Both files are compiled into the binary and written by the trainer in `train/`,
+//! reproducibly. Scoring a prompt costs a normalization pass, a few hundred table
+//! lookups and a small convolution (~0.5 M multiply-adds): cheap enough for every
+//! keystroke in wasm.
+//!
+//! Use in the product ([`super::PromptPolicy::check_with_cameos`]): refuse when
+//! [`Classification::should_refuse`], or when a rule refuses — unless the rule is one
+//! that cannot read context (a word list, a name shape) and
+//! [`Classification::overrides_rule_refusal`]. The public-figure list is never overridden.
 
 pub mod features;
 pub mod weights;
+pub mod word_conv;
+pub mod word_vectors;
 
 use std::sync::OnceLock;
 use weights::{Weights, WeightsError};
+use word_conv::{WordConvError, WordConvNet};
+use word_vectors::{WordVectors, WordVectorsError};
 
 /// Number of classes.
 pub const CLASSES: usize = 5;
 
-/// Refuse when the probability of "not benign" is at least this. Chosen with
-/// `validate-prompt-classifier` (train/): trained on every set but
-/// `redteam-holdout2.tsv`, rules OR classifier on that left-out set gave 93.5% blocked /
-/// 0.9% false refusals at 0.8 (0.7: 93.8% / 1.4%; 0.89: 90.1% / 0.9%) — the highest
-/// block rate at ≤ 1% false refusals. The shipped weights are then trained on all sets.
-pub const REFUSE_THRESHOLD: f32 = 0.8;
+/// Refuse when the probability of "not benign" is at least this.
+///
+/// [`REFUSE_THRESHOLD`], [`OVERRIDE_DISALLOWED_BELOW`] and [`NGRAM_SHARE`] were chosen
+/// together with `validate-prompt-classifier` (train/): trained on every set but the one
+/// left out, on four left-out sets (red-team set 5, never trained on before; and three
+/// hand-written sets of implied sexual/violent prompts, covert spam/people and hard
+/// negatives). Blend 0.65, refuse ≥ 0.5, override ≤ 0.1: 98.2% blocked / 1.7% false
+/// refusals on set 5, 91.6% / 1.8% over all four. Without the override (rules + n-grams
+/// ≥ 0.5, the previous design at its best threshold): 97.8% / 3.9% on set 5, the rules
+/// alone refusing 3.1% of its allowed prompts. The shipped weights are then trained on
+/// all sets, set 5 included.
+pub const REFUSE_THRESHOLD: f32 = 0.5;
 
-/// A rule refusal is overridden (allowed) only when P(benign) is at least this (chosen
-/// jointly with [`REFUSE_THRESHOLD`]).
-pub const OVERRIDE_BENIGN_THRESHOLD: f32 = 0.999;
+/// A word-list or name-shape rule refusal is overridden (allowed) when the probability of
+/// "not benign" is at most this.
+pub const OVERRIDE_DISALLOWED_BELOW: f32 = 0.1;
+
+/// The n-gram model's weight in the blend (the word convolution has the rest): it is the
+/// stronger of the two alone, the convolution adds what it has not seen.
+pub const NGRAM_SHARE: f32 = 0.65;
 
 const BUILTIN_WEIGHTS: &[u8] = include_bytes!("prompt-classifier.bin");
+const BUILTIN_WORD_CONV: &[u8] = include_bytes!("word-conv.bin");
+const BUILTIN_WORD_VECTORS: &[u8] = include_bytes!("word-vectors.bin");
+
+/// Why a classifier could not be built from its files.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClassifierError {
+    /// The n-gram weights.
+    #[error("n-gram weights: {0}")]
+    Weights(#[from] WeightsError),
+    /// The word-convolution weights.
+    #[error("word-convolution weights: {0}")]
+    WordConv(#[from] WordConvError),
+    /// The word vectors.
+    #[error("word vectors: {0}")]
+    WordVectors(#[from] WordVectorsError),
+    /// The convolution expects vectors of another length.
+    #[error("the word convolution takes {expected}-dimensional vectors, the file has {actual}")]
+    DimsMismatch {
+        /// The convolution's input length.
+        expected: usize,
+        /// The vectors' length.
+        actual: usize,
+    },
+}
 
 /// What a prompt is about, as far as the guardrails care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -113,16 +157,19 @@ impl Classification {
         self.disallowed_probability() >= REFUSE_THRESHOLD
     }
 
-    /// Confident enough that the prompt is benign to allow it despite a rule refusal.
+    /// Confident enough that the prompt is benign to allow it despite a word-list or
+    /// name-shape rule refusal.
     pub fn overrides_rule_refusal(&self) -> bool {
-        self.probabilities[Category::Benign.index()] >= OVERRIDE_BENIGN_THRESHOLD
+        self.disallowed_probability() <= OVERRIDE_DISALLOWED_BELOW
     }
 }
 
-/// The classifier: quantized weights and their feature space.
+/// The classifier: quantized weights and their feature space, and optionally the word
+/// convolution with its vectors (averaged in when present).
 #[derive(Debug, Clone)]
 pub struct PromptClassifier {
     weights: Weights,
+    word_conv: Option<(WordConvNet, std::sync::Arc<WordVectors>)>,
 }
 
 impl PromptClassifier {
@@ -130,16 +177,45 @@ impl PromptClassifier {
     pub fn builtin() -> &'static PromptClassifier {
         static BUILTIN: OnceLock<PromptClassifier> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            // The file is part of the source tree and decoded by a unit test, so a broken
+            // The files are part of the source tree and decoded by a unit test, so a broken
             // file fails the tests, never a user's session.
-            Self::from_bytes(BUILTIN_WEIGHTS).expect("prompt-classifier.bin is valid")
+            Self::from_bytes(BUILTIN_WEIGHTS)
+                .and_then(|c| {
+                    let vectors = WordVectors::decode(BUILTIN_WORD_VECTORS)?;
+                    c.with_word_conv(WordConvNet::decode(BUILTIN_WORD_CONV)?, vectors.into())
+                })
+                .expect("the classifier's files are valid")
         })
     }
 
-    /// A classifier from a weight file's bytes.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, WeightsError> {
+    /// The word vectors compiled into the binary (what the builtin convolution reads).
+    pub fn builtin_word_vectors() -> Result<WordVectors, WordVectorsError> {
+        WordVectors::decode(BUILTIN_WORD_VECTORS)
+    }
+
+    /// An n-gram-only classifier from a weight file's bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ClassifierError> {
         Ok(Self {
             weights: Weights::decode(bytes)?,
+            word_conv: None,
+        })
+    }
+
+    /// Adds the word convolution: its probabilities are blended with the n-grams'.
+    pub fn with_word_conv(
+        self,
+        net: WordConvNet,
+        vectors: std::sync::Arc<WordVectors>,
+    ) -> Result<Self, ClassifierError> {
+        if net.dims != vectors.dims() {
+            return Err(ClassifierError::DimsMismatch {
+                expected: net.dims,
+                actual: vectors.dims(),
+            });
+        }
+        Ok(Self {
+            word_conv: Some((net, vectors)),
+            ..self
         })
     }
 
@@ -147,7 +223,14 @@ impl PromptClassifier {
     /// enough that both give the same features for plain text).
     pub fn classify(&self, normalized_or_raw: &str) -> Classification {
         let (buckets, value) = features::features(normalized_or_raw, self.weights.bits);
-        let probabilities = softmax(self.weights.logits(&buckets, value));
+        let mut probabilities = softmax(self.weights.logits(&buckets, value));
+        if let Some((net, vectors)) = &self.word_conv {
+            let x = word_conv::embed(normalized_or_raw, vectors);
+            let conv = softmax(net.classify_logits(&x));
+            for (p, q) in probabilities.iter_mut().zip(conv) {
+                *p = NGRAM_SHARE * *p + (1.0 - NGRAM_SHARE) * q;
+            }
+        }
         let best = (0..CLASSES)
             .max_by(|&a, &b| probabilities[a].total_cmp(&probabilities[b]))
             .unwrap_or(0);

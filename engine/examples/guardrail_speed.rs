@@ -1,0 +1,56 @@
+//! How long a prompt check takes, per part, on the red-team tuning set: the rules, the
+//! n-gram model alone, the blended classifier (n-grams + word convolution), and the whole
+//! product check. Printed as µs per prompt and as ratios measured in one run (timings on
+//! shared machines are noisy; compare ratios).
+//!
+//! `cargo run --release -p kinora-engine --example guardrail_speed`
+
+use kinora_engine::safety::PromptPolicy;
+use kinora_engine::safety::classifier::PromptClassifier;
+use std::time::Instant;
+
+const DATA: &str = include_str!("../tests/data/redteam.tsv");
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let prompts: Vec<&str> = DATA
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.splitn(3, '\t').nth(2))
+        .collect();
+    let policy = PromptPolicy::builtin();
+    let blended = PromptClassifier::builtin();
+    let ngrams = PromptClassifier::from_bytes(include_bytes!(
+        "../src/safety/classifier/prompt-classifier.bin"
+    ))?;
+    let t = Instant::now();
+    let _ = (
+        PromptClassifier::builtin_word_vectors()?,
+        blended.classify("warm up"),
+    );
+    println!(
+        "loading the word vectors: {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let time = |name: &str, f: &dyn Fn(&str) -> bool| -> f64 {
+        let t = Instant::now();
+        let hits = prompts.iter().filter(|p| f(p)).count();
+        let us = t.elapsed().as_secs_f64() * 1e6 / prompts.len() as f64;
+        println!(
+            "{name:>28}: {us:8.1} µs per prompt ({hits}/{} flagged)",
+            prompts.len()
+        );
+        us
+    };
+    let rules = time("rules", &|p| policy.check_rules(p, |_| false).is_refused());
+    let ngram = time("n-gram model", &|p| ngrams.classify(p).should_refuse());
+    let blend = time("n-grams + word convolution", &|p| {
+        blended.classify(p).should_refuse()
+    });
+    let product = time("whole check (product)", &|p| policy.check(p).is_refused());
+    println!(
+        "ratios: blend / n-grams {:.1}×, whole check / rules {:.2}×",
+        blend / ngram,
+        product / rules
+    );
+    Ok(())
+}
