@@ -28,22 +28,30 @@ pub fn save(vault: VaultSignal, status: WriteSignal<String>) {
 }
 
 /// Saves the vault and waits until the write is committed. Another tab may have saved
-/// a revocation since this page loaded: those are taken in first, so this save cannot
-/// bring a revoked cameo's key back.
+/// since this page loaded: its copy is merged in first ([`merge_stored`]), so this save
+/// neither loses what that tab added nor brings a revoked cameo's key back.
 pub async fn save_now(vault: VaultSignal) -> Result<(), String> {
+    merge_stored(vault).await?;
+    let json = vault
+        .with_untracked(|v| v.as_ref().map(Vault::to_json))
+        .ok_or("this device's keys are still loading")?;
+    storage::put("vault", &json).await
+}
+
+/// Merges the stored vault (another tab's latest save) into this page's
+/// (`Vault::merge_stored`: revocations win, everything else is a union). An unreadable
+/// stored copy is left to the next save, which replaces it.
+pub async fn merge_stored(vault: VaultSignal) -> Result<(), String> {
     if let Some(stored) = storage::get("vault").await?
         && let Ok(stored) = Vault::from_json(&stored)
     {
         vault.update(|v| {
             if let Some(v) = v.as_mut() {
-                v.absorb_revocations(&stored);
+                v.merge_stored(&stored);
             }
         });
     }
-    let json = vault
-        .with_untracked(|v| v.as_ref().map(Vault::to_json))
-        .ok_or("this device's keys are still loading")?;
-    storage::put("vault", &json).await
+    Ok(())
 }
 
 fn hex_color(c: [u8; 3]) -> String {

@@ -9,6 +9,7 @@ mod panic_banner;
 mod prompt;
 mod status;
 mod storage;
+mod tabs;
 mod webcodecs;
 
 use cameos::VaultSignal;
@@ -72,6 +73,7 @@ fn App() -> impl IntoView {
         }
         // After the vault: the gallery needs it to tell which sealed clips still open.
         gallery.load(vault).await;
+        tabs::follow(vault, gallery, set_notice);
     });
     let may_use_cameo = Callback::new(move |handle: String| {
         vault.with(|v| {

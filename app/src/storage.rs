@@ -147,6 +147,7 @@ pub async fn put(key: &str, value: &str) -> Result<(), String> {
         .and_then(|s| s.put_with_key(&JsValue::from_str(value), &JsValue::from_str(key)))
         .map_err(describe)?;
     committed(&tx).await.map_err(describe)?;
+    crate::tabs::announce_write();
     Ok(())
 }
 
@@ -158,6 +159,7 @@ async fn finish<T>(tx: &IdbTransaction, queued: Result<T, JsValue>) -> Result<()
         return Err(describe(e));
     }
     committed(tx).await.map_err(describe)?;
+    crate::tabs::announce_write();
     Ok(())
 }
 

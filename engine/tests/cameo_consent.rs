@@ -304,7 +304,7 @@ fn saving_a_stale_copy_cannot_undo_a_revocation() {
     let mut stale_tab = Vault::from_json(&grantee.to_json()).unwrap();
     let (revocation, _) = owner.revoke(&cameo, NOW + 1).unwrap();
     grantee.import_revocation(&revocation.to_json()).unwrap();
-    let shredded = stale_tab.absorb_revocations(&grantee);
+    let shredded = stale_tab.merge_stored(&grantee);
     assert_eq!(shredded, vec!["c".to_string()]);
     assert!(stale_tab.open_clip(&clip).is_err());
     assert!(
@@ -313,5 +313,42 @@ fn saving_a_stale_copy_cannot_undo_a_revocation() {
             .is_err()
     );
     // Nothing to absorb the second time.
-    assert!(stale_tab.absorb_revocations(&grantee).is_empty());
+    assert!(stale_tab.merge_stored(&grantee).is_empty());
+}
+
+#[test]
+fn saving_one_tab_keeps_what_the_other_tab_added() {
+    // Two tabs load the same vault. Tab A imports a grant and seals a clip with it; tab B
+    // creates its own cameo. Each saves after merging the stored copy: nothing is lost.
+    let (mut owner, grantee, cameo, grant) = setup();
+    let mut tab_a = Vault::from_json(&grantee.to_json()).unwrap();
+    let mut tab_b = Vault::from_json(&grantee.to_json()).unwrap();
+    tab_a.import_grant(&grant, NOW).unwrap();
+    let auth = tab_a.authorize("alice", Use::Generate, NOW).unwrap();
+    let clip = tab_a.seal_clip("c", &[auth], b"video").unwrap();
+    let stored = Vault::from_json(&tab_a.to_json()).unwrap(); // tab A saved
+    tab_b.create_cameo("bob", look(), None).unwrap();
+    assert!(tab_b.merge_stored(&stored).is_empty());
+    // Tab B's save now holds both the grant (and the clip's key) and its own cameo.
+    let saved = Vault::from_json(&tab_b.to_json()).unwrap();
+    assert_eq!(saved.open_clip(&clip).unwrap(), b"video");
+    assert!(saved.grants(NOW).iter().any(|g| g.handle == "alice"));
+    assert!(saved.owned().values().any(|c| c.handle == "bob"));
+    // A revocation still wins over the union: revoke in one copy, merge into the other.
+    let mut revoked_copy = Vault::from_json(&saved.to_json()).unwrap();
+    let (revocation, _) = owner.revoke(&cameo, NOW + 1).unwrap();
+    revoked_copy
+        .import_revocation(&revocation.to_json())
+        .unwrap();
+    let mut other = Vault::from_json(&saved.to_json()).unwrap();
+    assert_eq!(other.merge_stored(&revoked_copy), vec!["c".to_string()]);
+    assert!(other.open_clip(&clip).is_err());
+    // And merging the pre-revocation copy back in does not resurrect the grant or key.
+    other.merge_stored(&saved);
+    assert!(other.open_clip(&clip).is_err());
+    assert!(other.authorize("alice", Use::Generate, NOW + 2).is_err());
+    // A vault with another identity gives only its revocations.
+    let mut stranger = Vault::new().unwrap();
+    stranger.merge_stored(&saved);
+    assert!(stranger.owned().is_empty() && stranger.grants(NOW).is_empty());
 }

@@ -225,3 +225,31 @@ test('cameo lifecycle across two devices: grant, use, reload, revoke', async () 
     await grantee.close();
   }
 });
+
+test('two tabs of one device: each sees what the other saved, and neither save loses the other\'s', async () => {
+  const device = await launch({ webgpu: false });
+  try {
+    const one = await open(device.context);
+    const two = await open(device.context);
+    const photo = png(48, 64, (x, y) => (y < 12 ? [20, 20, 20] : y < 48 ? [200, 160, 120] : [200, 40, 40]));
+    const create = async (page, handle) => {
+      await page.locator('[data-testid="cameo-handle"]').fill(handle);
+      await page.locator('[data-testid="cameo-photo"]').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: photo });
+      await page.locator('[data-testid="cameo-create"]').click();
+      await page.locator('[data-testid="cameo-status"]').filter({ hasText: `Cameo @${handle} created` }).waitFor();
+    };
+    // Tab one creates @alice: tab two, open all along, shows it without a reload.
+    await create(one.page, 'alice');
+    await two.page.locator('li.owned[data-handle="alice"]').waitFor();
+    assert.equal(await refusal(two.page, '@alice waves at the camera'), null);
+    // Tab two creates @bob and saves; tab one still has both, and so does storage.
+    await create(two.page, 'bob');
+    await one.page.locator('li.owned[data-handle="bob"]').waitFor();
+    await one.page.reload();
+    await one.page.locator('li.owned[data-handle="alice"]').waitFor();
+    await one.page.locator('li.owned[data-handle="bob"]').waitFor();
+    for (const { seen } of [one, two]) assert.deepEqual(seen.errors, []);
+  } finally {
+    await device.close();
+  }
+});

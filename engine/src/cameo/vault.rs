@@ -381,10 +381,22 @@ impl Vault {
         }
     }
 
-    /// Takes in the revocations another copy of this vault has (another tab saved it
-    /// meanwhile), so that saving this copy can never bring a revoked cameo's key back.
-    /// Returns the clips that became unreadable here.
-    pub fn absorb_revocations(&mut self, other: &Vault) -> Vec<String> {
+    /// Merges in another copy of this vault — the stored one, which another tab of this
+    /// device may have saved since this one loaded — so that saving this copy loses
+    /// nothing either tab did:
+    /// - its revocations are applied here (a stale copy can never bring a revoked
+    ///   cameo's key back); the clips they make unreadable are returned;
+    /// - the cameos, grants and clip keys it has and this copy lacks are taken in, unless
+    ///   revoked here. Nothing else is ever removed from a vault except by a revocation,
+    ///   so a union loses nothing. (Where both copies made a content key for the same
+    ///   cameo — both tabs used a granted cameo for the first time before either saved —
+    ///   this copy's is kept and the other tab's clips for it stay unreadable here; the
+    ///   app reloads the vault whenever another tab saves it, which keeps that window
+    ///   short.)
+    ///
+    /// A copy with another identity (two tabs that each created a vault at once) gives
+    /// only its revocations: its grants name the other identity as grantee.
+    pub fn merge_stored(&mut self, other: &Vault) -> Vec<String> {
         let mut shredded = Vec::new();
         for (cameo, &at) in &other.revoked {
             if self.revoked.get(cameo).is_some_and(|&mine| mine >= at) {
@@ -395,6 +407,43 @@ impl Vault {
             if !other.owned.contains_key(cameo) {
                 self.owned.remove(cameo);
             }
+        }
+        if other.identity != self.identity {
+            return shredded;
+        }
+        let revoked = |vault: &Vault, cameo: &str| vault.revoked.contains_key(cameo);
+        for (id, cameo) in &other.owned {
+            if !revoked(self, id) {
+                self.owned
+                    .entry(id.clone())
+                    .or_insert_with(|| cameo.clone());
+            }
+        }
+        for (id, text) in &other.grants {
+            let usable = SignedGrant::from_json(text).is_ok_and(|g| {
+                self.revoked
+                    .get(&g.payload.cameo_id)
+                    .is_none_or(|&at| g.payload.issued_at > at)
+            });
+            if usable {
+                self.grants
+                    .entry(id.clone())
+                    .or_insert_with(|| text.clone());
+            }
+        }
+        for (cameo, key) in &other.content_keys {
+            if revoked(self, cameo) && !self.owned.contains_key(cameo) {
+                continue;
+            }
+            if self.content_keys.get(cameo).is_some_and(|mine| mine != key) {
+                continue;
+            }
+            self.content_keys.insert(cameo.clone(), *key);
+            let clips = other.clips_by_cameo.get(cameo).cloned().unwrap_or_default();
+            self.clips_by_cameo
+                .entry(cameo.clone())
+                .or_default()
+                .extend(clips);
         }
         shredded
     }
