@@ -6,7 +6,7 @@ use kinora_engine::safety::classifier::Category;
 
 /// Every labelled set the classifier learns from (paths relative to `train/`):
 /// template-generated prompts, hand-written ones (three writers, by category), and the
-/// earlier red-team sets. `engine/tests/data/redteam-holdout6.tsv` is never among them.
+/// earlier red-team sets. The held-out sets (`redteam-holdout6.tsv`, `redteam-holdout7.tsv`) are never among them.
 pub const TRAINING_SETS: [&str; 16] = [
     "data/generated.tsv",
     "data/people.tsv",

@@ -56,7 +56,12 @@ impl ConvConfig {
             "--channels" => self.channels = value.parse().map_err(|e| bad(&e))?,
             "--conv-epochs" => self.epochs = value.parse().map_err(|e| bad(&e))?,
             "--conv-lr" => self.learning_rate = value.parse().map_err(|e| bad(&e))?,
-            "--batch" => self.batch = value.parse().map_err(|e| bad(&e))?,
+            "--batch" => {
+                self.batch = value.parse().map_err(|e| bad(&e))?;
+                if self.batch == 0 {
+                    return Err(bad(&"must be at least 1"));
+                }
+            }
             "--word-dropout" => self.word_dropout = value.parse().map_err(|e| bad(&e))?,
             "--channel-dropout" => self.channel_dropout = value.parse().map_err(|e| bad(&e))?,
             "--conv-benign-weight" => self.benign_weight = value.parse().map_err(|e| bad(&e))?,

@@ -283,10 +283,11 @@ impl PromptPolicy {
     ///
     /// The rules and the learned classifier together: a prompt is refused when the
     /// classifier is sure enough it is disallowed, or when a rule refuses it — except that
-    /// a *word-list* or *name-shape* hit (the rules that cannot read context: "nude
-    /// lipstick", "the band killed it", "einstein ring") is overridden when the classifier
-    /// is nearly sure the prompt is fine. The public-figure list, links, length,
-    /// repetition and cameo consent are never overridden.
+    /// a *lone listed word* or a *name shape* (the rules that cannot read context: "sexy
+    /// sports car", "Sam Baker" the bakery) is overridden when both models are nearly
+    /// sure the prompt is fine. Phrases, proximity rules, stems inside words, the
+    /// public-figure list, links, length, repetition and cameo consent are never
+    /// overridden.
     pub fn check_with_cameos(&self, prompt: &str, has_grant: impl Fn(&str) -> bool) -> Verdict {
         self.check_with_classifier(prompt, has_grant, classifier::PromptClassifier::builtin())
     }
@@ -339,15 +340,16 @@ impl PromptPolicy {
             .collect();
         for category in &self.categories {
             for tokens in &readings {
-                if let Some(matched) = category_match(category, tokens, &normalized.folded) {
+                if let Some(hit) = category_match(category, tokens, &normalized.folded) {
                     let refusal = Refusal {
                         category: category.id.clone(),
                         title: category.title.clone(),
-                        matched,
+                        matched: hit.matched,
                         message: category.message.clone(),
                     };
-                    // The public-figure list is what the classifier learns names from.
-                    if category.id == "public_figure" || !overridden(&refusal) {
+                    // Phrases, proximity rules, stems and the public-figure list read
+                    // enough context to stand; only a lone word may be overridden.
+                    if !hit.lone_word || !overridden(&refusal) {
                         return Verdict::Refused(refusal);
                     }
                 }
@@ -471,7 +473,7 @@ impl PromptPolicy {
 }
 
 /// The first term of `category` found in `tokens` that no allowed context covers.
-fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> Option<String> {
+fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> Option<Hit> {
     let mut covered = vec![false; tokens.len()];
     for context in &category.allowed_contexts {
         let words = &context.words;
@@ -553,18 +555,23 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
                 };
                 gap <= rule.window && !(*ns >= s && *ne <= e)
             }) {
-                return Some(format!("{term} … {other}"));
+                return Some(Hit::strong(&format!("{term} … {other}")));
             }
         }
     }
-    for term in category.words.iter().chain(&category.phrases) {
-        if hit(&term.words) {
-            return Some(term.text.clone());
-        }
+    // Strongest kinds first, so that a lone word (the only kind a confident classifier
+    // may override) is what is reported only when nothing else matched.
+    let (lone_words, longer): (Vec<&Term>, Vec<&Term>) = category
+        .words
+        .iter()
+        .chain(&category.phrases)
+        .partition(|t| t.words.len() == 1);
+    if let Some(term) = longer.iter().find(|t| hit(&t.words)) {
+        return Some(Hit::strong(&term.text));
     }
     for stem in &category.inside_words {
         if inside(stem) {
-            return Some(stem.clone());
+            return Some(Hit::strong(stem));
         }
     }
     for person in &category.people {
@@ -577,7 +584,7 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
         let names_a_place = |after: usize| {
             tokens
                 .get(after)
-                .is_some_and(|t| names::names_a_place_or_thing(&t[0]))
+                .is_some_and(|t| names::names_a_place(&t[0]))
         };
         let person_hit = |words: &[String]| {
             phrase_positions(tokens, words, word_is)
@@ -596,10 +603,31 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
             .iter()
             .any(|alias| cjk_hit(alias) || person_hit(&alias.words))
         {
-            return Some(person.name.clone());
+            return Some(Hit::strong(&person.name));
         }
     }
-    None
+    lone_words.iter().find(|t| hit(&t.words)).map(|t| Hit {
+        matched: t.text.clone(),
+        lone_word: true,
+    })
+}
+
+/// What a category matched in a prompt.
+struct Hit {
+    /// The term, phrase, rule or person, for the refusal message.
+    matched: String,
+    /// A single listed word and nothing stronger: the one kind of hit that cannot read
+    /// context ("sexy sports car") and that a confident classifier may override.
+    lone_word: bool,
+}
+
+impl Hit {
+    fn strong(matched: &str) -> Self {
+        Self {
+            matched: matched.to_string(),
+            lone_word: false,
+        }
+    }
 }
 
 /// A `name.tld` link in folded text, with `tld` one of `domains`.
@@ -721,12 +749,25 @@ mod tests {
     #[test]
     fn every_listed_person_is_refused_in_a_harmless_scene() {
         let policy = PromptPolicy::builtin();
-        let people = &policy.categories[3].people;
+        let people = &policy
+            .categories
+            .iter()
+            .find(|c| c.id == "public_figure")
+            .expect("a public-figure category")
+            .people;
         assert!(people.len() > 1000);
         for person in people {
             let alias = &person.aliases[0].text;
-            let prompt = format!("{alias} walking in a park on a sunny afternoon");
-            assert!(policy.check(&prompt).is_refused(), "{prompt}");
+            for scene in [
+                "walking in a park on a sunny afternoon",
+                "space walk outside the station",
+                "guitar solo on a rooftop",
+                "hospital bed, dying",
+                "award speech",
+            ] {
+                let prompt = format!("{alias} {scene}");
+                assert!(policy.check(&prompt).is_refused(), "{prompt}");
+            }
         }
     }
 

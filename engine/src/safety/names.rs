@@ -38,15 +38,33 @@ const PARTICLES: &[&str] = &[
     "o", "mc", "mac", "van", "von", "de", "di", "da", "del", "le", "la", "al", "el", "bin",
 ];
 
-/// Words after a name that make it the name of a thing or place ("James Webb
-/// telescope", "Kennedy Space Center", "George Washington Bridge").
-/// True when `word` after a name makes it the name of a place or thing (not a
-/// likeness): "Martin Luther King boulevard", "JFK airport". Statues and monuments show
-/// the person, so they do not count here.
-pub(crate) fn names_a_place_or_thing(word: &str) -> bool {
-    NAMED_THINGS.contains(&word) && !matches!(word, "statue" | "monument")
+/// True when `word` after a public figure's name makes it the name of a place, not the
+/// person ("Martin Luther King boulevard", "JFK airport"). Only places: "Obama space
+/// walk", "Hendrix guitar solo", "Putin hospital bed" show the person.
+pub(crate) fn names_a_place(word: &str) -> bool {
+    matches!(
+        word,
+        "airport"
+            | "boulevard"
+            | "street"
+            | "avenue"
+            | "road"
+            | "bridge"
+            | "station"
+            | "square"
+            | "stadium"
+            | "memorial"
+            | "highway"
+            | "tunnel"
+            | "library"
+            | "museum"
+            | "university"
+            | "college"
+    )
 }
 
+/// Words after a name that make it the name of a thing or place ("James Webb
+/// telescope", "Kennedy Space Center", "George Washington Bridge").
 const NAMED_THINGS: &[&str] = &[
     "airport",
     "bridge",

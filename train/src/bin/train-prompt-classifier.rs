@@ -5,7 +5,7 @@
 //! [n-gram flags: --seed N --bits B --epochs E --lr X --l2 X --benign-weight X]
 //! [convolution flags: --channels N --conv-epochs E --conv-lr X --batch N
 //! --word-dropout X --channel-dropout X --conv-benign-weight X --conv-seed N]`
-//! Reads [`kinora_train::dataset::TRAINING_SETS`] (never the held-out red-team set).
+//! Reads [`kinora_train::dataset::TRAINING_SETS`] (never the held-out red-team sets 6 and 7).
 
 use kinora_engine::safety::classifier::PromptClassifier;
 use kinora_train::dataset::{self, TRAINING_SETS as SETS};

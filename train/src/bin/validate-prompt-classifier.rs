@@ -14,7 +14,7 @@
 //! `KINORA_SHOW_RULE_MISSES=1` it prints the disallowed prompts the rules let through.
 
 use kinora_engine::safety::PromptPolicy;
-use kinora_engine::safety::classifier::word_conv::embed;
+use kinora_engine::safety::classifier::word_conv::{WordConvNet, embed};
 use kinora_engine::safety::classifier::word_vectors::WordVectors;
 use kinora_engine::safety::classifier::{Category, PromptClassifier, softmax};
 use kinora_engine::safety::{Refusal, Verdict};
@@ -70,7 +70,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     let vectors = Arc::new(WordVectors::decode(
         &std::fs::read(&vectors_path).map_err(|e| format!("{vectors_path}: {e}"))?,
     )?);
-    let net = train_word_conv(&embed_examples(&examples, &vectors), vectors.dims(), &conv);
+    // What ships: the convolution as its 8-bit file decodes.
+    let net = WordConvNet::decode(
+        &train_word_conv(&embed_examples(&examples, &vectors), vectors.dims(), &conv).encode(),
+    )?;
     let product = ngrams
         .clone()
         .with_word_conv(net.clone(), vectors.clone())?;
@@ -132,9 +135,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             s.rules || s.conv >= t
         });
     }
-    // The product's shape at other settings: refuse when the blend (n-gram share `w`) is
-    // at least `t`, when the public-figure list matches, or when another rule matches and
-    // the blend is above `o` (not nearly sure the prompt is fine).
+    // An approximation of the product's shape at other settings (it treats every rule
+    // hit but the public-figure list as overridable; the product overrides only lone
+    // words and name shapes, and asks both models): refuse when the blend (n-gram share
+    // `w`) is at least `t`, when the public-figure list matches, or when another rule
+    // matches and the blend is above `o`. The "product" row above is exact.
     for w in SHARES {
         for o in OVERRIDES {
             for t in BLEND_THRESHOLDS {

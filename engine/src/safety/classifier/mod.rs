@@ -9,14 +9,14 @@
 //!   [`word_vectors`]), 8-bit weights in `word-conv.bin` and `word-vectors.bin`: it
 //!   recognises wording it was not trained on by its neighbours in meaning.
 //!
-//! Both files are compiled into the binary and written by the trainer in `train/`,
+//! All three files are compiled into the binary and written by the trainer in `train/`,
 //! reproducibly. Scoring a prompt costs a normalization pass, a few hundred table
 //! lookups and a small convolution (~0.5 M multiply-adds): cheap enough for every
 //! keystroke in wasm.
 //!
 //! Use in the product ([`super::PromptPolicy::check_with_cameos`]): refuse when
 //! [`Classification::should_refuse`], or when a rule refuses — unless the rule is one
-//! that cannot read context (a word list, a name shape) and
+//! that cannot read context (a lone listed word, a name shape) and
 //! [`Classification::overrides_rule_refusal`]. The public-figure list is never overridden.
 
 pub mod features;
@@ -45,8 +45,10 @@ pub const CLASSES: usize = 5;
 /// all sets, set 5 included.
 pub const REFUSE_THRESHOLD: f32 = 0.5;
 
-/// A word-list or name-shape rule refusal is overridden (allowed) when the probability of
-/// "not benign" is at most this.
+/// A lone-word or name-shape rule refusal is overridden (allowed) when the probability of
+/// "not benign" is at most this, blended and from each model alone. (Validated after the
+/// review that narrowed the override to these: 98.2% / 1.7% on set 5, 91.8% / 2.1% over
+/// the four left-out sets.)
 pub const OVERRIDE_DISALLOWED_BELOW: f32 = 0.1;
 
 /// The n-gram model's weight in the blend (the word convolution has the rest): it is the
@@ -135,6 +137,10 @@ pub struct Classification {
     pub probability: f32,
     /// Probability of every category, in [`Category::ALL`] order.
     pub probabilities: [f32; CLASSES],
+    /// The highest probability of "disallowed" either model gave on its own. Padding a
+    /// prompt with harmless words dilutes the n-grams' evidence but not the max-pooled
+    /// convolution's, so an override asks both models.
+    pub strictest_disallowed: f32,
 }
 
 impl Classification {
@@ -161,6 +167,7 @@ impl Classification {
     /// name-shape rule refusal.
     pub fn overrides_rule_refusal(&self) -> bool {
         self.disallowed_probability() <= OVERRIDE_DISALLOWED_BELOW
+            && self.strictest_disallowed <= OVERRIDE_DISALLOWED_BELOW
     }
 }
 
@@ -224,11 +231,18 @@ impl PromptClassifier {
     pub fn classify(&self, normalized_or_raw: &str) -> Classification {
         let (buckets, value) = features::features(normalized_or_raw, self.weights.bits);
         let mut probabilities = softmax(self.weights.logits(&buckets, value));
+        let disallowed = |p: &[f32; CLASSES]| 1.0 - p[Category::Benign.index()];
+        let mut strictest_disallowed = disallowed(&probabilities);
         if let Some((net, vectors)) = &self.word_conv {
             let x = word_conv::embed(normalized_or_raw, vectors);
-            let conv = softmax(net.classify_logits(&x));
-            for (p, q) in probabilities.iter_mut().zip(conv) {
-                *p = NGRAM_SHARE * *p + (1.0 - NGRAM_SHARE) * q;
+            // With no word the vectors know (another script, names, typos) the
+            // convolution has no evidence, only its bias: leave it out.
+            if x.words > 0 {
+                let conv = softmax(net.classify_logits(&x));
+                strictest_disallowed = strictest_disallowed.max(disallowed(&conv));
+                for (p, q) in probabilities.iter_mut().zip(conv) {
+                    *p = NGRAM_SHARE * *p + (1.0 - NGRAM_SHARE) * q;
+                }
             }
         }
         let best = (0..CLASSES)
@@ -238,6 +252,7 @@ impl PromptClassifier {
             category: Category::ALL[best],
             probability: probabilities[best],
             probabilities,
+            strictest_disallowed,
         }
     }
 }

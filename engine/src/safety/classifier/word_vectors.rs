@@ -52,7 +52,8 @@ impl WordVectors {
         let dims = usize::from(u16::from_le_bytes([bytes[4], bytes[5]]));
         let count = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize;
         let mut at = HEADER;
-        let mut index = HashMap::with_capacity(count);
+        // Every word takes at least one byte: a count beyond that is a broken file.
+        let mut index = HashMap::with_capacity(count.min(bytes.len()));
         for i in 0..count {
             let len = usize::from(*bytes.get(at).ok_or(WordVectorsError::WrongLength)?);
             let word = bytes
@@ -63,7 +64,11 @@ impl WordVectors {
             index.entry(word.to_string()).or_insert(i as u32);
             at += 1 + len;
         }
-        if bytes.len() != at + count * 4 + count * dims {
+        let expected = count
+            .checked_mul(4 + dims)
+            .and_then(|n| n.checked_add(at))
+            .ok_or(WordVectorsError::WrongLength)?;
+        if bytes.len() != expected {
             return Err(WordVectorsError::WrongLength);
         }
         let scales = bytes[at..at + count * 4]
