@@ -27,6 +27,10 @@ const BUILTIN_POLICY: &str = include_str!("../../policy/prompt-policy.json");
 /// Word endings that still count as the listed word ("kills", "beheading").
 const SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "ings"];
 
+/// Words on each side of a lone-word hit that the classifier also weighs on their own
+/// before overriding it.
+const LONE_WORD_CONTEXT: usize = 6;
+
 /// Words that repeat in any long description (not counted as spammy repetition).
 const FUNCTION_WORDS: &[&str] = &[
     "the", "and", "with", "for", "from", "into", "onto", "her", "his", "its", "their", "then",
@@ -303,7 +307,15 @@ impl PromptPolicy {
         let classification = std::cell::OnceCell::new();
         let classify =
             || *classification.get_or_init(|| classify_without_handles(prompt, classifier));
-        let overridden = |_: &Refusal| classify().is_some_and(|c| c.overrides_rule_refusal());
+        // Overridden when the whole prompt is nearly surely fine — and, for a lone word,
+        // its own neighbourhood is not judged disallowed either, so that padding a
+        // prompt with harmless scenery cannot outvote the word.
+        let overridden = |near: Option<&str>| {
+            classify().is_some_and(|c| c.overrides_rule_refusal())
+                && near.is_none_or(|words| {
+                    classify_without_handles(words, classifier).is_none_or(|c| !c.should_refuse())
+                })
+        };
         match self.check_rules_unless(prompt, has_grant, overridden) {
             Verdict::Allowed => match classify() {
                 Some(c) if c.should_refuse() => self.classifier_refusal(&c),
@@ -319,13 +331,14 @@ impl PromptPolicy {
         self.check_rules_unless(prompt, has_grant, |_| false)
     }
 
-    /// The rules, skipping a word-list or name-shape hit when `overridden(hit)` says so
-    /// (and looking on for other hits).
+    /// The rules, skipping a lone-word hit when `overridden(Some(words around it))` says
+    /// so, or a name-shape hit when `overridden(None)` does (and looking on for other
+    /// hits).
     fn check_rules_unless(
         &self,
         prompt: &str,
         has_grant: impl Fn(&str) -> bool,
-        overridden: impl Fn(&Refusal) -> bool,
+        overridden: impl Fn(Option<&str>) -> bool,
     ) -> Verdict {
         let normalized = normalize(prompt);
         if let Some(r) = self.check_structure(prompt, &normalized) {
@@ -349,7 +362,16 @@ impl PromptPolicy {
                     };
                     // Phrases, proximity rules, stems and the public-figure list read
                     // enough context to stand; only a lone word may be overridden.
-                    if !hit.lone_word || !overridden(&refusal) {
+                    let context = hit.lone_word.map(|at| {
+                        let from = at.saturating_sub(LONE_WORD_CONTEXT);
+                        let to = (at + LONE_WORD_CONTEXT + 1).min(tokens.len());
+                        tokens[from..to]
+                            .iter()
+                            .map(|t| t[0].as_str())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    });
+                    if context.is_none_or(|c| !overridden(Some(&c))) {
                         return Verdict::Refused(refusal);
                     }
                 }
@@ -366,7 +388,7 @@ impl PromptPolicy {
                           grant and write @handle."
                     .into(),
             };
-            if !overridden(&refusal) {
+            if !overridden(None) {
                 return Verdict::Refused(refusal);
             }
         }
@@ -606,9 +628,14 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
             return Some(Hit::strong(&person.name));
         }
     }
-    lone_words.iter().find(|t| hit(&t.words)).map(|t| Hit {
-        matched: t.text.clone(),
-        lone_word: true,
+    lone_words.iter().find_map(|t| {
+        phrase_positions(tokens, &t.words, word_matches)
+            .into_iter()
+            .find(|&at| !covered[at])
+            .map(|at| Hit {
+                matched: t.text.clone(),
+                lone_word: Some(at),
+            })
     })
 }
 
@@ -616,16 +643,17 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
 struct Hit {
     /// The term, phrase, rule or person, for the refusal message.
     matched: String,
-    /// A single listed word and nothing stronger: the one kind of hit that cannot read
-    /// context ("sexy sports car") and that a confident classifier may override.
-    lone_word: bool,
+    /// Where a single listed word matched, when nothing stronger did: the one kind of
+    /// hit that cannot read context ("sexy sports car") and that a confident classifier
+    /// may override.
+    lone_word: Option<usize>,
 }
 
 impl Hit {
     fn strong(matched: &str) -> Self {
         Self {
             matched: matched.to_string(),
-            lone_word: false,
+            lone_word: None,
         }
     }
 }
@@ -733,6 +761,19 @@ mod tests {
             refused("a nude woman posing on a bed").as_deref(),
             Some("sexual")
         );
+        // Padding with harmless scenery cannot buy an override (it dilutes the n-grams,
+        // not the max-pooled convolution); nor can a phrase hit be overridden.
+        let before = "a quiet lake at dawn, mist over the water, birds singing in the reeds, \
+                      soft light on the pines, a wooden jetty with a red rowing boat, gentle \
+                      ripples, the camera glides slowly past old boathouses and lily pads, \
+                      ducks paddle by, a heron lifts off, distant church bells, ";
+        let after = "then the view widens to rolling hills, sheep grazing on green slopes, \
+                     a stone bridge over a stream, wildflowers swaying, clouds drifting \
+                     across a pale blue sky, a tractor far away, warm acoustic guitar music";
+        for hidden in ["she poses nude on the bed", "a naked woman on the bed"] {
+            let padded = format!("{before}{hidden}, {after}");
+            assert_eq!(refused(&padded).as_deref(), Some("sexual"), "{hidden}");
+        }
         // A named street is not the person.
         assert_eq!(
             PromptPolicy::builtin().check("buses on martin luther king boulevard, sunny day"),
