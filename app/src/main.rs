@@ -74,6 +74,9 @@ fn App() -> impl IntoView {
         // After the vault: the gallery needs it to tell which sealed clips still open.
         gallery.load(vault).await;
         tabs::follow(vault, gallery, set_notice);
+        // Decode the prompt classifier (weights and word vectors, a few MB) now, while the
+        // page settles, rather than on the first keystroke.
+        let _ = kinora_engine::safety::classifier::PromptClassifier::builtin();
     });
     let may_use_cameo = Callback::new(move |handle: String| {
         vault.with(|v| {
