@@ -143,16 +143,15 @@ pub async fn get(key: &str) -> Result<Option<String>, String> {
 pub async fn put(key: &str, value: &str) -> Result<(), String> {
     let db = open().await?;
     let tx = transaction(&db, &[KV], IdbTransactionMode::Readwrite)?;
-    tx.object_store(KV)
-        .and_then(|s| s.put_with_key(&JsValue::from_str(value), &JsValue::from_str(key)))
-        .map_err(describe)?;
-    committed(&tx).await.map_err(describe)?;
-    crate::tabs::announce_write();
-    Ok(())
+    let queued = tx
+        .object_store(KV)
+        .and_then(|s| s.put_with_key(&JsValue::from_str(value), &JsValue::from_str(key)));
+    finish(&tx, queued).await
 }
 
 /// Waits for the transaction to commit — or, when queuing one of its requests failed,
-/// aborts it so that none of its writes happen ("both or neither").
+/// aborts it so that none of its writes happen ("both or neither") — and tells the other
+/// tabs about a committed write.
 async fn finish<T>(tx: &IdbTransaction, queued: Result<T, JsValue>) -> Result<(), String> {
     if let Err(e) = queued {
         let _ = tx.abort();

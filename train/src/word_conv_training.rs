@@ -103,11 +103,23 @@ impl Adam {
     }
 }
 
-/// Embeds labelled examples once (the vectors are frozen).
-pub fn embed_examples(examples: &[Example], vectors: &WordVectors) -> Vec<(Embedded, usize, f32)> {
+/// Embeds labelled examples once (the vectors are frozen), each with its loss weight
+/// (benign examples weigh `config.benign_weight`, others 1).
+pub fn embed_examples(
+    examples: &[Example],
+    vectors: &WordVectors,
+    config: &ConvConfig,
+) -> Vec<(Embedded, usize, f32)> {
     examples
         .iter()
-        .map(|e| (embed(&e.prompt, vectors), e.label.index(), 1.0))
+        .map(|e| {
+            let weight = if e.label == Category::Benign {
+                config.benign_weight
+            } else {
+                1.0
+            };
+            (embed(&e.prompt, vectors), e.label.index(), weight)
+        })
         .collect()
 }
 
@@ -170,12 +182,6 @@ pub fn train_word_conv(
         for batch in order.chunks(config.batch) {
             for &i in batch {
                 let (x, label, weight) = &data[i];
-                let weight = weight
-                    * if *label == Category::Benign.index() {
-                        config.benign_weight
-                    } else {
-                        1.0
-                    };
                 let x = drop_words(x, dims, config.word_dropout, &mut rng);
                 let pooled = net.pool(&x);
                 let mask: Vec<f32> = (0..channels)

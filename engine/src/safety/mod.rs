@@ -516,33 +516,29 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
     let ends: Vec<usize> = (0..tokens.len())
         .map(|i| starts.get(i + 1).copied().unwrap_or(glued_text.len()))
         .collect();
-    // Uncovered (first, last) token spans where `words` glued together occur.
-    let glued_spans = |words: &[String]| -> Vec<(usize, usize)> {
-        let needle = words.concat();
-        if needle.is_empty() {
-            return Vec::new();
-        }
-        glued_text
-            .match_indices(&needle)
-            .filter_map(|(at, _)| {
-                let first = starts.iter().position(|&s| s == at)?;
-                let last = ends
-                    .iter()
-                    .position(|&e| e == at + needle.len())?
-                    .max(first);
-                (!covered[first..=last].iter().all(|c| *c)).then_some((first, last))
-            })
-            .collect()
-    };
-    let glued_hit = |words: &[String]| !glued_spans(words).is_empty();
-    // `words` occurs somewhere no allowed context covers, compared by `word_eq`, or glued.
-    let hit_by = |words: &[String], word_eq: fn(&[String; 3], &str) -> bool| -> bool {
-        phrase_positions(tokens, words, word_eq)
-            .into_iter()
-            .any(|start| !covered[start..start + words.len()].iter().all(|c| *c))
-            || (words.len() > 1 && glued_hit(words))
-    };
-    let hit = |words: &[String]| hit_by(words, word_matches);
+    // Uncovered (first, last) token spans where `words` occur, each word compared by
+    // `word_eq`, or (for several words) glued together.
+    let uncovered_spans =
+        |words: &[String], word_eq: fn(&[String; 3], &str) -> bool| -> Vec<(usize, usize)> {
+            let mut spans: Vec<(usize, usize)> = phrase_positions(tokens, words, word_eq)
+                .into_iter()
+                .map(|s| (s, s + words.len() - 1))
+                .filter(|&(s, e)| !covered[s..=e].iter().all(|c| *c))
+                .collect();
+            let needle = words.concat();
+            if words.len() > 1 && !needle.is_empty() {
+                spans.extend(glued_text.match_indices(&needle).filter_map(|(at, _)| {
+                    let first = starts.iter().position(|&s| s == at)?;
+                    let last = ends
+                        .iter()
+                        .position(|&e| e == at + needle.len())?
+                        .max(first);
+                    (!covered[first..=last].iter().all(|c| *c)).then_some((first, last))
+                }));
+            }
+            spans
+        };
+    let hit = |words: &[String]| !uncovered_spans(words, word_matches).is_empty();
     let inside = |stem: &str| {
         tokens
             .iter()
@@ -609,16 +605,9 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
                 .is_some_and(|t| names::names_a_place(&t[0]))
         };
         let person_hit = |words: &[String]| {
-            phrase_positions(tokens, words, word_is)
+            uncovered_spans(words, word_is)
                 .into_iter()
-                .any(|s| {
-                    let e = s + words.len();
-                    !covered[s..e].iter().all(|c| *c) && !names_a_place(e)
-                })
-                || (words.len() > 1
-                    && glued_spans(words)
-                        .into_iter()
-                        .any(|(_, last)| !names_a_place(last + 1)))
+                .any(|(_, last)| !names_a_place(last + 1))
         };
         if person
             .aliases
@@ -629,13 +618,11 @@ fn category_match(category: &Category, tokens: &[[String; 3]], folded: &str) -> 
         }
     }
     lone_words.iter().find_map(|t| {
-        phrase_positions(tokens, &t.words, word_matches)
-            .into_iter()
-            .find(|&at| !covered[at])
-            .map(|at| Hit {
-                matched: t.text.clone(),
-                lone_word: Some(at),
-            })
+        let (at, _) = *uncovered_spans(&t.words, word_matches).first()?;
+        Some(Hit {
+            matched: t.text.clone(),
+            lone_word: Some(at),
+        })
     })
 }
 

@@ -33,7 +33,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let bytes = train(&featurize_examples(&examples, &config), &config);
     std::fs::write(&out, &bytes).map_err(|e| format!("{out}: {e}"))?;
     let vectors = PromptClassifier::builtin_word_vectors()?;
-    let net = train_word_conv(&embed_examples(&examples, &vectors), vectors.dims(), &conv);
+    let net = train_word_conv(
+        &embed_examples(&examples, &vectors, &conv),
+        vectors.dims(),
+        &conv,
+    );
     let conv_bytes = net.encode();
     std::fs::write(&conv_out, &conv_bytes).map_err(|e| format!("{conv_out}: {e}"))?;
     println!(

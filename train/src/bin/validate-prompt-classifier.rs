@@ -72,7 +72,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     )?);
     // What ships: the convolution as its 8-bit file decodes.
     let net = WordConvNet::decode(
-        &train_word_conv(&embed_examples(&examples, &vectors), vectors.dims(), &conv).encode(),
+        &train_word_conv(
+            &embed_examples(&examples, &vectors, &conv),
+            vectors.dims(),
+            &conv,
+        )
+        .encode(),
     )?;
     let product = ngrams
         .clone()

@@ -7,7 +7,7 @@
 //! its buckets, each with the same value `1/sqrt(n)` so long prompts do not outvote
 //! short ones.
 
-use crate::safety::normalize::normalize;
+use crate::safety::normalize::{Normalized, normalize};
 
 /// Character n-gram lengths.
 const CHAR_GRAMS: std::ops::RangeInclusive<usize> = 3..=5;
@@ -50,8 +50,12 @@ mod ns {
 /// Sorted, deduplicated buckets of `text` and the value each carries (public so the
 /// trainer in `train/` featurizes exactly as inference does).
 pub fn features(text: &str, bits: u32) -> (Vec<u32>, f32) {
+    features_of(text, &normalize(text), bits)
+}
+
+/// [`features`] of `text` already normalized (by the caller, who needs it too).
+pub fn features_of(text: &str, normalized: &Normalized, bits: u32) -> (Vec<u32>, f32) {
     let mut out = Vec::with_capacity(256);
-    let normalized = normalize(text);
     for reading in &normalized.readings {
         let tokens: Vec<String> = reading.iter().map(|t| squeeze(t, 2)).collect();
         add_words(&tokens, bits, &mut out);

@@ -24,6 +24,7 @@ pub mod weights;
 pub mod word_conv;
 pub mod word_vectors;
 
+use super::normalize::normalize;
 use std::sync::OnceLock;
 use weights::{Weights, WeightsError};
 use word_conv::{WordConvError, WordConvNet};
@@ -229,12 +230,14 @@ impl PromptClassifier {
     /// Classifies a prompt (raw or already normalized: normalization is idempotent
     /// enough that both give the same features for plain text).
     pub fn classify(&self, normalized_or_raw: &str) -> Classification {
-        let (buckets, value) = features::features(normalized_or_raw, self.weights.bits);
+        let normalized = normalize(normalized_or_raw);
+        let (buckets, value) =
+            features::features_of(normalized_or_raw, &normalized, self.weights.bits);
         let mut probabilities = softmax(self.weights.logits(&buckets, value));
         let disallowed = |p: &[f32; CLASSES]| 1.0 - p[Category::Benign.index()];
         let mut strictest_disallowed = disallowed(&probabilities);
         if let Some((net, vectors)) = &self.word_conv {
-            let x = word_conv::embed(normalized_or_raw, vectors);
+            let x = word_conv::embed_normalized(&normalized, vectors);
             // With no word the vectors know (another script, names, typos) the
             // convolution has no evidence, only its bias: leave it out.
             if x.words > 0 {

@@ -20,7 +20,7 @@
 use super::CLASSES;
 use super::features::squeeze;
 use super::word_vectors::WordVectors;
-use crate::safety::normalize::normalize;
+use crate::safety::normalize::{Normalized, normalize};
 
 /// Words per convolution window (one on each side of the centre).
 pub const WINDOW: usize = 3;
@@ -67,8 +67,12 @@ pub struct Embedded {
 /// Embeds the words of `text` that the vectors know, in order, as the guardrails
 /// normalize them (first reading; stretched letters squeezed).
 pub fn embed(text: &str, vectors: &WordVectors) -> Embedded {
+    embed_normalized(&normalize(text), vectors)
+}
+
+/// [`embed`] of a prompt already normalized.
+pub fn embed_normalized(normalized: &Normalized, vectors: &WordVectors) -> Embedded {
     let dims = vectors.dims();
-    let normalized = normalize(text);
     let reading = normalized
         .readings
         .first()
