@@ -8,9 +8,9 @@
 use crate::browser::{download_text, file_text, image_rgba, now, picked_file};
 use crate::gallery::Gallery;
 use crate::storage;
-use kinora_engine::cameo::appearance::Appearance;
-use kinora_engine::cameo::signed::Use;
-use kinora_engine::cameo::vault::Vault;
+use kinora_consent::appearance::Appearance;
+use kinora_consent::signed::Use;
+use kinora_consent::vault::Vault;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;

@@ -7,7 +7,7 @@
 use crate::browser::{blob_url, download_url, now_ms};
 use crate::cameos::{VaultSignal, save_now};
 use crate::storage;
-use kinora_engine::cameo::vault::{Authorization, SealedClip};
+use kinora_consent::vault::{Authorization, SealedClip};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,7 @@ impl ClipMeta {
     }
 
     /// Fills in a sealed clip's words from `sealed_naming`, if this vault can open it.
-    fn unseal_naming(&mut self, vault: &kinora_engine::cameo::vault::Vault) {
+    fn unseal_naming(&mut self, vault: &kinora_consent::vault::Vault) {
         let Some(bytes) = &self.sealed_naming else {
             return;
         };

@@ -13,8 +13,8 @@ mod tabs;
 mod webcodecs;
 
 use cameos::VaultSignal;
-use kinora_engine::cameo::signed::Use;
-use kinora_engine::cameo::vault::Vault;
+use kinora_consent::signed::Use;
+use kinora_consent::vault::Vault;
 use leptos::prelude::*;
 
 fn main() {
@@ -76,7 +76,7 @@ fn App() -> impl IntoView {
         tabs::follow(vault, gallery, set_notice);
         // Decode the prompt classifier (weights and word vectors, a few MB) now, while the
         // page settles, rather than on the first keystroke.
-        let _ = kinora_engine::safety::classifier::PromptClassifier::builtin();
+        let _ = kinora_safety::classifier::PromptClassifier::builtin();
     });
     let may_use_cameo = Callback::new(move |handle: String| {
         vault.with(|v| {

@@ -5,8 +5,8 @@
 //! opened on this page fills the box — after the same guardrails, since a link is no way
 //! around them.
 
-use kinora_engine::recipe::{FPS_CHOICES, Recipe};
-use kinora_engine::safety::{PromptPolicy, Verdict};
+use kinora_recipe::{FPS_CHOICES, Recipe};
+use kinora_safety::{PromptPolicy, Verdict};
 use leptos::prelude::*;
 
 /// Settings a generation takes (what a recipe records besides the prompt).

@@ -6,11 +6,11 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use kinora_engine::assembly::export::{ExportOptions, export_mp4};
-use kinora_engine::assembly::import::clip_from_files;
-use kinora_engine::provenance::Provenance;
-use kinora_engine::recipe::Recipe;
-use kinora_engine::safety::PromptPolicy;
+use kinora_media::export::{ExportOptions, export_mp4};
+use kinora_media::import::clip_from_files;
+use kinora_provenance::Provenance;
+use kinora_recipe::Recipe;
+use kinora_safety::PromptPolicy;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -102,7 +102,7 @@ fn export(
     no_label: bool,
     key: Option<PathBuf>,
 ) -> Result<()> {
-    if let kinora_engine::safety::Verdict::Refused(r) = PromptPolicy::builtin().check(prompt) {
+    if let kinora_safety::Verdict::Refused(r) = PromptPolicy::builtin().check(prompt) {
         bail!("the prompt is refused: {r}");
     }
     let y4m = std::fs::read(video).with_context(|| format!("reading {}", video.display()))?;

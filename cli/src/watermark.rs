@@ -3,8 +3,8 @@
 //! no H.264 decoder (the browser and ffmpeg are the decoders people use).
 
 use anyhow::{Context, Result, bail};
-use kinora_engine::provenance::product_watermark_key;
-use kinora_engine::provenance::watermark::{DETECTION_THRESHOLD, Detector};
+use kinora_provenance::product_watermark_key;
+use kinora_provenance::watermark::{DETECTION_THRESHOLD, Detector};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};

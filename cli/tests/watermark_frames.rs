@@ -1,7 +1,7 @@
 //! Codec-free checks: sizes, errors, the empirical null over many wrong keys.
 
 mod support;
-use kinora_engine::provenance::watermark::{
+use kinora_provenance::watermark::{
     DETECTION_THRESHOLD, Detector, Embedder, WatermarkError, embed_luma,
 };
 use support::*;
@@ -47,11 +47,19 @@ fn bad_input_is_an_error_not_a_panic() {
 fn uniform_and_saturated_frames_are_handled() {
     let k = key(1);
     for v in [0u8, 128, 255] {
-        let mut y = vec![v; 64 * 48];
-        Embedder::new(&k).embed(&mut y, 64, 48).unwrap();
+        let unmarked = vec![v; 64 * 48];
         let mut d = Detector::new(&k);
-        d.add_luma(&vec![v; 64 * 48], 64, 48).unwrap();
-        assert!(!d.finish().present, "unmarked uniform frame flagged");
+        d.add_luma(&unmarked, 64, 48).unwrap();
+        let det = d.finish();
+        assert!(det.score.is_finite() && !det.present, "unmarked {v}: {det:?}");
+
+        let mut y = unmarked.clone();
+        Embedder::new(&k).embed(&mut y, 64, 48).unwrap();
+        assert_ne!(y, unmarked, "the mark changes a flat {v} frame");
+        let mut d = Detector::new(&k);
+        d.add_luma(&y, 64, 48).unwrap();
+        let det = d.finish();
+        assert!(det.score.is_finite() && det.present, "marked {v}: {det:?}");
     }
 }
 

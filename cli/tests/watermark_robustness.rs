@@ -6,7 +6,7 @@
 //! `cargo test --release --test robustness -- --ignored --nocapture`.
 
 mod support;
-use kinora_engine::provenance::watermark::{DETECTION_THRESHOLD, WatermarkKey};
+use kinora_provenance::watermark::{DETECTION_THRESHOLD, WatermarkKey};
 use support::*;
 
 /// Clip shape for the n-th test clip: alternating square and wide, 12/16/24 fps, 2–4 s.

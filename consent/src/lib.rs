@@ -1,5 +1,5 @@
-//! Cameo consent: a person's likeness appears only through a cameo its owner created
-//! and granted, and the owner can take it back.
+//! kinora-consent: cameo consent. A person's likeness appears only through a cameo its
+//! owner created and granted, and the owner can take it back.
 //!
 //! - [`appearance`]: a photo becomes the character-appearance conditioning on the device;
 //!   the photo itself is dropped unless the owner asks to keep it.
@@ -11,6 +11,11 @@
 //!
 //! What a local system cannot do: it cannot reach copies already shared elsewhere, nor a
 //! device that never imports the revocation. The UI says so.
+//!
+//! No tensors and no guardrails here: the guardrails (`kinora-safety`) ask the caller
+//! whether a handle has a grant, and the caller asks the [`vault::Vault`]. Every refusal
+//! is a [`ConsentError`].
+#![deny(missing_docs)]
 
 pub mod appearance;
 pub mod signed;

@@ -1,11 +1,11 @@
 //! Cameo consent end to end between two devices (owner and grantee vaults): grants,
 //! forgery, tampering, expiry, replay, scope, revocation and crypto-shredding.
 
-use kinora_engine::cameo::ConsentError;
-use kinora_engine::cameo::appearance::Appearance;
-use kinora_engine::cameo::signed::{SignedGrant, SignedRevocation, Use};
-use kinora_engine::cameo::vault::{SealedClip, Vault};
-use kinora_engine::safety::PromptPolicy;
+use kinora_consent::ConsentError;
+use kinora_consent::appearance::Appearance;
+use kinora_consent::signed::{SignedGrant, SignedRevocation, Use};
+use kinora_consent::vault::{SealedClip, Vault};
+use kinora_safety::PromptPolicy;
 
 const NOW: u64 = 1_790_000_000;
 const DAY: u64 = 86_400;

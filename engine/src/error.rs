@@ -38,9 +38,6 @@ pub enum EngineError {
     /// Reading a result back from the GPU failed (device lost, mapping refused).
     #[error("reading results back from the GPU failed: {0}")]
     Readback(String),
-    /// The prompt policy file could not be read.
-    #[error("invalid prompt policy: {0}")]
-    Policy(String),
     /// A burn tensor operation failed.
     #[error("tensor operation failed: {0}")]
     Tensor(String),

@@ -1,5 +1,5 @@
-//! Measures native encode speed: `cargo run --release --example encode_speed`.
-use kinora_engine::assembly::aac::{AacConfig, encode_mono};
+//! Measures native AAC encode speed: `cargo run --release -p kinora-media --example aac_speed`.
+use kinora_media::aac::{AacConfig, encode_mono};
 use std::time::Instant;
 
 fn main() {

@@ -1,6 +1,6 @@
-//! Encoding speed: `cargo run --release --example bench [width height frames qp]`.
+//! H.264 encoding speed: `cargo run --release -p kinora-media --example h264_speed [width height frames qp]`.
 
-use kinora_engine::assembly::h264::{EncoderConfig, H264Encoder, I420};
+use kinora_media::h264::{EncoderConfig, H264Encoder, I420};
 use std::time::Instant;
 
 fn main() {

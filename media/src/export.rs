@@ -10,9 +10,9 @@ use super::colour::{I420Frame, rgb_to_i420};
 use super::label::draw_label;
 use super::mux::mux_mp4;
 use super::video::{EncodedVideo, FallbackEncoder};
-use crate::provenance::content_credentials::sign_mp4;
-use crate::provenance::watermark::Embedder;
-use crate::provenance::{Provenance, product_watermark_key};
+use kinora_provenance::content_credentials::sign_mp4;
+use kinora_provenance::watermark::Embedder;
+use kinora_provenance::{Provenance, product_watermark_key};
 
 /// What the person chose in the export dialog.
 #[derive(Debug, Clone)]

@@ -1,8 +1,8 @@
-//! End-to-end checks: encode with `kinora_engine::assembly::aac`, decode with the system
+//! End-to-end checks: encode with `kinora_media::aac`, decode with the system
 //! ffmpeg (an independent AAC decoder), compare. Requires /usr/bin/ffmpeg and
 //! ffprobe; every test fails with a clear message when they are missing.
 
-use kinora_engine::assembly::aac::{AacConfig, AacEncoder, SAMPLES_PER_FRAME, encode_mono};
+use kinora_media::aac::{AacConfig, AacEncoder, SAMPLES_PER_FRAME, encode_mono};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -361,7 +361,7 @@ fn garbage_input_never_panics_and_stays_decodable() {
 
 #[test]
 fn every_supported_rate_round_trips() {
-    use kinora_engine::assembly::aac::SUPPORTED_SAMPLE_RATES;
+    use kinora_media::aac::SUPPORTED_SAMPLE_RATES;
     for rate in SUPPORTED_SAMPLE_RATES {
         for bitrate in [32_000, 64_000] {
             let input = chord(rate, rate as usize);

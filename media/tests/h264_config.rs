@@ -1,6 +1,6 @@
 //! Invalid configurations and frames are reported, not panicked on.
 
-use kinora_engine::assembly::h264::{EncoderConfig, H264Encoder, H264Error, I420};
+use kinora_media::h264::{EncoderConfig, H264Encoder, H264Error, I420};
 
 #[test]
 fn rejects_bad_configuration() {

@@ -4,7 +4,7 @@ mod h264_common;
 use h264_common as common;
 
 use common::{Noise, Yuv, round_trip, subpixel_pan_frame, synthetic_frame};
-use kinora_engine::assembly::h264::EncoderConfig;
+use kinora_media::h264::EncoderConfig;
 
 fn moving_clip(w: usize, h: usize, frames: usize) -> Vec<Yuv> {
     let mut noise = Noise::new(1234);
@@ -155,7 +155,7 @@ fn rate_control_lands_near_target() {
 
 #[test]
 fn ffprobe_sees_constrained_baseline_with_cropping() {
-    use kinora_engine::assembly::h264::{H264Encoder, I420};
+    use kinora_media::h264::{H264Encoder, I420};
     let clip = moving_clip(320, 184, 2);
     let mut enc = H264Encoder::new(EncoderConfig::new(320, 184, 30, 26)).unwrap();
     let mut stream = Vec::new();

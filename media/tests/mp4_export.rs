@@ -3,10 +3,10 @@
 //! first frame's moov comes before mdat (fast start). ffmpeg/ffprobe are test-only
 //! (Debian packages installed by `cargo xtask test`).
 
-use kinora_engine::assembly::clip::Clip;
-use kinora_engine::assembly::export::{ExportOptions, export_mp4};
-use kinora_engine::provenance::watermark::Detector;
-use kinora_engine::provenance::{Provenance, product_watermark_key};
+use kinora_media::clip::Clip;
+use kinora_media::export::{ExportOptions, export_mp4};
+use kinora_provenance::watermark::Detector;
+use kinora_provenance::{Provenance, product_watermark_key};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -235,7 +235,7 @@ fn watermark_score(
     path: &PathBuf,
     w: u32,
     h: u32,
-) -> kinora_engine::provenance::watermark::Detection {
+) -> kinora_provenance::watermark::Detection {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)

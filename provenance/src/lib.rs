@@ -1,9 +1,14 @@
-//! Marking a clip as AI-generated in the three ways the industry uses, beyond the
-//! visible corner label ([`crate::assembly::label`]):
+//! kinora-provenance: marking a clip as AI-generated in the three ways the industry
+//! uses, beyond the visible corner label (`kinora_media::label`, which depends on this
+//! crate, not the other way round):
 //! - [`watermark`]: an invisible keyed mark in the luma of every frame, with a detector
 //!   that still finds it after re-encoding and resizing;
 //! - [`content_credentials`]: a signed C2PA manifest inside the MP4
 //!   (`digitalSourceType` = trainedAlgorithmicMedia, generator, prompt hash, co-owners).
+//!
+//! Pure Rust, no tensors; wasm and native. Each part has its own error type
+//! ([`watermark::WatermarkError`], [`content_credentials::CredentialError`]).
+#![deny(missing_docs)]
 
 pub mod content_credentials;
 pub mod watermark;

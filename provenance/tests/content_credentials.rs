@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use base64::Engine;
 use c2pa::{Context, Reader, ValidationState};
 use ed25519_dalek::SigningKey;
-use kinora_engine::provenance::content_credentials::{
+use kinora_provenance::content_credentials::{
     ClaimInfo, CredentialError, TRAINED_ALGORITHMIC_MEDIA, device_certificate_chain, sign_mp4,
 };
 use serde_json::Value;

@@ -1,13 +1,15 @@
-//! Recipe links: everything needed to make the same clip again — prompt, settings, seed —
-//! in a URL fragment (`#recipe=1.<base64url JSON>`). The fragment never reaches a server,
+//! kinora-recipe: recipe links, everything needed to make the same clip again (prompt,
+//! settings, seed) in a URL fragment (`#recipe=1.<base64url JSON>`). The fragment never reaches a server,
 //! and a recipe never holds cameo data (no appearance, keys or grants: a prompt that
 //! mentions `@someone` only works for a person who holds that cameo's grant).
 //!
 //! Links come from strangers, so [`Recipe::from_link`] treats them as hostile: bounded
 //! length, strict base64, strict JSON (unknown fields refused), every setting range-checked,
-//! and the prompt still has to pass the guardrails ([`Recipe::check_prompt`]).
+//! and the prompt still has to pass the guardrails ([`Recipe::check_prompt`], through
+//! `kinora-safety`). Failures are a [`RecipeError`].
+#![deny(missing_docs)]
 
-use crate::safety::{PromptPolicy, Verdict};
+use kinora_safety::{PromptPolicy, Verdict};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};

@@ -3,10 +3,10 @@
 //! product check. Printed as µs per prompt and as ratios measured in one run (timings on
 //! shared machines are noisy; compare ratios).
 //!
-//! `cargo run --release -p kinora-engine --example guardrail_speed`
+//! `cargo run --release -p kinora-safety --example guardrail_speed`
 
-use kinora_engine::safety::PromptPolicy;
-use kinora_engine::safety::classifier::PromptClassifier;
+use kinora_safety::PromptPolicy;
+use kinora_safety::classifier::PromptClassifier;
 use std::time::Instant;
 
 const DATA: &str = include_str!("../tests/data/redteam.tsv");
@@ -25,9 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "first use (decoding the weights and word vectors): {:.1} ms",
         t.elapsed().as_secs_f64() * 1e3
     );
-    let ngrams = PromptClassifier::from_bytes(include_bytes!(
-        "../src/safety/classifier/prompt-classifier.bin"
-    ))?;
+    let ngrams = PromptClassifier::from_bytes(kinora_safety::assets::PROMPT_CLASSIFIER.bytes)?;
     let time = |name: &str, f: &dyn Fn(&str) -> bool| -> f64 {
         let t = Instant::now();
         let hits = prompts.iter().filter(|p| f(p)).count();

@@ -1,7 +1,8 @@
-//! Prompt guardrails: refuse disallowed prompts with a clear reason *before* any compute.
+//! kinora-safety: the prompt guardrails, which refuse disallowed prompts with a clear
+//! reason *before* any compute.
 //!
-//! What is refused and why lives in data, `engine/policy/prompt-policy.json`, compiled
-//! into the engine so the browser needs no extra download. A prompt is normalized first
+//! What is refused and why lives in data, `safety/policy/prompt-policy.json`, compiled
+//! in ([`assets`]) so the browser needs no extra download. A prompt is normalized first
 //! ([`normalize`]) so that look-alike letters, accents, l33tspeak, spacing and stretching
 //! do not slip past; then each category is checked in the policy's order. Matching is on
 //! whole words with simple suffixes, on word sequences (also when glued into one word),
@@ -12,17 +13,22 @@
 //! ([`names`]): a likeness comes only through a cameo. Cameo mentions (`@handle`) are
 //! checked against the caller's grants: a prompt that names a cameo this device holds no
 //! valid grant for is refused.
+//!
+//! Next to the rules, a small learned classifier ([`classifier`]) weighs what the word
+//! lists miss and the context they cannot read. No tensors: this crate and its tests
+//! link neither burn nor wgpu, and build for wasm and native.
+#![deny(missing_docs)]
 
+pub mod assets;
 pub mod classifier;
+mod error;
 pub mod names;
 pub mod normalize;
 
-use crate::EngineError;
-use normalize::{Normalized, normalize};
+pub use error::SafetyError;
+use normalize::{Normalized, normalize, squeeze};
 use serde::Deserialize;
 use std::sync::OnceLock;
-
-const BUILTIN_POLICY: &str = include_str!("../../policy/prompt-policy.json");
 
 /// Word endings that still count as the listed word ("kills", "beheading").
 const SUFFIXES: &[&str] = &["s", "es", "ed", "d", "ing", "er", "ers", "ings"];
@@ -186,23 +192,7 @@ fn words_of(term: &str) -> Vec<String> {
 /// Spelling variants of one typed token: as typed, and with every run of three or more
 /// equal letters shortened to one and to two ("pooorn" → "porn"; "kiiill" → "kill").
 fn variants(token: &str) -> [String; 3] {
-    let shorten = |keep: usize| {
-        let chars: Vec<char> = token.chars().collect();
-        let mut out = String::with_capacity(token.len());
-        let mut i = 0;
-        while i < chars.len() {
-            let mut j = i;
-            while j < chars.len() && chars[j] == chars[i] {
-                j += 1;
-            }
-            let run = j - i;
-            let n = if run >= 3 { keep } else { run };
-            out.extend(std::iter::repeat_n(chars[i], n));
-            i = j;
-        }
-        out
-    };
-    [token.to_string(), shorten(1), shorten(2)]
+    [token.to_string(), squeeze(token, 1), squeeze(token, 2)]
 }
 
 /// `*` in typed text stands for one hidden letter ("s*x").
@@ -262,19 +252,20 @@ fn phrase_positions(
 }
 
 impl PromptPolicy {
-    /// The policy compiled into the engine.
+    /// The policy compiled in ([`assets::PROMPT_POLICY`]).
     pub fn builtin() -> &'static PromptPolicy {
         static POLICY: OnceLock<PromptPolicy> = OnceLock::new();
         POLICY.get_or_init(|| {
             // The file is part of the source tree and parsed by a unit test, so a broken
             // policy fails the build's tests, never a user's session.
-            Self::from_json(BUILTIN_POLICY).expect("engine/policy/prompt-policy.json is valid")
+            Self::from_json(assets::PROMPT_POLICY.bytes)
+                .expect("safety/policy/prompt-policy.json is valid")
         })
     }
 
-    /// Parses a policy file.
-    pub fn from_json(text: &str) -> Result<Self, EngineError> {
-        serde_json::from_str(text).map_err(|e| EngineError::Policy(e.to_string()))
+    /// Parses a policy file's bytes (JSON).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, SafetyError> {
+        serde_json::from_slice(bytes).map_err(|e| SafetyError::Policy(e.to_string()))
     }
 
     /// Checks a prompt; `@handle` cameo mentions are refused (no grants known).

@@ -2,7 +2,7 @@
 //!
 //! Public figures are a list; private people cannot be, so this looks for the shapes a
 //! person's name takes in a prompt, using lists of given names, surnames and relation
-//! words (`engine/policy/person-names.json`):
+//! words (`safety/policy/person-names.json`):
 //!
 //! 1. a given name followed by a surname ("dana whitfield" when both are listed);
 //! 2. a relation introduced by a possessive, then a given name ("my coworker Dana",
@@ -15,12 +15,12 @@
 //! policy. The lists leave out names that are ordinary words (rose, will, mark) or
 //! places, because they would refuse ordinary prompts.
 
-use super::normalize::fold;
+use crate::SafetyError;
+use crate::assets;
+use crate::normalize::fold;
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::sync::OnceLock;
-
-const BUILTIN_NAMES: &str = include_str!("../../policy/person-names.json");
 
 /// Possessives that make a relation word point at a real person the writer knows ("my
 /// neighbour Sam"); "her daughter Emma" in a story is a character, so third-person ones
@@ -161,15 +161,21 @@ pub struct PersonNames {
 }
 
 impl PersonNames {
-    /// The lists compiled into the engine.
+    /// The lists compiled in ([`assets::PERSON_NAMES`]).
     pub fn builtin() -> &'static PersonNames {
         static NAMES: OnceLock<PersonNames> = OnceLock::new();
-        NAMES.get_or_init(|| PersonNames {
+        NAMES.get_or_init(|| {
             // Part of the source tree and parsed by a unit test, so a broken file fails
             // the build's tests, never a user's session.
-            lists: serde_json::from_str(BUILTIN_NAMES)
-                .expect("engine/policy/person-names.json is valid"),
+            Self::from_json(assets::PERSON_NAMES.bytes)
+                .expect("safety/policy/person-names.json is valid")
         })
+    }
+
+    /// Parses a name-lists file's bytes (JSON).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, SafetyError> {
+        let lists = serde_json::from_slice(bytes).map_err(|e| SafetyError::Names(e.to_string()))?;
+        Ok(Self { lists })
     }
 
     fn given(&self, w: &str) -> bool {
@@ -272,7 +278,7 @@ fn names_a_style_or_thing(words: &[String], first: usize, last: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::safety::normalize::normalize;
+    use crate::normalize::normalize;
 
     fn find(prompt: &str) -> Option<String> {
         let tokens = normalize(prompt).readings.remove(0);

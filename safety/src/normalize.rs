@@ -6,7 +6,8 @@
 //! Order matters: Unicode compatibility decomposition first (NFKD folds full-width forms
 //! and splits accents off), then look-alike and leet mapping inside words, then
 //! splitting into tokens, then re-joining runs of single letters. Stretched letters
-//! ("pooorn") are handled where words are compared (`safety::variants`).
+//! ("pooorn") are handled where words are compared, by [`squeeze`] (the rules' spelling
+//! variants, the classifier's features and its word-vector lookups).
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -82,6 +83,24 @@ pub fn fold(text: &str) -> String {
         .flat_map(char::to_lowercase)
         .map(|c| homoglyph(c).unwrap_or(c))
         .collect()
+}
+
+/// Shortens every run of three or more equal letters to `keep`; shorter runs stay as
+/// typed ("ball" stays "ball", "pooorn" → "porn" or "poorn").
+pub fn squeeze(token: &str, keep: usize) -> String {
+    let chars: Vec<char> = token.chars().collect();
+    let mut out = String::with_capacity(token.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let mut j = i;
+        while j < chars.len() && chars[j] == chars[i] {
+            j += 1;
+        }
+        let n = if j - i >= 3 { keep } else { j - i };
+        out.extend(std::iter::repeat_n(chars[i], n));
+        i = j;
+    }
+    out
 }
 
 /// Normalizes a prompt into token readings.
@@ -170,6 +189,14 @@ fn join_spelled_out(tokens: Vec<String>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn squeeze_keeps_doubles() {
+        assert_eq!(squeeze("ball", 1), "ball");
+        assert_eq!(squeeze("pooorn", 1), "porn");
+        assert_eq!(squeeze("pooorn", 2), "poorn");
+        assert_eq!(squeeze("kiiill", 1), "kill");
+    }
 
     fn first(text: &str) -> Vec<String> {
         normalize(text).readings.swap_remove(0)

@@ -26,7 +26,7 @@
 //! Each set holds disallowed prompts (plain and evasive: l33t, spacing, homoglyphs,
 //! zero-width characters, …) and benign look-alikes ("a shooting star", "a bath bomb").
 
-use kinora_engine::safety::{PromptPolicy, Verdict};
+use kinora_safety::{PromptPolicy, Verdict};
 use std::collections::BTreeMap;
 
 /// The held-out sets of this classifier, with floors at their latest measurement so the

@@ -2,29 +2,77 @@
 //! one header line. `expected` is `block` or `allow`; `category` is a policy id for
 //! blocked rows and `benign`/`lookalike` for allowed ones.
 
-use kinora_engine::safety::classifier::Category;
+use kinora_safety::classifier::Category;
 
-/// Every labelled set the classifier learns from (paths relative to `train/`):
-/// template-generated prompts, hand-written ones (three writers, by category), and the
-/// earlier red-team sets. The held-out sets (`redteam-holdout6.tsv`, `redteam-holdout7.tsv`) are never among them.
+/// A file in `train/data/`, as an absolute path fixed at compile time (so the tools
+/// work from any working directory).
+macro_rules! train_data {
+    ($file:literal) => {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/data/", $file)
+    };
+}
+
+/// A red-team set, beside the test that measures the guardrails on it
+/// (`safety/tests/redteam.rs`), as an absolute path fixed at compile time.
+macro_rules! redteam_set {
+    ($file:literal) => {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../safety/tests/data/", $file)
+    };
+}
+
+/// Every labelled set the classifier learns from: template-generated prompts,
+/// hand-written ones (three writers, by category), and the red-team sets 1–5, which
+/// were each held out once and then joined the training data. The sets held out now,
+/// `redteam-holdout6.tsv` and `redteam-holdout7.tsv` ([`HELD_OUT_SETS`]), are never
+/// among them (a test checks).
 pub const TRAINING_SETS: [&str; 16] = [
-    "data/generated.tsv",
-    "data/people.tsv",
-    "data/written-sexual-violence.tsv",
-    "data/written-spam-people.tsv",
-    "data/written-everyday.tsv",
-    "data/written-more.tsv",
-    "data/written-euphemisms.tsv",
-    "data/written-implied-sexual-violence.tsv",
-    "data/written-covert-spam-people.tsv",
-    "data/written-hard-negatives.tsv",
-    "../engine/tests/data/redteam.tsv",
-    "../engine/tests/data/redteam-holdout.tsv",
-    "../engine/tests/data/redteam-holdout2.tsv",
-    "../engine/tests/data/redteam-holdout3.tsv",
-    "../engine/tests/data/redteam-holdout4.tsv",
-    "../engine/tests/data/redteam-holdout5.tsv",
+    GENERATED,
+    train_data!("people.tsv"),
+    train_data!("written-sexual-violence.tsv"),
+    train_data!("written-spam-people.tsv"),
+    train_data!("written-everyday.tsv"),
+    train_data!("written-more.tsv"),
+    train_data!("written-euphemisms.tsv"),
+    train_data!("written-implied-sexual-violence.tsv"),
+    train_data!("written-covert-spam-people.tsv"),
+    train_data!("written-hard-negatives.tsv"),
+    REDTEAM_TUNING[0],
+    REDTEAM_TUNING[1],
+    redteam_set!("redteam-holdout2.tsv"),
+    redteam_set!("redteam-holdout3.tsv"),
+    redteam_set!("redteam-holdout4.tsv"),
+    REDTEAM_VALIDATION,
 ];
+
+/// Template-generated prompts (`data/generate.py`).
+pub const GENERATED: &str = train_data!("generated.tsv");
+
+/// The two red-team sets the rules were first tuned on (what `cv-prompt-classifier`
+/// cross-validates on).
+pub const REDTEAM_TUNING: [&str; 2] = [
+    redteam_set!("redteam.tsv"),
+    redteam_set!("redteam-holdout.tsv"),
+];
+
+/// Red-team set 5: the left-out set `validate-prompt-classifier` chose the thresholds
+/// and blend on (by default), before it joined the training data.
+pub const REDTEAM_VALIDATION: &str = redteam_set!("redteam-holdout5.tsv");
+
+/// The red-team sets held out now: read only by `safety/tests/redteam.rs`, which prints
+/// their rates and never their failures. Never trained or validated on.
+pub const HELD_OUT_SETS: [&str; 2] = [
+    redteam_set!("redteam-holdout6.tsv"),
+    redteam_set!("redteam-holdout7.tsv"),
+];
+
+/// True when `a` and `b` name the same file (compared as canonical paths when both
+/// exist, else as written).
+pub fn same_file(a: &str, b: &str) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
 
 /// One labelled prompt.
 #[derive(Debug, Clone)]

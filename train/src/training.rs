@@ -2,8 +2,8 @@
 //! Deterministic for a given seed (own PRNG, fixed iteration order, no threads).
 
 use crate::dataset::Example;
-use kinora_engine::safety::classifier::weights::Weights;
-use kinora_engine::safety::classifier::{CLASSES, Category, features::features};
+use kinora_safety::classifier::weights::Weights;
+use kinora_safety::classifier::{CLASSES, Category, features::features};
 
 /// Training knobs.
 #[derive(Debug, Clone, Copy)]
@@ -137,7 +137,7 @@ pub fn train(data: &[Featurized], config: &TrainConfig) -> Vec<u8> {
                     logits[c] += row[c] * ex.value;
                 }
             }
-            let p = kinora_engine::safety::classifier::softmax(logits);
+            let p = kinora_safety::classifier::softmax(logits);
             let grad: [f32; CLASSES] =
                 std::array::from_fn(|c| (p[c] - if c == ex.label { 1.0 } else { 0.0 }) * ex.weight);
             for c in 0..CLASSES {

@@ -6,9 +6,9 @@
 
 use crate::dataset::Example;
 use crate::training::Rng;
-use kinora_engine::safety::classifier::word_conv::{Embedded, WINDOW, WordConvNet, embed};
-use kinora_engine::safety::classifier::word_vectors::WordVectors;
-use kinora_engine::safety::classifier::{CLASSES, Category, softmax};
+use kinora_safety::classifier::word_conv::{Embedded, WINDOW, WordConvNet, embed};
+use kinora_safety::classifier::word_vectors::WordVectors;
+use kinora_safety::classifier::{CLASSES, Category, softmax};
 
 /// Training knobs.
 #[derive(Debug, Clone, Copy)]

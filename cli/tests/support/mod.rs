@@ -1,7 +1,7 @@
 //! Test material: rendered clips as I420, ffmpeg round trips, luma statistics.
 #![allow(dead_code)]
 
-use kinora_engine::provenance::watermark::{Detection, Detector, Embedder, WatermarkKey};
+use kinora_provenance::watermark::{Detection, Detector, Embedder, WatermarkKey};
 use kinora_world::clip::make_clip;
 use kinora_world::render::RenderConfig;
 use kinora_world::sample::{Split, sample_scene};

@@ -2,7 +2,7 @@
 //! decoding and PSNR.
 #![allow(dead_code)]
 
-use kinora_engine::assembly::h264::{EncoderConfig, H264Encoder, I420, MbStats};
+use kinora_media::h264::{EncoderConfig, H264Encoder, I420, MbStats};
 use std::io::Write;
 use std::process::{Command, Stdio};
 

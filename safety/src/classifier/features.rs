@@ -7,7 +7,7 @@
 //! its buckets, each with the same value `1/sqrt(n)` so long prompts do not outvote
 //! short ones.
 
-use crate::safety::normalize::{Normalized, normalize};
+use crate::normalize::{Normalized, normalize, squeeze};
 
 /// Character n-gram lengths.
 const CHAR_GRAMS: std::ops::RangeInclusive<usize> = 3..=5;
@@ -75,24 +75,6 @@ pub fn features_of(text: &str, normalized: &Normalized, bits: u32) -> (Vec<u32>,
     out.dedup();
     let value = 1.0 / (out.len() as f32).sqrt();
     (out, value)
-}
-
-/// Shortens every run of three or more equal letters to `keep`; shorter runs stay as
-/// typed ("ball" stays "ball", "pooorn" → "porn" or "poorn").
-pub(super) fn squeeze(token: &str, keep: usize) -> String {
-    let chars: Vec<char> = token.chars().collect();
-    let mut out = String::with_capacity(token.len());
-    let mut i = 0;
-    while i < chars.len() {
-        let mut j = i;
-        while j < chars.len() && chars[j] == chars[i] {
-            j += 1;
-        }
-        let n = if j - i >= 3 { keep } else { j - i };
-        out.extend(std::iter::repeat_n(chars[i], n));
-        i = j;
-    }
-    out
 }
 
 fn add_words(tokens: &[String], bits: u32, out: &mut Vec<u32>) {
@@ -213,13 +195,6 @@ mod tests {
                 plain.len()
             );
         }
-    }
-
-    #[test]
-    fn squeeze_keeps_doubles() {
-        assert_eq!(squeeze("ball", 1), "ball");
-        assert_eq!(squeeze("pooorn", 1), "porn");
-        assert_eq!(squeeze("pooorn", 2), "poorn");
     }
 
     #[test]

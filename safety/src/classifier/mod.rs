@@ -9,8 +9,9 @@
 //!   [`word_vectors`]), 8-bit weights in `word-conv.bin` and `word-vectors.bin`: it
 //!   recognises wording it was not trained on by its neighbours in meaning.
 //!
-//! All three files are compiled into the binary and written by the trainer in `train/`,
-//! reproducibly. Scoring a prompt costs a normalization pass, a few hundred table
+//! All three files live in `safety/data/`, are compiled in by [`crate::assets`] and
+//! written by the trainer in `train/`, reproducibly; [`PromptClassifier::from_files`]
+//! builds the classifier from any copy of their bytes. Scoring a prompt costs a normalization pass, a few hundred table
 //! lookups and a small convolution (~0.5 M multiply-adds): cheap enough for every
 //! keystroke in wasm.
 //!
@@ -24,7 +25,8 @@ pub mod weights;
 pub mod word_conv;
 pub mod word_vectors;
 
-use super::normalize::normalize;
+use crate::assets;
+use crate::normalize::normalize;
 use std::sync::OnceLock;
 use weights::{Weights, WeightsError};
 use word_conv::{WordConvError, WordConvNet};
@@ -55,10 +57,6 @@ pub const OVERRIDE_DISALLOWED_BELOW: f32 = 0.1;
 /// The n-gram model's weight in the blend (the word convolution has the rest): it is the
 /// stronger of the two alone, the convolution adds what it has not seen.
 pub const NGRAM_SHARE: f32 = 0.65;
-
-const BUILTIN_WEIGHTS: &[u8] = include_bytes!("prompt-classifier.bin");
-const BUILTIN_WORD_CONV: &[u8] = include_bytes!("word-conv.bin");
-const BUILTIN_WORD_VECTORS: &[u8] = include_bytes!("word-vectors.bin");
 
 /// Why a classifier could not be built from its files.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -181,24 +179,36 @@ pub struct PromptClassifier {
 }
 
 impl PromptClassifier {
-    /// The classifier compiled into the binary.
+    /// The classifier compiled into the binary ([`assets::PROMPT_CLASSIFIER`],
+    /// [`assets::WORD_CONV`], [`assets::WORD_VECTORS`]).
     pub fn builtin() -> &'static PromptClassifier {
         static BUILTIN: OnceLock<PromptClassifier> = OnceLock::new();
         BUILTIN.get_or_init(|| {
             // The files are part of the source tree and decoded by a unit test, so a broken
             // file fails the tests, never a user's session.
-            Self::from_bytes(BUILTIN_WEIGHTS)
-                .and_then(|c| {
-                    let vectors = WordVectors::decode(BUILTIN_WORD_VECTORS)?;
-                    c.with_word_conv(WordConvNet::decode(BUILTIN_WORD_CONV)?, vectors.into())
-                })
-                .expect("the classifier's files are valid")
+            Self::from_files(
+                assets::PROMPT_CLASSIFIER.bytes,
+                assets::WORD_CONV.bytes,
+                assets::WORD_VECTORS.bytes,
+            )
+            .expect("the classifier's files are valid")
         })
+    }
+
+    /// The blended classifier from its three files' bytes: n-gram weights, word
+    /// convolution, word vectors (the browser may fetch and cache them).
+    pub fn from_files(
+        ngram_weights: &[u8],
+        word_conv: &[u8],
+        word_vectors: &[u8],
+    ) -> Result<Self, ClassifierError> {
+        let vectors = WordVectors::decode(word_vectors)?;
+        Self::from_bytes(ngram_weights)?.with_word_conv(WordConvNet::decode(word_conv)?, vectors.into())
     }
 
     /// The word vectors compiled into the binary (what the builtin convolution reads).
     pub fn builtin_word_vectors() -> Result<WordVectors, WordVectorsError> {
-        WordVectors::decode(BUILTIN_WORD_VECTORS)
+        WordVectors::decode(assets::WORD_VECTORS.bytes)
     }
 
     /// An n-gram-only classifier from a weight file's bytes.

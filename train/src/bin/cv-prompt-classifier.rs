@@ -5,11 +5,12 @@
 //! Thresholds are chosen by an inner cross-validation over those 4 folds only (train
 //! on generated + 3, predict the 4th), never on the outer test fold.
 //!
-//! `cargo run --release --bin cv -- [--bits B] [--seed N] [--max-false F]`
+//! `cargo run --release -p kinora-train --bin cv-prompt-classifier -- [--bits B]
+//! [--seed N] [--max-false F]`
 
-use kinora_engine::safety::PromptPolicy;
-use kinora_engine::safety::classifier::{Category, Classification, PromptClassifier};
-use kinora_train::dataset::{self, Example};
+use kinora_safety::PromptPolicy;
+use kinora_safety::classifier::{Category, Classification, PromptClassifier};
+use kinora_train::dataset::{self, Example, GENERATED, REDTEAM_TUNING};
 use kinora_train::training::{Featurized, Rng, TrainConfig, featurize_examples, train};
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -183,12 +184,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     println!("{config:?}, threshold rule: max block with inner-CV false refusals <= {max_false}");
-    let generated_examples = dataset::read("data/generated.tsv")?;
+    let generated_examples = dataset::read(GENERATED)?;
     let mut redteam = Vec::new();
-    for path in [
-        "../engine/tests/data/redteam.tsv",
-        "../engine/tests/data/redteam-holdout.tsv",
-    ] {
+    for path in REDTEAM_TUNING {
         redteam.extend(dataset::read(path)?.into_iter().map(|e| (path, e)));
     }
     // Stratified folds: shuffle within each label group, deal round-robin.
@@ -274,10 +272,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         scored.len()
     );
     report_modes(&modes, &scored, &chosen);
-    for source in [
-        "../engine/tests/data/redteam.tsv",
-        "../engine/tests/data/redteam-holdout.tsv",
-    ] {
+    for source in REDTEAM_TUNING {
         println!("\n  only the rows of {source}:");
         let (sub, t): (Vec<(&Row, Classification)>, Vec<[Thresholds; 4]>) = scored
             .iter()

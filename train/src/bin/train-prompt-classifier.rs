@@ -1,50 +1,49 @@
 //! Trains the prompt classifier on every labelled set and writes its two weight files:
-//! the hashed n-gram model and the word convolution (over the committed word vectors).
+//! the hashed n-gram model and the word convolution (over the committed word vectors),
+//! by default over the shipped ones in `safety/data/`.
 //!
-//! `cargo run --release --bin train-prompt-classifier -- [--out PATH] [--conv-out PATH]
-//! [n-gram flags: --seed N --bits B --epochs E --lr X --l2 X --benign-weight X]
-//! [convolution flags: --channels N --conv-epochs E --conv-lr X --batch N
-//! --word-dropout X --channel-dropout X --conv-benign-weight X --conv-seed N]`
-//! Reads [`kinora_train::dataset::TRAINING_SETS`] (never the held-out red-team sets 6 and 7).
+//! `cargo run --release -p kinora-train --bin train-prompt-classifier -- [--out PATH]
+//! [--conv-out PATH] [n-gram flags: --seed N --bits B --epochs E --lr X --l2 X
+//! --benign-weight X] [convolution flags: --channels N --conv-epochs E --conv-lr X
+//! --batch N --word-dropout X --channel-dropout X --conv-benign-weight X --conv-seed N]`
+//! Reads [`kinora_train::dataset::TRAINING_SETS`] (never the held-out red-team sets 6
+//! and 7).
 
-use kinora_engine::safety::classifier::PromptClassifier;
-use kinora_train::dataset::{self, TRAINING_SETS as SETS};
-use kinora_train::training::{TrainConfig, featurize_examples, train};
-use kinora_train::word_conv_training::{ConvConfig, embed_examples, train_word_conv};
+use kinora_safety::assets;
+use kinora_train::train_prompt_classifier;
+use kinora_train::training::TrainConfig;
+use kinora_train::word_conv_training::ConvConfig;
 use std::error::Error;
+use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn Error>> {
     let mut config = TrainConfig::default();
     let mut conv = ConvConfig::default();
-    let mut out = String::from("../engine/src/safety/classifier/prompt-classifier.bin");
-    let mut conv_out = String::from("../engine/src/safety/classifier/word-conv.bin");
+    let mut out = assets::PROMPT_CLASSIFIER.source_path();
+    let mut conv_out = assets::WORD_CONV.source_path();
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
         let value = pair.get(1).ok_or("flag without value")?;
         if !config.set_flag(&pair[0], value)? && !conv.set_flag(&pair[0], value)? {
             match pair[0].as_str() {
-                "--out" => out = value.clone(),
-                "--conv-out" => conv_out = value.clone(),
+                "--out" => out = PathBuf::from(value),
+                "--conv-out" => conv_out = PathBuf::from(value),
                 other => return Err(format!("unknown flag {other}").into()),
             }
         }
     }
-    let examples = dataset::read_all(SETS)?;
-    let bytes = train(&featurize_examples(&examples, &config), &config);
-    std::fs::write(&out, &bytes).map_err(|e| format!("{out}: {e}"))?;
-    let vectors = PromptClassifier::builtin_word_vectors()?;
-    let net = train_word_conv(
-        &embed_examples(&examples, &vectors, &conv),
-        vectors.dims(),
-        &conv,
-    );
-    let conv_bytes = net.encode();
-    std::fs::write(&conv_out, &conv_bytes).map_err(|e| format!("{conv_out}: {e}"))?;
+    let trained = train_prompt_classifier(&config, &conv)?;
+    std::fs::write(&out, &trained.ngram_weights)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::write(&conv_out, &trained.word_conv)
+        .map_err(|e| format!("{}: {e}", conv_out.display()))?;
     println!(
-        "trained on {} prompts, wrote {out} ({} bytes) and {conv_out} ({} bytes)",
-        examples.len(),
-        bytes.len(),
-        conv_bytes.len()
+        "trained on {} prompts, wrote {} ({} bytes) and {} ({} bytes)",
+        trained.examples,
+        out.display(),
+        trained.ngram_weights.len(),
+        conv_out.display(),
+        trained.word_conv.len()
     );
     Ok(())
 }

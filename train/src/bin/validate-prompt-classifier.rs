@@ -7,18 +7,20 @@
 //! `OVERRIDE_DISALLOWED_BELOW` and `NGRAM_SHARE` without touching the held-out red-team
 //! set.
 //!
-//! `cargo run --release --bin validate-prompt-classifier -- [LEFT_OUT_PATH] [--vectors
-//! FILE] [n-gram flags: --seed N --bits B --epochs E --lr X --l2 X --benign-weight X]
-//! [convolution flags: see `ConvConfig::set_flag`]`
-//! (default set: ../engine/tests/data/redteam-holdout5.tsv). With
+//! `cargo run --release -p kinora-train --bin validate-prompt-classifier --
+//! [LEFT_OUT_PATH] [--vectors FILE] [n-gram flags: --seed N --bits B --epochs E --lr X
+//! --l2 X --benign-weight X] [convolution flags: see `ConvConfig::set_flag`]`
+//! (default set: `safety/tests/data/redteam-holdout5.tsv`,
+//! [`kinora_train::dataset::REDTEAM_VALIDATION`]). With
 //! `KINORA_SHOW_RULE_MISSES=1` it prints the disallowed prompts the rules let through.
 
-use kinora_engine::safety::PromptPolicy;
-use kinora_engine::safety::classifier::word_conv::{WordConvNet, embed};
-use kinora_engine::safety::classifier::word_vectors::WordVectors;
-use kinora_engine::safety::classifier::{Category, PromptClassifier, softmax};
-use kinora_engine::safety::{Refusal, Verdict};
-use kinora_train::dataset::{self, TRAINING_SETS};
+use kinora_safety::PromptPolicy;
+use kinora_safety::classifier::word_conv::{WordConvNet, embed};
+use kinora_safety::classifier::word_vectors::WordVectors;
+use kinora_safety::classifier::{Category, PromptClassifier, softmax};
+use kinora_safety::{Refusal, Verdict};
+use kinora_safety::assets;
+use kinora_train::dataset::{self, REDTEAM_VALIDATION, TRAINING_SETS, same_file};
 use kinora_train::training::{TrainConfig, featurize_examples, train};
 use kinora_train::word_conv_training::{ConvConfig, embed_examples, train_word_conv};
 use std::error::Error;
@@ -48,14 +50,11 @@ fn main() -> Result<(), Box<dyn Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (left_out, flags) = match args.first() {
         Some(a) if !a.starts_with("--") => (a.clone(), &args[1..]),
-        _ => (
-            "../engine/tests/data/redteam-holdout5.tsv".into(),
-            &args[..],
-        ),
+        _ => (REDTEAM_VALIDATION.to_string(), &args[..]),
     };
     let mut config = TrainConfig::default();
     let mut conv = ConvConfig::default();
-    let mut vectors_path = "../engine/src/safety/classifier/word-vectors.bin".to_string();
+    let mut vectors_path = assets::WORD_VECTORS.source_path().display().to_string();
     for pair in flags.chunks(2) {
         let value = pair.get(1).ok_or("flag without value")?;
         if pair[0] == "--vectors" {
@@ -64,7 +63,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             return Err(format!("unknown flag {}", pair[0]).into());
         }
     }
-    let examples = dataset::read_all(TRAINING_SETS.into_iter().filter(|p| *p != left_out))?;
+    let examples = dataset::read_all(TRAINING_SETS.into_iter().filter(|p| !same_file(p, &left_out)))?;
     let ngrams =
         PromptClassifier::from_bytes(&train(&featurize_examples(&examples, &config), &config))?;
     let vectors = Arc::new(WordVectors::decode(
