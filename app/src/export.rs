@@ -2,21 +2,22 @@
 //! as a world render), export it to an MP4 labelled as AI-generated, play it, download or
 //! share it.
 //!
-//! Export runs step by step so the page stays responsive: each frame is prepared by the
-//! engine (label, I420, watermark) and handed to the browser's H.264 encoder (WebCodecs)
-//! — or to the engine's pure-Rust encoder where WebCodecs is missing or the person chose
-//! it — then the engine encodes the sound (AAC), muxes the MP4 and signs its manifest.
+//! Export runs step by step so the page stays responsive: each frame is prepared by
+//! `kinora-media` (label, I420, watermark) and handed to the browser's H.264 encoder
+//! (WebCodecs) — or to its pure-Rust encoder where WebCodecs is missing or the person
+//! chose it — then `kinora-media` encodes the sound (AAC), muxes the MP4 and signs its
+//! manifest.
 
 use crate::browser::{blob_url, download_url, file_bytes, now, now_ms, picked_file};
 use crate::cameos::VaultSignal;
 use crate::gallery::{ClipMeta, Gallery, new_clip_id};
 use crate::webcodecs::{H264Session, can_share_file, h264_codec, next_tick, share_file};
+use kinora_consent::signed::Use;
+use kinora_consent::vault::{Authorization, Vault};
 use kinora_media::clip::Clip;
 use kinora_media::export::{Exported, FramePreparer, finish_mp4};
 use kinora_media::import::clip_from_files;
 use kinora_media::video::{EncodedVideo, FallbackEncoder, VideoSample, is_idr};
-use kinora_consent::signed::Use;
-use kinora_consent::vault::{Authorization, Vault};
 use kinora_provenance::Provenance;
 use kinora_safety::{PromptPolicy, Verdict, cameo_mentions};
 use leptos::prelude::*;

@@ -1,4 +1,4 @@
-//! `kinora` — Kinora's native command line. It runs the same engine code as the browser:
+//! `kinora` — Kinora's native command line. It runs the same library code as the browser:
 //! `kinora export` turns frames + sound into the same labelled, watermarked, signed MP4
 //! the web app downloads (with the pure-Rust H.264 encoder, since there is no WebCodecs
 //! here). `kinora watermark` looks for the invisible watermark in any video; `kinora

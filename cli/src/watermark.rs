@@ -1,6 +1,6 @@
-//! `kinora watermark FILE`: decode a video's luma with ffmpeg and run the engine's
-//! watermark detector over every frame. ffmpeg does the decoding because the engine has
-//! no H.264 decoder (the browser and ffmpeg are the decoders people use).
+//! `kinora watermark FILE`: decode a video's luma with ffmpeg and run the watermark
+//! detector (`kinora-provenance`) over every frame. ffmpeg does the decoding because
+//! Kinora has no H.264 decoder (the browser and ffmpeg are the decoders people use).
 
 use anyhow::{Context, Result, bail};
 use kinora_provenance::product_watermark_key;

@@ -51,7 +51,10 @@ fn uniform_and_saturated_frames_are_handled() {
         let mut d = Detector::new(&k);
         d.add_luma(&unmarked, 64, 48).unwrap();
         let det = d.finish();
-        assert!(det.score.is_finite() && !det.present, "unmarked {v}: {det:?}");
+        assert!(
+            det.score.is_finite() && !det.present,
+            "unmarked {v}: {det:?}"
+        );
 
         let mut y = unmarked.clone();
         Embedder::new(&k).embed(&mut y, 64, 48).unwrap();

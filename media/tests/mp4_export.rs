@@ -231,11 +231,7 @@ fn read_manifest(mp4: &[u8]) -> (String, Vec<String>, String) {
 }
 
 /// Decode the file's luma with ffmpeg and run the watermark detector.
-fn watermark_score(
-    path: &PathBuf,
-    w: u32,
-    h: u32,
-) -> kinora_provenance::watermark::Detection {
+fn watermark_score(path: &PathBuf, w: u32, h: u32) -> kinora_provenance::watermark::Detection {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)

@@ -9,9 +9,9 @@
 //! `kinora-safety`). Failures are a [`RecipeError`].
 #![deny(missing_docs)]
 
-use kinora_safety::{PromptPolicy, Verdict};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use kinora_safety::{PromptPolicy, Verdict};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 

@@ -30,7 +30,11 @@ fn same_seed_same_bytes_and_reader_round_trip() {
     );
     let pb = write_dataset(&spec, &b, 1).expect("write b");
     assert_eq!(pa.len(), 3);
-    assert_eq!(pb.len(), pa.len(), "thread count must not change the shards");
+    assert_eq!(
+        pb.len(),
+        pa.len(),
+        "thread count must not change the shards"
+    );
     for (x, y) in pa.iter().zip(&pb) {
         assert_eq!(
             std::fs::read(x).expect("read"),

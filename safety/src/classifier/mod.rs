@@ -203,7 +203,8 @@ impl PromptClassifier {
         word_vectors: &[u8],
     ) -> Result<Self, ClassifierError> {
         let vectors = WordVectors::decode(word_vectors)?;
-        Self::from_bytes(ngram_weights)?.with_word_conv(WordConvNet::decode(word_conv)?, vectors.into())
+        Self::from_bytes(ngram_weights)?
+            .with_word_conv(WordConvNet::decode(word_conv)?, vectors.into())
     }
 
     /// The word vectors compiled into the binary (what the builtin convolution reads).

@@ -47,12 +47,22 @@ fn builtin_weights_decode() {
 
     let blend = PromptClassifier::builtin();
     for (prompt, category) in [
-        ("a red ball bounces on the grass at sunset", Category::Benign),
+        (
+            "a red ball bounces on the grass at sunset",
+            Category::Benign,
+        ),
         ("a nude woman lying on silk sheets", Category::Sexual),
-        ("a man slits another man's throat, blood gushing", Category::Violence),
+        (
+            "a man slits another man's throat, blood gushing",
+            Category::Violence,
+        ),
     ] {
         let (buckets, value) = features::features(prompt, ngrams.bits);
-        assert_eq!(argmax(ngrams.logits(&buckets, value)), category, "n-grams: {prompt}");
+        assert_eq!(
+            argmax(ngrams.logits(&buckets, value)),
+            category,
+            "n-grams: {prompt}"
+        );
         let conv = net.classify_logits(&word_conv::embed(prompt, &vectors));
         assert_eq!(argmax(conv), category, "word convolution: {prompt}");
         assert_eq!(blend.classify(prompt).category, category, "blend: {prompt}");

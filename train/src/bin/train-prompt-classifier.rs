@@ -33,8 +33,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     let trained = train_prompt_classifier(&config, &conv)?;
-    std::fs::write(&out, &trained.ngram_weights)
-        .map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::write(&out, &trained.ngram_weights).map_err(|e| format!("{}: {e}", out.display()))?;
     std::fs::write(&conv_out, &trained.word_conv)
         .map_err(|e| format!("{}: {e}", conv_out.display()))?;
     println!(

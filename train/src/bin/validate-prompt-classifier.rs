@@ -1,7 +1,7 @@
 //! Validation on one set left out: trains both models (hashed n-grams, word convolution)
 //! on every other training set, then reports block / false-refusal rates on the left-out
-//! set: of the rules alone, of the product's decision exactly as the engine makes it
-//! (`PromptPolicy::check_with_classifier`, with the engine's thresholds and blend), and
+//! set: of the rules alone, of the product's decision exactly as the guardrails make it
+//! (`PromptPolicy::check_with_classifier`, with kinora-safety's thresholds and blend), and
 //! of the alternatives around it — each model alone with the rules, and the blend at
 //! other shares, thresholds and override levels. Used to choose `REFUSE_THRESHOLD`,
 //! `OVERRIDE_DISALLOWED_BELOW` and `NGRAM_SHARE` without touching the held-out red-team
@@ -15,11 +15,11 @@
 //! `KINORA_SHOW_RULE_MISSES=1` it prints the disallowed prompts the rules let through.
 
 use kinora_safety::PromptPolicy;
+use kinora_safety::assets;
 use kinora_safety::classifier::word_conv::{WordConvNet, embed};
 use kinora_safety::classifier::word_vectors::WordVectors;
 use kinora_safety::classifier::{Category, PromptClassifier, softmax};
 use kinora_safety::{Refusal, Verdict};
-use kinora_safety::assets;
 use kinora_train::dataset::{self, REDTEAM_VALIDATION, TRAINING_SETS, same_file};
 use kinora_train::training::{TrainConfig, featurize_examples, train};
 use kinora_train::word_conv_training::{ConvConfig, embed_examples, train_word_conv};
@@ -63,7 +63,11 @@ fn main() -> Result<(), Box<dyn Error>> {
             return Err(format!("unknown flag {}", pair[0]).into());
         }
     }
-    let examples = dataset::read_all(TRAINING_SETS.into_iter().filter(|p| !same_file(p, &left_out)))?;
+    let examples = dataset::read_all(
+        TRAINING_SETS
+            .into_iter()
+            .filter(|p| !same_file(p, &left_out)),
+    )?;
     let ngrams =
         PromptClassifier::from_bytes(&train(&featurize_examples(&examples, &config), &config))?;
     let vectors = Arc::new(WordVectors::decode(
@@ -128,7 +132,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         test.len()
     );
     report("rules alone", &|s| s.rules);
-    report("the product (engine's thresholds)", &|s| s.product);
+    report("the product (shipped thresholds)", &|s| s.product);
     for t in THRESHOLDS {
         report(&format!("rules + n-grams ≥ {t}"), &|s| {
             s.rules || s.ngrams >= t
