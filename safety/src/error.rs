@@ -11,7 +11,4 @@ pub enum SafetyError {
     /// The prompt policy file could not be read.
     #[error("invalid prompt policy: {0}")]
     Policy(String),
-    /// The person-name lists could not be read.
-    #[error("invalid person-name lists: {0}")]
-    Names(String),
 }

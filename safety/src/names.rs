@@ -15,7 +15,6 @@
 //! policy. The lists leave out names that are ordinary words (rose, will, mark) or
 //! places, because they would refuse ordinary prompts.
 
-use crate::SafetyError;
 use crate::assets;
 use crate::normalize::fold;
 use serde::Deserialize;
@@ -164,18 +163,12 @@ impl PersonNames {
     /// The lists compiled in ([`assets::PERSON_NAMES`]).
     pub fn builtin() -> &'static PersonNames {
         static NAMES: OnceLock<PersonNames> = OnceLock::new();
-        NAMES.get_or_init(|| {
+        NAMES.get_or_init(|| PersonNames {
             // Part of the source tree and parsed by a unit test, so a broken file fails
             // the build's tests, never a user's session.
-            Self::from_json(assets::PERSON_NAMES.bytes)
-                .expect("safety/policy/person-names.json is valid")
+            lists: serde_json::from_slice(assets::PERSON_NAMES.bytes)
+                .expect("safety/policy/person-names.json is valid"),
         })
-    }
-
-    /// Parses a name-lists file's bytes (JSON).
-    pub fn from_json(bytes: &[u8]) -> Result<Self, SafetyError> {
-        let lists = serde_json::from_slice(bytes).map_err(|e| SafetyError::Names(e.to_string()))?;
-        Ok(Self { lists })
     }
 
     fn given(&self, w: &str) -> bool {
