@@ -1,4 +1,5 @@
-//! Measures native AAC encode speed: `cargo run --release -p kinora-media --example aac_speed`.
+//! Measures native AAC encode speed:
+//! `cargo run --release -p kinora-media --example aac_speed`.
 use kinora_media::aac::{AacConfig, encode_mono};
 use std::time::Instant;
 

@@ -1,4 +1,5 @@
-//! H.264 encoding speed: `cargo run --release -p kinora-media --example h264_speed [width height frames qp]`.
+//! H.264 encoding speed:
+//! `cargo run --release -p kinora-media --example h264_speed -- [width height frames qp]`.
 
 use kinora_media::h264::{EncoderConfig, H264Encoder, I420};
 use std::time::Instant;

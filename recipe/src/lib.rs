@@ -1,7 +1,7 @@
 //! kinora-recipe: recipe links, everything needed to make the same clip again (prompt,
-//! settings, seed) in a URL fragment (`#recipe=1.<base64url JSON>`). The fragment never reaches a server,
-//! and a recipe never holds cameo data (no appearance, keys or grants: a prompt that
-//! mentions `@someone` only works for a person who holds that cameo's grant).
+//! settings, seed) in a URL fragment (`#recipe=1.<base64url JSON>`). The fragment never
+//! reaches a server, and a recipe never holds cameo data (no appearance, keys or grants: a
+//! prompt that mentions `@someone` only works for a person who holds that cameo's grant).
 //!
 //! Links come from strangers, so [`Recipe::from_link`] treats them as hostile: bounded
 //! length, strict base64, strict JSON (unknown fields refused), every setting range-checked,

@@ -1,6 +1,7 @@
 //! Lists prompts labelled `allow` that the written rules refuse, with what matched, for
 //! the TSV files given as arguments (training and tuning sets only — never the held-out
-//! red-team set). `cargo run --release -p kinora-safety --example rules_false_refusals -- FILE...`
+//! red-team sets).
+//! `cargo run --release -p kinora-safety --example rules_false_refusals -- FILE...`
 use kinora_safety::{PromptPolicy, Verdict};
 
 fn main() -> std::io::Result<()> {

@@ -50,3 +50,22 @@ pub const WORD_CONV: Asset = asset!("data/word-conv.bin");
 /// The word vectors the convolution reads (`KWV1`, see
 /// [`crate::classifier::word_vectors`]).
 pub const WORD_VECTORS: Asset = asset!("data/word-vectors.bin");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_paths_hold_the_compiled_bytes() {
+        for asset in [
+            PROMPT_POLICY,
+            PERSON_NAMES,
+            PROMPT_CLASSIFIER,
+            WORD_CONV,
+            WORD_VECTORS,
+        ] {
+            let on_disk = std::fs::read(asset.source_path()).unwrap();
+            assert!(on_disk == asset.bytes, "{} differs on disk", asset.file);
+        }
+    }
+}

@@ -3,8 +3,8 @@
 //!
 //! What is refused and why lives in data, `safety/policy/prompt-policy.json`, compiled
 //! in ([`assets`]) so the browser needs no extra download. A prompt is normalized first
-//! ([`normalize`]) so that look-alike letters, accents, l33tspeak, spacing and stretching
-//! do not slip past; then each category is checked in the policy's order. Matching is on
+//! ([`mod@normalize`]) so that look-alike letters, accents, l33tspeak, spacing and
+//! stretching do not slip past; then each category is checked in the policy's order. Matching is on
 //! whole words with simple suffixes, on word sequences (also when glued into one word),
 //! and on a few strong stems inside words. Phrases listed as allowed contexts
 //! ("shooting star", "bath bomb") neutralize a match they cover.

@@ -2,7 +2,7 @@
 //!
 //! Two models, blended (weighted mean of their probabilities, [`NGRAM_SHARE`]):
 //! - multinomial logistic regression over hashed word unigrams/bigrams and character
-//!   3–5-grams of the prompt as the rules normalize it ([`super::normalize`]; see
+//!   3–5-grams of the prompt as the rules normalize it ([`mod@crate::normalize`]; see
 //!   [`features`]), 8-bit weights in `prompt-classifier.bin`: it knows spellings,
 //!   evasions and names it was trained on;
 //! - a one-layer convolution over pretrained word vectors ([`word_conv`],
@@ -11,9 +11,9 @@
 //!
 //! All three files live in `safety/data/`, are compiled in by [`crate::assets`] and
 //! written by the trainer in `train/`, reproducibly; [`PromptClassifier::from_files`]
-//! builds the classifier from any copy of their bytes. Scoring a prompt costs a normalization pass, a few hundred table
-//! lookups and a small convolution (~0.5 M multiply-adds): cheap enough for every
-//! keystroke in wasm.
+//! builds the classifier from any copy of their bytes. Scoring a prompt costs a
+//! normalization pass, a few hundred table lookups and a small convolution (~0.5 M
+//! multiply-adds): cheap enough for every keystroke in wasm.
 //!
 //! Use in the product ([`super::PromptPolicy::check_with_cameos`]): refuse when
 //! [`Classification::should_refuse`], or when a rule refuses — unless the rule is one
