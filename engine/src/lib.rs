@@ -18,6 +18,7 @@ pub mod cpu_ops;
 pub mod device;
 mod error;
 pub mod kernels;
+pub mod models;
 pub mod quant;
 mod readback;
 pub mod selftest;

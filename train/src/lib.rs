@@ -24,6 +24,7 @@
 
 pub mod dataset;
 pub mod training;
+pub mod video;
 pub mod word_conv_training;
 
 use kinora_safety::classifier::PromptClassifier;

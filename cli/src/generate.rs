@@ -1,0 +1,246 @@
+//! `kinora generate`: prompt → guardrails → the shipped video model (hash-checked weights)
+//! → frames → the same labelled, watermarked, signed MP4 as `kinora export` (a silent
+//! soundtrack until the audio model lands) + a contact-sheet PNG.
+
+use anyhow::{Context, Result, bail};
+use kinora_engine::models::pipeline::{
+    CameraChoice, GenerateSettings, Stage, VideoModel, contact_sheet,
+};
+use kinora_engine::models::sampler::SamplerSettings;
+use kinora_engine::models::weights::{Manifest, WeightsError};
+use kinora_media::clip::Clip;
+use kinora_media::export::{ExportOptions, export_mp4};
+use kinora_provenance::Provenance;
+use kinora_safety::classifier::PromptClassifier;
+use kinora_safety::{PromptPolicy, Verdict};
+use std::path::{Path, PathBuf};
+
+/// Which burn backend runs the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Backend {
+    /// burn `flex` on the CPU.
+    Cpu,
+    /// burn `wgpu` (Vulkan/Metal/DX12; Mesa lavapipe without a GPU).
+    Wgpu,
+}
+
+/// Everything `kinora generate` was asked.
+pub struct Request {
+    pub prompt: String,
+    pub seed: u64,
+    pub seconds: f32,
+    pub fps: u32,
+    pub size: u32,
+    pub steps: usize,
+    pub guidance: f32,
+    pub camera: Option<String>,
+    pub backend: Backend,
+    pub model: Option<PathBuf>,
+    pub out: PathBuf,
+    pub frames: Option<PathBuf>,
+    pub no_label: bool,
+    pub key: Option<PathBuf>,
+}
+
+/// The shipped model folder: `--model`, else `public/models/kinora-video` here or in the
+/// source tree this binary was built from.
+fn model_dir(explicit: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = explicit {
+        return dir;
+    }
+    let here = PathBuf::from("public/models/kinora-video");
+    if here.join("manifest.json").exists() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/models/kinora-video")
+}
+
+/// Loads the model, every shard checked against the manifest's SHA-256.
+pub fn load_model(dir: &Path, device: &burn::prelude::Device) -> Result<VideoModel> {
+    let manifest_path = dir.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("reading the model manifest {}", manifest_path.display()))?;
+    let manifest: Manifest = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a Kinora weight manifest",
+            manifest_path.display()
+        )
+    })?;
+    VideoModel::from_manifest(
+        &manifest,
+        |file| {
+            std::fs::read(dir.join(file)).map_err(|e| WeightsError::Io {
+                path: dir.join(file).display().to_string(),
+                message: e.to_string(),
+            })
+        },
+        device,
+    )
+    .with_context(|| format!("loading the video model from {}", dir.display()))
+}
+
+fn parse_camera(text: &str) -> CameraChoice {
+    let (motion, speed) = text.split_once(':').unwrap_or((text, "slow"));
+    CameraChoice {
+        motion: motion.replace('-', "_"),
+        speed: speed.to_string(),
+    }
+}
+
+pub fn run(req: Request) -> Result<()> {
+    if let Verdict::Refused(r) = PromptPolicy::builtin().check(&req.prompt) {
+        bail!("the prompt is refused: {r}");
+    }
+    if req.size < 32 || req.size > 1024 || req.size % 2 != 0 {
+        bail!("--size must be an even number of pixels in 32..=1024");
+    }
+    let device = match req.backend {
+        Backend::Cpu => kinora_engine::device::cpu_device(),
+        Backend::Wgpu => {
+            pollster::block_on(kinora_engine::device::Gpu::init())
+                .context("starting the GPU backend (try --backend cpu)")?
+                .burn_device
+        }
+    };
+    let started = std::time::Instant::now();
+    let model = load_model(&model_dir(req.model), &device)?;
+    if req.fps != model.config.fps {
+        bail!(
+            "--fps {}: this model makes {} fps clips",
+            req.fps,
+            model.config.fps
+        );
+    }
+    let words = PromptClassifier::builtin_word_vectors().context("decoding the word vectors")?;
+    let settings = GenerateSettings {
+        seconds: req.seconds,
+        sampler: SamplerSettings {
+            steps: req.steps,
+            guidance: req.guidance,
+            seed: req.seed,
+            ..SamplerSettings::default()
+        },
+        camera: req.camera.as_deref().map(parse_camera),
+    };
+    let bar = indicatif::ProgressBar::new(req.steps as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ETA {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let video = model.generate(&req.prompt, &settings, &words, |stage| {
+        match stage {
+            Stage::Text => bar.set_message("reading the prompt"),
+            Stage::Denoise(i, _) => {
+                bar.set_message("denoising");
+                bar.set_position(i as u64);
+            }
+            Stage::Decode => bar.set_message("decoding"),
+        }
+        true
+    })?;
+    bar.finish_and_clear();
+    let r = &video.reading;
+    for (typed, used) in &r.corrected {
+        eprintln!("read {typed:?} as {used:?}");
+    }
+    if !r.ignored.is_empty() {
+        eprintln!("ignored unknown words: {}", r.ignored.join(", "));
+    }
+    eprintln!(
+        "understood: {}; camera {} {}",
+        r.attributes
+            .iter()
+            .filter(|(_, l, _)| l != "none")
+            .map(|(g, l, p)| format!("{g}={l} ({:.0}%)", 100.0 * p))
+            .collect::<Vec<_>>()
+            .join(", "),
+        r.camera.motion,
+        r.camera.speed
+    );
+    let side = req.size as usize;
+    let frames: Vec<Vec<u8>> = video
+        .frames
+        .iter()
+        .map(|f| resize(f, video.width, video.height, side))
+        .collect();
+    let generated = started.elapsed();
+    let sheet = req.out.with_extension("png");
+    write_png(
+        &sheet,
+        &contact_sheet(&frames, side, side),
+        4 * side,
+        3 * side,
+    )?;
+    if let Some(dir) = &req.frames {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for (i, f) in frames.iter().enumerate() {
+            write_png(&dir.join(format!("frame-{i:03}.png")), f, side, side)?;
+        }
+    }
+    let sample_rate = 24_000;
+    let clip = Clip {
+        width: req.size,
+        height: req.size,
+        fps: video.fps,
+        audio: vec![0.0; frames.len() * (sample_rate / video.fps) as usize],
+        frames,
+        sample_rate,
+    };
+    let options = ExportOptions {
+        visible_label: !req.no_label,
+        provenance: Provenance::for_prompt(
+            &req.prompt,
+            vec![],
+            crate::load_or_create_key(&req.key.unwrap_or_else(crate::default_key_path))?,
+        ),
+    };
+    let exported = export_mp4(&clip, &options, &mut |_, _| {})?;
+    std::fs::write(&req.out, &exported.mp4)
+        .with_context(|| format!("writing {}", req.out.display()))?;
+    println!(
+        "wrote {} ({} bytes, {} frames, {:.1} s) and {}; generated in {:.1} s on {:?}",
+        req.out.display(),
+        exported.report.bytes,
+        exported.report.frames,
+        exported.report.video_seconds,
+        sheet.display(),
+        generated.as_secs_f64(),
+        req.backend
+    );
+    Ok(())
+}
+
+/// Bilinear resize of an RGB8 frame to `side × side`.
+fn resize(rgb: &[u8], w: usize, h: usize, side: usize) -> Vec<u8> {
+    if w == side && h == side {
+        return rgb.to_vec();
+    }
+    let mut out = Vec::with_capacity(side * side * 3);
+    for y in 0..side {
+        let fy = ((y as f32 + 0.5) * h as f32 / side as f32 - 0.5).clamp(0.0, (h - 1) as f32);
+        let (y0, ty) = (fy.floor() as usize, fy.fract());
+        let y1 = (y0 + 1).min(h - 1);
+        for x in 0..side {
+            let fx = ((x as f32 + 0.5) * w as f32 / side as f32 - 0.5).clamp(0.0, (w - 1) as f32);
+            let (x0, tx) = (fx.floor() as usize, fx.fract());
+            let x1 = (x0 + 1).min(w - 1);
+            for c in 0..3 {
+                let p = |xx: usize, yy: usize| rgb[(yy * w + xx) * 3 + c] as f32;
+                let top = p(x0, y0) * (1.0 - tx) + p(x1, y0) * tx;
+                let bottom = p(x0, y1) * (1.0 - tx) + p(x1, y1) * tx;
+                out.push((top * (1.0 - ty) + bottom * ty).round() as u8);
+            }
+        }
+    }
+    out
+}
+
+fn write_png(path: &Path, rgb: &[u8], w: usize, h: usize) -> Result<()> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w as u32, h as u32);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header()?.write_image_data(rgb)?;
+    Ok(())
+}

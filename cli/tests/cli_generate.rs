@@ -1,0 +1,132 @@
+//! `kinora generate` end to end with the shipped model: an MP4 that ffprobe accepts and a
+//! contact sheet; refused prompts, bad flags and corrupt or missing weights are a clear
+//! message and a non-zero exit before any compute, never a panic.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn dir(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli_generate")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).expect("temp dir");
+    d
+}
+
+fn shipped_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/models/kinora-video")
+}
+
+fn generate(args: &[&str], out: &Path, model: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kinora"))
+        .arg("generate")
+        .args(args)
+        .arg("--model")
+        .arg(model)
+        .arg("--key")
+        .arg(out.with_extension("key"))
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("kinora runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn generates_a_playable_mp4_and_a_contact_sheet() {
+    let d = dir("ok");
+    let out = d.join("x.mp4");
+    let o = generate(
+        &[
+            "--prompt",
+            "a red ball bounces on the grass at sunset, camera pans left slowly",
+            "--seed",
+            "1",
+            "--steps",
+            "4",
+        ],
+        &out,
+        &shipped_model(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.with_extension("png").exists(), "contact sheet");
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream=codec_name,width,height,nb_read_frames",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&out)
+        .output()
+        .expect("ffprobe is installed (cargo xtask test installs ffmpeg)");
+    let text = String::from_utf8_lossy(&probe.stdout);
+    assert!(
+        probe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    assert_eq!(text.trim(), "h264,128,128,24", "2 s at 12 fps, 128×128");
+}
+
+#[test]
+fn refused_prompts_and_bad_flags_fail_cleanly_without_output() {
+    let d = dir("bad");
+    let out = d.join("x.mp4");
+    let model = shipped_model();
+    for (args, expect) in [
+        (
+            vec!["--prompt", "a graphic beheading of a child"],
+            "refused",
+        ),
+        (
+            vec!["--prompt", "a red ball", "--seconds", "2.1"],
+            "whole groups",
+        ),
+        (vec!["--prompt", "a red ball", "--fps", "24"], "12 fps"),
+        (vec!["--prompt", "a red ball", "--size", "33"], "--size"),
+        (
+            vec!["--prompt", "a red ball", "--camera", "sideways"],
+            "unknown camera",
+        ),
+        (vec!["--prompt", "a red ball", "--steps", "0"], "steps"),
+    ] {
+        let o = generate(&args, &out, &model);
+        assert!(!o.status.success(), "{args:?} should fail");
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        assert!(!out.exists(), "{args:?} wrote a file");
+    }
+}
+
+#[test]
+fn corrupt_or_missing_weights_are_refused() {
+    let d = dir("corrupt");
+    let model = d.join("model");
+    std::fs::create_dir_all(&model).expect("dir");
+    for entry in std::fs::read_dir(shipped_model()).expect("shipped model") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), model.join(entry.file_name())).expect("copy");
+    }
+    let shard = model.join("shard-000.bin");
+    let mut bytes = std::fs::read(&shard).expect("shard");
+    bytes[1000] ^= 0x10;
+    std::fs::write(&shard, &bytes).expect("write");
+    let out = d.join("x.mp4");
+    let o = generate(&["--prompt", "a red ball"], &out, &model);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("corrupt or tampered"), "{}", stderr(&o));
+    std::fs::remove_file(&shard).expect("remove");
+    let o = generate(&["--prompt", "a red ball"], &out, &model);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("shard-000.bin"), "{}", stderr(&o));
+    let o = generate(&["--prompt", "a red ball"], &out, &d.join("nowhere"));
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("manifest"), "{}", stderr(&o));
+    assert!(!out.exists());
+}

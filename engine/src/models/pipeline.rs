@@ -1,0 +1,415 @@
+//! Text → video: prompt → tokenizer → text encoder → DiT sampling (Euler, CFG) → VAE
+//! decode → RGB frames. One [`VideoModel`] holds the three trained modules, built from a
+//! shipped manifest and its hash-checked shards.
+
+use super::dit::{DitCondition, VideoDit, VideoDitConfig};
+use super::layers::key_bias;
+use super::sampler::{SamplerSettings, sample};
+use super::text::{
+    AttributeGroup, TextEncoder, TextEncoderConfig, TextEncoding, Tokenizer, WordLookup,
+    group_probabilities,
+};
+use super::vae::{VideoVae, VideoVaeConfig};
+use super::weights::{Manifest, WeightsError, load_tensors, unpack};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Video frames per latent frame (the VAE's temporal compression).
+pub const FRAMES_PER_LATENT: usize = 4;
+/// Pixels per latent cell at the base resolution (the VAE's spatial compression).
+pub const PIXELS_PER_LATENT: usize = 8;
+
+/// Everything needed to rebuild the model from its weights (stored in the manifest).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VideoModelConfig {
+    /// Text encoder.
+    pub text: TextEncoderConfig,
+    /// VAE.
+    pub vae: VideoVaeConfig,
+    /// DiT.
+    pub dit: VideoDitConfig,
+    /// Tokenizer (max words, typo lexicon).
+    pub tokenizer: Tokenizer,
+    /// Attribute groups the text encoder names, in logit order.
+    pub schema: Vec<AttributeGroup>,
+    /// Per-channel latent mean (latents are normalized before the DiT sees them).
+    pub latent_mean: Vec<f32>,
+    /// Per-channel latent standard deviation.
+    pub latent_std: Vec<f32>,
+    /// Frame rate the model was trained at.
+    pub fps: u32,
+    /// Side of the base resolution (the decoder's upsampler doubles it).
+    pub base_size: usize,
+}
+
+impl VideoModelConfig {
+    /// Index range of a named attribute group in the concatenated logits.
+    pub fn group_range(&self, name: &str) -> Option<std::ops::Range<usize>> {
+        let mut start = 0;
+        for g in &self.schema {
+            if g.name == name {
+                return Some(start..start + g.labels.len());
+            }
+            start += g.labels.len();
+        }
+        None
+    }
+
+    /// Labels of a named group.
+    pub fn labels(&self, name: &str) -> &[String] {
+        self.schema
+            .iter()
+            .find(|g| g.name == name)
+            .map(|g| g.labels.as_slice())
+            .unwrap_or(&[])
+    }
+}
+
+/// Why a generation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    /// The weights are missing, corrupt or do not fit.
+    #[error(transparent)]
+    Weights(#[from] WeightsError),
+    /// A setting out of range.
+    #[error("invalid setting: {0}")]
+    Setting(String),
+    /// The user cancelled.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+/// A camera move: direction label and speed label (from the model's schema).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CameraChoice {
+    /// e.g. `pan_left`.
+    pub motion: String,
+    /// `slow` or `fast`.
+    pub speed: String,
+}
+
+/// How to generate one clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenerateSettings {
+    /// Clip length in seconds.
+    pub seconds: f32,
+    /// Sampler (steps, guidance, seed).
+    pub sampler: SamplerSettings,
+    /// Camera set explicitly; `None` takes it from the prompt.
+    pub camera: Option<CameraChoice>,
+}
+
+/// What the model understood of a prompt.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PromptReading {
+    /// Typos mended: (typed, used).
+    pub corrected: Vec<(String, String)>,
+    /// Words ignored (unknown).
+    pub ignored: Vec<String>,
+    /// Most likely label of each attribute group, with its probability.
+    pub attributes: Vec<(String, String, f32)>,
+    /// The camera used.
+    pub camera: CameraChoice,
+}
+
+/// A generated clip.
+#[derive(Debug, Clone)]
+pub struct GeneratedVideo {
+    /// Frames, row-major RGB8, `width × height × 3` each.
+    pub frames: Vec<Vec<u8>>,
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// Frames per second.
+    pub fps: u32,
+    /// Denormalized latents `[C, T, H, W]` (kept for remix and extend).
+    pub latents: Vec<f32>,
+    /// What the prompt was read as.
+    pub reading: PromptReading,
+}
+
+/// The three trained modules and their configuration.
+#[derive(Debug, Clone)]
+pub struct VideoModel {
+    /// Configuration.
+    pub config: VideoModelConfig,
+    /// Text encoder.
+    pub text: TextEncoder,
+    /// VAE (the decoder is what generation uses).
+    pub vae: VideoVae,
+    /// DiT.
+    pub dit: VideoDit,
+    device: Device,
+}
+
+/// Progress of a generation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stage {
+    /// Reading the prompt.
+    Text,
+    /// Denoising step `i` of `n`.
+    Denoise(usize, usize),
+    /// Decoding latents to frames.
+    Decode,
+}
+
+impl VideoModel {
+    /// Builds the model with fresh (untrained) weights.
+    pub fn new(config: VideoModelConfig, device: &Device) -> Self {
+        VideoModel {
+            text: config.text.init(device),
+            vae: config.vae.init(device),
+            dit: config.dit.init(device),
+            config,
+            device: device.clone(),
+        }
+    }
+
+    /// Builds the model from a manifest and its shards (every shard hash-checked).
+    pub fn from_manifest(
+        manifest: &Manifest,
+        read_shard: impl FnMut(&str) -> Result<Vec<u8>, WeightsError>,
+        device: &Device,
+    ) -> Result<Self, ModelError> {
+        let config: VideoModelConfig = serde_json::from_value(manifest.config.clone())
+            .map_err(|e| WeightsError::Manifest(format!("model configuration: {e}")))?;
+        let tensors = unpack(manifest, read_shard)?;
+        let fresh = VideoModel::new(config, device);
+        Ok(VideoModel {
+            text: load_tensors(fresh.text, "text", &tensors)?,
+            vae: load_tensors(fresh.vae, "vae", &tensors)?,
+            dit: load_tensors(fresh.dit, "dit", &tensors)?,
+            config: fresh.config,
+            device: device.clone(),
+        })
+    }
+
+    /// The device the model runs on.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Encodes prompts; returns the encoding and the tokenized prompts.
+    pub fn encode_text(
+        &self,
+        prompts: &[&str],
+        words: &dyn WordLookup,
+    ) -> (TextEncoding, Vec<super::text::TokenizedPrompt>) {
+        let tok: Vec<_> = prompts
+            .iter()
+            .map(|p| self.config.tokenizer.tokenize(p, words))
+            .collect();
+        let m = self.config.tokenizer.max_words;
+        let dims = words.dims();
+        let vectors: Vec<f32> = tok.iter().flat_map(|t| t.vectors.iter().copied()).collect();
+        let valid: Vec<bool> = tok.iter().flat_map(|t| t.valid.iter().copied()).collect();
+        let x = Tensor::<1>::from_data(
+            TensorData::new(vectors, [prompts.len() * m * dims]),
+            &self.device,
+        )
+        .reshape([prompts.len(), m, dims]);
+        (self.text.forward(x, &valid), tok)
+    }
+
+    /// Camera one-hot vectors `[B, camera_dims]` for the given (motion, speed) label indices.
+    pub fn camera_tensor(&self, choices: &[(usize, usize)]) -> Tensor<2> {
+        let motions = self.config.labels("camera").len();
+        let speeds = self.config.labels("camera_speed").len();
+        let width = motions + speeds;
+        let mut v = vec![0.0f32; choices.len() * width];
+        for (i, &(m, s)) in choices.iter().enumerate() {
+            v[i * width + m.min(motions - 1)] = 1.0;
+            v[i * width + motions + s.min(speeds - 1)] = 1.0;
+        }
+        Tensor::from_data(TensorData::new(v, [choices.len(), width]), &self.device)
+    }
+
+    /// The DiT condition for an encoding and camera vectors.
+    pub fn condition(&self, encoding: &TextEncoding, camera: Tensor<2>) -> DitCondition {
+        DitCondition {
+            tokens: encoding.tokens.clone(),
+            bias: encoding.bias.clone(),
+            pooled: encoding.pooled.clone(),
+            attributes: group_probabilities(encoding.logits.clone(), self.text.groups()),
+            camera,
+        }
+    }
+
+    /// The empty condition (no text, no camera): the unconditional branch of CFG and
+    /// what condition dropout trains.
+    pub fn null_condition(&self, batch: usize) -> DitCondition {
+        let m = self.config.tokenizer.max_words + 1;
+        let d = self.config.text.d_model;
+        let attrs: usize = self.text.groups().iter().sum();
+        let camera = self.config.dit.camera_dims;
+        let valid: Vec<bool> = (0..batch).flat_map(|_| (0..m).map(|i| i == 0)).collect();
+        DitCondition {
+            tokens: Tensor::zeros([batch, m, d], &self.device),
+            bias: key_bias(&valid, batch, m, &self.device),
+            pooled: Tensor::zeros([batch, d], &self.device),
+            attributes: Tensor::zeros([batch, attrs], &self.device),
+            camera: Tensor::zeros([batch, camera], &self.device),
+        }
+    }
+
+    /// Most likely label per attribute group of one prompt's logits.
+    fn read_attributes(&self, logits: &[f32]) -> Vec<(String, String, f32)> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for g in &self.config.schema {
+            let l = &logits[start..start + g.labels.len()];
+            let max = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let sum: f32 = l.iter().map(|v| (v - max).exp()).sum();
+            let (best, _) = l
+                .iter()
+                .enumerate()
+                .fold(
+                    (0, f32::NEG_INFINITY),
+                    |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
+                );
+            out.push((g.name.clone(), g.labels[best].clone(), 1.0 / sum));
+            start += g.labels.len();
+        }
+        out
+    }
+
+    /// Generates one clip. `progress(stage)` returns false to cancel.
+    pub fn generate(
+        &self,
+        prompt: &str,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+        mut progress: impl FnMut(Stage) -> bool,
+    ) -> Result<GeneratedVideo, ModelError> {
+        let fps = self.config.fps as f32;
+        let frames = (settings.seconds * fps).round() as usize;
+        if !(1.0..=10.0).contains(&settings.seconds) || frames % FRAMES_PER_LATENT != 0 {
+            return Err(ModelError::Setting(format!(
+                "{} s at {fps} fps is not 1–10 s in whole groups of {FRAMES_PER_LATENT} frames",
+                settings.seconds
+            )));
+        }
+        let latent_frames = frames / FRAMES_PER_LATENT;
+        if latent_frames > self.config.dit.max_frames {
+            return Err(ModelError::Setting(format!(
+                "at most {} latent frames",
+                self.config.dit.max_frames
+            )));
+        }
+        if settings.sampler.steps == 0 || settings.sampler.steps > 200 {
+            return Err(ModelError::Setting("steps must be 1–200".into()));
+        }
+        if !progress(Stage::Text) {
+            return Err(ModelError::Cancelled);
+        }
+        let (encoding, tokens) = self.encode_text(&[prompt], words);
+        let logits = to_vec(encoding.logits.clone());
+        let mut attributes = self.read_attributes(&logits);
+        let camera = match &settings.camera {
+            Some(c) => c.clone(),
+            None => CameraChoice {
+                motion: label_of(&attributes, "camera").unwrap_or_else(|| "static".into()),
+                speed: label_of(&attributes, "camera_speed").unwrap_or_else(|| "slow".into()),
+            },
+        };
+        let motion = index_of(self.config.labels("camera"), &camera.motion)?;
+        let speed = index_of(self.config.labels("camera_speed"), &camera.speed)?;
+        let cond = self.condition(&encoding, self.camera_tensor(&[(motion, speed)]));
+        let uncond = self.null_condition(1);
+        let side = self.config.base_size / PIXELS_PER_LATENT;
+        let c = self.config.vae.latent_channels;
+        let (latents, finished) = sample(
+            &self.dit,
+            &cond,
+            &uncond,
+            [c, latent_frames, side, side],
+            &settings.sampler,
+            &self.device,
+            |i, n, _| progress(Stage::Denoise(i, n)),
+        );
+        if !finished || !progress(Stage::Decode) {
+            return Err(ModelError::Cancelled);
+        }
+        let mean = Tensor::<1>::from_data(
+            TensorData::new(self.config.latent_mean.clone(), [c]),
+            &self.device,
+        )
+        .reshape([1, c, 1, 1, 1]);
+        let std = Tensor::<1>::from_data(
+            TensorData::new(self.config.latent_std.clone(), [c]),
+            &self.device,
+        )
+        .reshape([1, c, 1, 1, 1]);
+        let latents = latents * std + mean;
+        let (_, high) = self.vae.decoder.forward(latents.clone());
+        let [_, _, t, h, w] = high.dims();
+        let pixels = to_vec(
+            high.clamp(-1.0, 1.0)
+                .add_scalar(1.0)
+                .mul_scalar(127.5)
+                .permute([0, 2, 3, 4, 1]),
+        );
+        let frames = pixels
+            .chunks(h * w * 3)
+            .take(t)
+            .map(|f| f.iter().map(|v| v.round() as u8).collect())
+            .collect();
+        attributes.retain(|(name, _, _)| !name.starts_with("camera"));
+        let reading = PromptReading {
+            corrected: tokens[0].corrected.clone(),
+            ignored: tokens[0].ignored.clone(),
+            attributes,
+            camera,
+        };
+        Ok(GeneratedVideo {
+            frames,
+            width: w,
+            height: h,
+            fps: self.config.fps,
+            latents: to_vec(latents),
+            reading,
+        })
+    }
+}
+
+fn label_of(attributes: &[(String, String, f32)], group: &str) -> Option<String> {
+    attributes
+        .iter()
+        .find(|(g, _, _)| g == group)
+        .map(|(_, l, _)| l.clone())
+}
+
+fn index_of(labels: &[String], label: &str) -> Result<usize, ModelError> {
+    labels.iter().position(|l| l == label).ok_or_else(|| {
+        ModelError::Setting(format!(
+            "unknown camera setting {label:?} (one of: {})",
+            labels.join(", ")
+        ))
+    })
+}
+
+/// A 4×3 contact sheet of 12 evenly spaced RGB8 frames (`4w × 3h` pixels).
+pub fn contact_sheet(frames: &[Vec<u8>], w: usize, h: usize) -> Vec<u8> {
+    let mut sheet = vec![0u8; 12 * w * h * 3];
+    if frames.is_empty() {
+        return sheet;
+    }
+    for cell in 0..12 {
+        let f = &frames[cell * (frames.len() - 1) / 11];
+        let (cx, cy) = (cell % 4, cell / 4);
+        for y in 0..h {
+            let dst = ((cy * h + y) * 4 * w + cx * w) * 3;
+            sheet[dst..dst + w * 3].copy_from_slice(&f[y * w * 3..(y + 1) * w * 3]);
+        }
+    }
+    sheet
+}
+
+/// A tensor's values on the host (synchronous read; native callers only).
+pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap_or_default()
+}

@@ -1,0 +1,307 @@
+//! The video model's contract, at a tiny size so it runs in seconds: shapes, determinism
+//! from a seed, a few training steps lower the loss, and the shipped weight format
+//! round-trips (exactly at f32, within the quantization step at int8/int4) and refuses
+//! tampered shards.
+
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::prelude::*;
+use kinora_engine::models::dit::{DitCondition, VideoDitConfig};
+use kinora_engine::models::layers::key_bias;
+use kinora_engine::models::pipeline::{GenerateSettings, VideoModel, VideoModelConfig};
+use kinora_engine::models::sampler::{SamplerSettings, sample};
+use kinora_engine::models::text::{AttributeGroup, TextEncoderConfig, Tokenizer, WordLookup};
+use kinora_engine::models::vae::VideoVaeConfig;
+use kinora_engine::models::weights::{Precision, WeightsError, collect_tensors, pack};
+
+/// Three made-up words with fixed vectors.
+struct Words;
+impl WordLookup for Words {
+    fn dims(&self) -> usize {
+        4
+    }
+    fn lookup_into(&self, word: &str, out: &mut [f32]) -> bool {
+        let v = match word {
+            "red" => [1.0, 0.0, 0.0, 0.0],
+            "blue" => [0.0, 1.0, 0.0, 0.0],
+            "ball" => [0.0, 0.0, 1.0, 0.0],
+            _ => return false,
+        };
+        out.copy_from_slice(&v);
+        true
+    }
+}
+
+fn tiny_config() -> VideoModelConfig {
+    let group = |name: &str, labels: &[&str]| AttributeGroup {
+        name: name.into(),
+        labels: labels.iter().map(|s| s.to_string()).collect(),
+    };
+    let schema = vec![
+        group("object1_colour", &["none", "red", "blue"]),
+        group("camera", &["static", "pan_left"]),
+        group("camera_speed", &["slow", "fast"]),
+    ];
+    let mut text = TextEncoderConfig::new(vec![3, 2, 2]);
+    text.word_dims = 4;
+    text.d_model = 16;
+    text.layers = 1;
+    text.max_words = 6;
+    let mut dit = VideoDitConfig::new(7);
+    dit.d_model = 16;
+    dit.depth = 1;
+    dit.text_dims = 16;
+    dit.camera_dims = 4;
+    let mut vae = VideoVaeConfig::new();
+    vae.widths = [4, 4, 8];
+    VideoModelConfig {
+        text,
+        vae,
+        dit,
+        tokenizer: Tokenizer {
+            lexicon: vec!["ball".into(), "blue".into(), "red".into()],
+            max_words: 6,
+        },
+        schema,
+        latent_mean: vec![0.0; 8],
+        latent_std: vec![1.0; 8],
+        fps: 12,
+        base_size: 16,
+    }
+}
+
+fn settings(seed: u64) -> GenerateSettings {
+    GenerateSettings {
+        seconds: 2.0,
+        sampler: SamplerSettings {
+            steps: 3,
+            guidance: 2.0,
+            seed,
+            shift: 1.0,
+        },
+        camera: None,
+    }
+}
+
+#[test]
+fn generation_has_the_promised_shape_and_is_deterministic_from_a_seed() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let a = model
+        .generate("a red bal", &settings(5), &Words, |_| true)
+        .expect("generate");
+    assert_eq!(a.frames.len(), 24, "2 s at 12 fps");
+    assert_eq!(
+        (a.width, a.height),
+        (32, 32),
+        "the upsampler doubles the 16 px base"
+    );
+    assert!(a.frames.iter().all(|f| f.len() == 32 * 32 * 3));
+    assert_eq!(
+        a.reading.corrected,
+        [("bal".to_string(), "ball".to_string())]
+    );
+    let b = model
+        .generate("a red bal", &settings(5), &Words, |_| true)
+        .expect("generate");
+    assert_eq!(a.frames, b.frames, "same seed, same clip");
+    let c = model
+        .generate("a red bal", &settings(6), &Words, |_| true)
+        .expect("generate");
+    assert_ne!(a.latents, c.latents, "another seed, another clip");
+    assert!(
+        model
+            .generate(
+                "red",
+                &GenerateSettings {
+                    seconds: 2.1,
+                    ..settings(1)
+                },
+                &Words,
+                |_| true
+            )
+            .is_err()
+    );
+}
+
+#[test]
+fn cancelling_stops_the_sampler() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let mut calls = 0;
+    let r = model.generate("red ball", &settings(1), &Words, |_| {
+        calls += 1;
+        calls < 2
+    });
+    assert!(r.is_err());
+    assert_eq!(calls, 2);
+}
+
+#[test]
+fn a_few_training_steps_lower_the_flow_loss_on_a_handful_of_clips() {
+    let device = Device::flex().autodiff();
+    let cfg = tiny_config();
+    let model = VideoModel::new(cfg.clone(), &device);
+    let mut dit = model.dit.clone();
+    let cond = model.condition(
+        &model.encode_text(&["red ball", "blue ball"], &Words).0,
+        model.camera_tensor(&[(0, 0), (1, 1)]),
+    );
+    let x0 = Tensor::<5>::random(
+        [2, 8, 2, 2, 2],
+        burn::tensor::Distribution::Normal(0.0, 1.0),
+        &device,
+    );
+    let noise = Tensor::<5>::random(
+        [2, 8, 2, 2, 2],
+        burn::tensor::Distribution::Normal(0.0, 1.0),
+        &device,
+    );
+    let t = [0.3f32, 0.7];
+    let tt =
+        Tensor::<1>::from_data(TensorData::new(t.to_vec(), [2]), &device).reshape([2, 1, 1, 1, 1]);
+    let xt = x0.clone() * (tt.clone().neg() + 1.0) + noise.clone() * tt;
+    let target = noise - x0;
+    let mut optim = AdamWConfig::new().init();
+    let loss_of = |dit: &kinora_engine::models::dit::VideoDit| {
+        (dit.forward(xt.clone(), &t, &cond) - target.clone())
+            .powi_scalar(2)
+            .mean()
+    };
+    let first: f32 = loss_of(&dit).into_scalar::<f32>();
+    for _ in 0..30 {
+        let loss = loss_of(&dit);
+        let grads = GradientsParams::from_grads(loss.backward(), &dit);
+        dit = optim.step(3e-3, dit, grads);
+    }
+    let last: f32 = loss_of(&dit).into_scalar::<f32>();
+    assert!(last < 0.7 * first, "loss {first} → {last}");
+}
+
+#[test]
+fn null_condition_masks_every_token_but_the_summary() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let null: DitCondition = model.null_condition(2);
+    let bias = null
+        .bias
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .expect("f32");
+    assert_eq!(bias.len(), 2 * 7);
+    assert_eq!(bias[0], 0.0);
+    assert!(bias[1..7].iter().all(|&b| b < -1000.0));
+    let _ = key_bias(&[true], 1, 1, &device);
+}
+
+#[test]
+fn exported_weights_load_back_exactly_at_f32_and_closely_at_int8_and_int4() {
+    let device = Device::flex();
+    let cfg = tiny_config();
+    let model = VideoModel::new(cfg.clone(), &device);
+    let mut tensors = collect_tensors(&model.text, "text");
+    tensors.extend(collect_tensors(&model.vae, "vae"));
+    tensors.extend(collect_tensors(&model.dit, "dit"));
+    let reference = model
+        .generate("red ball", &settings(3), &Words, |_| true)
+        .expect("generate");
+    for (precision, tolerance) in [
+        (Precision::F32, 0.0),
+        (Precision::Int8, 0.05),
+        (Precision::Int4, 0.5),
+    ] {
+        let (shards, manifest) = pack(
+            &tensors,
+            precision,
+            "tiny",
+            serde_json::to_value(&cfg).expect("config"),
+        );
+        let loaded =
+            VideoModel::from_manifest(&manifest, |_| Ok(shards[0].clone()), &device).expect("load");
+        let out = loaded
+            .generate("red ball", &settings(3), &Words, |_| true)
+            .expect("generate");
+        let worst = reference
+            .latents
+            .iter()
+            .zip(&out.latents)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst <= tolerance,
+            "{precision:?}: latents differ by up to {worst}"
+        );
+        if precision == Precision::F32 {
+            assert_eq!(reference.frames, out.frames);
+        }
+    }
+}
+
+#[test]
+fn a_tampered_or_truncated_shard_is_refused_before_any_tensor_is_read() {
+    let device = Device::flex();
+    let cfg = tiny_config();
+    let model = VideoModel::new(cfg.clone(), &device);
+    let tensors = collect_tensors(&model.dit, "dit");
+    let (shards, manifest) = pack(
+        &tensors,
+        Precision::Int8,
+        "tiny",
+        serde_json::to_value(&cfg).expect("config"),
+    );
+    let mut bad = shards[0].clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 0x40;
+    let err =
+        VideoModel::from_manifest(&manifest, |_| Ok(bad.clone()), &device).expect_err("tampered");
+    assert!(err.to_string().contains("corrupt or tampered"), "{err}");
+    let short = shards[0][..10].to_vec();
+    assert!(VideoModel::from_manifest(&manifest, |_| Ok(short.clone()), &device).is_err());
+    let missing = VideoModel::from_manifest(
+        &manifest,
+        |f| {
+            Err(WeightsError::Io {
+                path: f.into(),
+                message: "gone".into(),
+            })
+        },
+        &device,
+    );
+    assert!(missing.is_err());
+}
+
+#[test]
+fn sampler_alone_is_deterministic() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let cond = model.condition(
+        &model.encode_text(&["red"], &Words).0,
+        model.camera_tensor(&[(0, 0)]),
+    );
+    let un = model.null_condition(1);
+    let s = SamplerSettings {
+        steps: 2,
+        guidance: 3.0,
+        seed: 11,
+        shift: 2.0,
+    };
+    let (a, _) = sample(
+        &model.dit,
+        &cond,
+        &un,
+        [8, 2, 2, 2],
+        &s,
+        &device,
+        |_, _, _| true,
+    );
+    let (b, _) = sample(
+        &model.dit,
+        &cond,
+        &un,
+        [8, 2, 2, 2],
+        &s,
+        &device,
+        |_, _, _| true,
+    );
+    assert_eq!(a.into_data(), b.into_data());
+}

@@ -1,0 +1,171 @@
+//! What the three trainers share: checkpoints (the shipped weight format at f32), the
+//! run log (CSV + progress bar), the learning-rate schedule and EMA weights.
+
+use anyhow::{Context, Result};
+use burn::module::{ModuleMapper, ModuleVisitor, Param, ParamId};
+use burn::prelude::*;
+use kinora_engine::models::weights::{
+    self, Manifest, Precision, collect_tensors, load_tensors, pack,
+};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `module` under `dir` as an f32 manifest + shards (atomically: a temp folder
+/// renamed over the old checkpoint, so a killed run never leaves half a checkpoint).
+pub fn save_checkpoint<M: Module>(
+    module: &M,
+    prefix: &str,
+    dir: &Path,
+    extra: serde_json::Value,
+) -> Result<()> {
+    let tensors = collect_tensors(module, prefix);
+    let (shards, manifest) = pack(&tensors, Precision::F32, prefix, extra);
+    write_weights(&shards, &manifest, dir)
+}
+
+/// Writes shards + manifest into `dir` (replacing it).
+pub fn write_weights(shards: &[Vec<u8>], manifest: &Manifest, dir: &Path) -> Result<()> {
+    let tmp = dir.with_extension("tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    for (s, e) in shards.iter().zip(&manifest.shards) {
+        std::fs::write(tmp.join(&e.file), s)?;
+    }
+    std::fs::write(
+        tmp.join("manifest.json"),
+        serde_json::to_string_pretty(manifest)?,
+    )?;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::rename(&tmp, dir).with_context(|| format!("replacing {}", dir.display()))?;
+    Ok(())
+}
+
+/// Reads a manifest and its verified tensors from `dir`.
+pub fn read_weights(dir: &Path) -> Result<(Manifest, HashMap<String, weights::HostTensor>)> {
+    let text = std::fs::read_to_string(dir.join("manifest.json"))
+        .with_context(|| format!("reading {}/manifest.json", dir.display()))?;
+    let manifest: Manifest = serde_json::from_str(&text)?;
+    let tensors = weights::unpack(&manifest, |file| {
+        std::fs::read(dir.join(file)).map_err(|e| weights::WeightsError::Io {
+            path: file.to_string(),
+            message: e.to_string(),
+        })
+    })?;
+    Ok((manifest, tensors))
+}
+
+/// Loads a checkpoint written by [`save_checkpoint`] into `module`.
+pub fn load_checkpoint<M: Module>(
+    module: M,
+    prefix: &str,
+    dir: &Path,
+) -> Result<(M, serde_json::Value)> {
+    let (manifest, tensors) = read_weights(dir)?;
+    Ok((load_tensors(module, prefix, &tensors)?, manifest.config))
+}
+
+/// Linear warm-up then cosine decay to 10%.
+pub fn learning_rate(step: usize, total: usize, peak: f64, warmup: usize) -> f64 {
+    if step < warmup {
+        return peak * (step + 1) as f64 / warmup as f64;
+    }
+    let p = (step - warmup) as f64 / (total.saturating_sub(warmup)).max(1) as f64;
+    peak * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * p.min(1.0)).cos()))
+}
+
+/// Appends rows to a CSV log.
+pub struct CsvLog(std::fs::File);
+
+impl CsvLog {
+    /// Opens `path` for appending, writing `header` if the file is new.
+    pub fn open(path: &Path, header: &str) -> Result<Self> {
+        let new = !path.exists();
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        if new {
+            writeln!(f, "{header}")?;
+        }
+        Ok(CsvLog(f))
+    }
+
+    /// Appends one row.
+    pub fn row(&mut self, fields: &[String]) -> Result<()> {
+        writeln!(self.0, "{}", fields.join(","))?;
+        Ok(())
+    }
+}
+
+/// A progress bar showing loss, samples/s and ETA.
+pub fn progress(total: usize, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total as u64);
+    let template = format!("{what} {{bar:30}} {{pos}}/{{len}} {{msg}} ETA {{eta}}");
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&template)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Exponential moving average of a module's float parameters, keyed by parameter id
+/// (ids survive optimizer steps), kept on the host.
+#[derive(Default)]
+pub struct Ema {
+    values: HashMap<ParamId, Vec<f32>>,
+}
+
+impl Ema {
+    /// Folds the module's current parameters in with weight `1 − decay`.
+    pub fn update<M: Module>(&mut self, module: &M, decay: f32) {
+        struct V<'a>(&'a mut Ema, f32);
+        impl ModuleVisitor for V<'_> {
+            fn visit_float<const D: usize>(&mut self, p: &Param<Tensor<D>>) {
+                let now = p
+                    .val()
+                    .into_data()
+                    .convert::<f32>()
+                    .try_into_vec::<f32>()
+                    .unwrap_or_default();
+                let decay = self.1;
+                self.0
+                    .values
+                    .entry(p.id)
+                    .and_modify(|e| {
+                        for (a, b) in e.iter_mut().zip(&now) {
+                            *a = decay * *a + (1.0 - decay) * b;
+                        }
+                    })
+                    .or_insert(now);
+            }
+        }
+        module.visit(&mut V(self, decay));
+    }
+
+    /// A copy of `module` carrying the averaged parameters.
+    pub fn apply<M: Module>(&self, module: M) -> M {
+        struct Mp<'a>(&'a Ema);
+        impl ModuleMapper for Mp<'_> {
+            fn map_float<const D: usize>(&mut self, p: Param<Tensor<D>>) -> Param<Tensor<D>> {
+                let avg = self.0.values.get(&p.id).cloned();
+                p.map(|t| match avg {
+                    Some(v) => {
+                        let dims = t.dims();
+                        Tensor::from_data(TensorData::new(v, dims), &t.device())
+                    }
+                    None => t,
+                })
+            }
+        }
+        module.map(&mut Mp(self))
+    }
+}
+
+/// Host values of a tensor.
+pub fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap_or_default()
+}

@@ -1,0 +1,96 @@
+//! The judge's table for generated clips: for each prompt, the world's judge looks at the
+//! decoded frames alone and reports what it sees; we compare with what the prompt asked.
+//! The same table for the world's own renders of the same scenes is the reference
+//! (flicker is reported relative to it).
+
+use kinora_world::judge::track::MotionLabel;
+use kinora_world::judge::{Report, judge};
+use kinora_world::render::Frame;
+use kinora_world::scene::{Motion, Scene};
+use serde::Serialize;
+
+/// Counts over a set of clips.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct JudgeTable {
+    /// Clips judged.
+    pub clips: usize,
+    /// First object's colour found.
+    pub colour: usize,
+    /// Colour found and class right.
+    pub class_and_colour: usize,
+    /// Colour found and motion label right.
+    pub motion: usize,
+    /// Camera motion right.
+    pub camera: usize,
+    /// Clips whose first object falls or bounces.
+    pub gravity_asked: usize,
+    /// Of those, judged as the asked fall/bounce with a positive gravity estimate.
+    pub gravity_ok: usize,
+    /// Clips with no object vanishing or popping in.
+    pub persistent: usize,
+    /// Sum of the judge's flicker measure.
+    pub flicker_sum: f32,
+}
+
+impl JudgeTable {
+    /// Adds one clip.
+    pub fn add(&mut self, asked: &Scene, report: &Report) {
+        self.clips += 1;
+        let o = asked.objects[0];
+        if let Some(t) = report.objects.iter().find(|t| t.colour == o.colour) {
+            self.colour += 1;
+            self.class_and_colour += usize::from(t.kind == o.kind);
+            self.motion += usize::from(t.motion == MotionLabel::expected(o.motion));
+            if matches!(o.motion, Motion::Fall | Motion::Bounce) {
+                self.gravity_ok += usize::from(
+                    t.motion == MotionLabel::expected(o.motion)
+                        && t.gravity.is_some_and(|g| g > 0.0),
+                );
+            }
+        }
+        if matches!(o.motion, Motion::Fall | Motion::Bounce) {
+            self.gravity_asked += 1;
+        }
+        self.camera += usize::from(report.camera.motion == asked.camera.motion);
+        self.persistent += usize::from(!report.persistence_fault());
+        self.flicker_sum += report.flicker;
+    }
+
+    /// Percentages, for printing.
+    pub fn rows(&self) -> Vec<(&'static str, f32)> {
+        let pct = |a: usize, b: usize| 100.0 * a as f32 / b.max(1) as f32;
+        vec![
+            ("object colour", pct(self.colour, self.clips)),
+            (
+                "object class + colour",
+                pct(self.class_and_colour, self.clips),
+            ),
+            ("motion direction", pct(self.motion, self.clips)),
+            ("camera direction", pct(self.camera, self.clips)),
+            (
+                "falls/bounces consistent with gravity",
+                pct(self.gravity_ok, self.gravity_asked),
+            ),
+            ("object persistence", pct(self.persistent, self.clips)),
+            (
+                "mean flicker (levels)",
+                self.flicker_sum / self.clips.max(1) as f32,
+            ),
+        ]
+    }
+}
+
+/// Judges RGB8 frames (`side×side×3` each) with a silent soundtrack.
+pub fn judge_frames(frames: &[Vec<u8>], side: usize, fps: u32) -> Report {
+    let frames: Vec<Frame> = frames
+        .iter()
+        .map(|f| Frame {
+            width: side as u32,
+            height: side as u32,
+            rgb: f.clone(),
+        })
+        .collect();
+    let rate = 24_000;
+    let audio = vec![0.0f32; frames.len() * (rate / fps) as usize];
+    judge(&frames, fps, &audio, rate)
+}

@@ -1,0 +1,142 @@
+//! Stage 2: the video VAE, on 8-frame windows of the clips that have 128×128 frames (the
+//! convolutions are shift-equivariant in time, so short windows teach the whole clip).
+//! The reconstruction loss is weighted ×16 on object pixels (masks rendered by the world):
+//! an object is ~2% of a frame, and a plain loss lets the latents forget it.
+
+use super::common::{CsvLog, host, learning_rate, progress, save_checkpoint};
+use super::data::{BASE, FRAMES, HIGH, VideoSet, clip_bytes};
+use anyhow::Result;
+use burn::optim::{AdamWConfig, GradientsParams};
+use burn::prelude::*;
+use kinora_engine::models::vae::{VideoVae, VideoVaeConfig};
+use kinora_world::rng::Rng;
+use std::path::Path;
+
+/// Weight of object pixels in the reconstruction loss.
+pub const OBJECT_WEIGHT: f32 = 16.0;
+/// KL weight (small: the latents should keep detail; the DiT normalizes them anyway).
+pub const KL_WEIGHT: f32 = 1e-4;
+
+/// `[n, 3, t, side, side]` in −1..1 from RGB8 frames `t×side×side×3` per clip.
+pub fn video_tensor(clips: &[&[u8]], t: usize, side: usize, device: &Device) -> Tensor<5> {
+    let n = clips.len();
+    let values: Vec<f32> = clips
+        .iter()
+        .flat_map(|c| c.iter().map(|&v| v as f32 / 127.5 - 1.0))
+        .collect();
+    Tensor::<1>::from_data(TensorData::new(values, [n * t * side * side * 3]), device)
+        .reshape([n, t, side, side, 3])
+        .permute([0, 4, 1, 2, 3])
+}
+
+/// Loss weights `[n, 1, t, side, side]` from 0/1 masks `t×side×side` per clip.
+pub fn weight_tensor(masks: &[&[u8]], t: usize, side: usize, device: &Device) -> Tensor<5> {
+    let values: Vec<f32> = masks
+        .iter()
+        .flat_map(|m| m.iter().map(|&v| 1.0 + OBJECT_WEIGHT * v as f32))
+        .collect();
+    Tensor::<1>::from_data(
+        TensorData::new(values, [masks.len() * t * side * side]),
+        device,
+    )
+    .reshape([masks.len(), 1, t, side, side])
+}
+
+/// A random window of `len` frames (start a multiple of 4) of clip `i`: (frames64, mask64, frames128).
+fn window(set: &VideoSet, i: usize, start: usize, len: usize) -> (&[u8], &[u8], &[u8]) {
+    let (b64, m64, b128) = (
+        clip_bytes(BASE, 3),
+        clip_bytes(BASE, 1),
+        clip_bytes(HIGH, 3),
+    );
+    let frame = |bytes: usize| bytes / FRAMES;
+    (
+        &set.frames64[i * b64 + start * frame(b64)..i * b64 + (start + len) * frame(b64)],
+        &set.mask64[i * m64 + start * frame(m64)..i * m64 + (start + len) * frame(m64)],
+        &set.frames128[i * b128 + start * frame(b128)..i * b128 + (start + len) * frame(b128)],
+    )
+}
+
+/// Nearest 2× spatial upsampling of weights.
+fn up2(w: Tensor<5>) -> Tensor<5> {
+    let [n, c, t, h, wd] = w.dims();
+    w.reshape([n, c, t, h, 1, wd, 1])
+        .expand([n, c, t, h, 2, wd, 2])
+        .reshape([n, c, t, 2 * h, 2 * wd])
+}
+
+/// Trains the VAE and writes its checkpoint to `out`.
+pub fn train(
+    out: &Path,
+    config: &VideoVaeConfig,
+    set: &VideoSet,
+    steps: usize,
+    batch: usize,
+) -> Result<VideoVae> {
+    anyhow::ensure!(
+        set.n128 >= batch,
+        "the data cache has only {} clips at 128×128",
+        set.n128
+    );
+    let device = Device::flex().autodiff();
+    let mut model = config.init(&device);
+    let mut optim = AdamWConfig::new().init();
+    let mut log = CsvLog::open(&out.with_extension("csv"), "step,loss,lr,samples_per_s")?;
+    let mut rng = Rng::new(0x7AE0_0001);
+    let bar = progress(steps, "vae");
+    let start = std::time::Instant::now();
+    const LEN: usize = 8;
+    for step in 0..steps {
+        let picks: Vec<(usize, usize)> = (0..batch)
+            .map(|_| (rng.index(set.n128), 4 * rng.index((FRAMES - LEN) / 4 + 1)))
+            .collect();
+        let wins: Vec<_> = picks.iter().map(|&(i, s)| window(set, i, s, LEN)).collect();
+        let x64 = video_tensor(
+            &wins.iter().map(|w| w.0).collect::<Vec<_>>(),
+            LEN,
+            BASE,
+            &device,
+        );
+        let w64 = weight_tensor(
+            &wins.iter().map(|w| w.1).collect::<Vec<_>>(),
+            LEN,
+            BASE,
+            &device,
+        );
+        let x128 = video_tensor(
+            &wins.iter().map(|w| w.2).collect::<Vec<_>>(),
+            LEN,
+            HIGH,
+            &device,
+        );
+        let (mean, log_var) = model.encoder.forward(x64.clone());
+        let eps = mean.random_like(burn::tensor::Distribution::Normal(0.0, 1.0));
+        let z = mean.clone() + log_var.clone().mul_scalar(0.5).exp() * eps;
+        let (base, high) = model.decoder.forward(z);
+        let l64 = ((base - x64).abs() * w64.clone()).mean();
+        let l128 = ((high - x128).abs() * up2(w64)).mean();
+        let kl = (mean.powi_scalar(2) + log_var.clone().exp() - log_var - 1.0)
+            .mean()
+            .mul_scalar(0.5);
+        let loss = l64 + l128 + kl.mul_scalar(KL_WEIGHT);
+        let loss_value = host(loss.clone())[0];
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let lr = learning_rate(step, steps, 2e-3, 50);
+        model = optim.step(lr, model, grads);
+        let rate = ((step + 1) * batch) as f64 / start.elapsed().as_secs_f64();
+        bar.set_message(format!("loss {loss_value:.4} {rate:.1} windows/s"));
+        bar.inc(1);
+        log.row(&[
+            step.to_string(),
+            format!("{loss_value:.5}"),
+            format!("{lr:.6}"),
+            format!("{rate:.2}"),
+        ])?;
+        if (step + 1) % 200 == 0 {
+            save_checkpoint(&model, "vae", out, serde_json::json!({ "step": step + 1 }))?;
+        }
+    }
+    bar.finish();
+    save_checkpoint(&model, "vae", out, serde_json::json!({ "step": steps }))?;
+    Ok(model)
+}
