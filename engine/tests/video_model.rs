@@ -142,10 +142,12 @@ fn a_few_training_steps_lower_the_flow_loss_on_a_handful_of_clips() {
     let cfg = tiny_config();
     let model = VideoModel::new(cfg.clone(), &device);
     let mut dit = model.dit.clone();
-    let cond = model.condition(
-        &model.encode_text(&["red ball", "blue ball"], &Words).0,
-        model.camera_tensor(&[(0, 0), (1, 1)]),
-    );
+    let cond = model
+        .condition(
+            &model.encode_text(&["red ball", "blue ball"], &Words).0,
+            model.camera_tensor(&[(0, 0), (1, 1)]),
+        )
+        .detach();
     let x0 = Tensor::<5>::random(
         [2, 8, 2, 2, 2],
         burn::tensor::Distribution::Normal(0.0, 1.0),

@@ -99,6 +99,18 @@ pub struct DitCondition {
 }
 
 impl DitCondition {
+    /// The same condition cut from the autodiff graph (a frozen text encoder's output
+    /// reused across training steps).
+    pub fn detach(self) -> DitCondition {
+        DitCondition {
+            tokens: self.tokens.detach(),
+            bias: self.bias.detach(),
+            pooled: self.pooled.detach(),
+            attributes: self.attributes.detach(),
+            camera: self.camera.detach(),
+        }
+    }
+
     /// Stacks two conditions along the batch (conditional and unconditional for CFG).
     pub fn concat(a: DitCondition, b: DitCondition) -> DitCondition {
         DitCondition {
