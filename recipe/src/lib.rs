@@ -278,12 +278,19 @@ mod tests {
         };
         let r = Recipe::new("a ball", wide);
         assert_eq!((r.width, r.height, r.seconds, r.steps), (512, 128, 6, 20));
-        assert_eq!(Recipe::from_link(&r.to_fragment()).unwrap().settings(), wide);
+        assert_eq!(
+            Recipe::from_link(&r.to_fragment()).unwrap().settings(),
+            wide
+        );
     }
 
     #[test]
     fn the_defaults_and_the_offered_sizes_are_valid() {
-        assert!(Recipe::new("a ball", Settings::default()).validate().is_ok());
+        assert!(
+            Recipe::new("a ball", Settings::default())
+                .validate()
+                .is_ok()
+        );
         for side in SQUARE_SIZES {
             let s = Settings {
                 width: side,

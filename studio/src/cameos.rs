@@ -95,7 +95,11 @@ pub enum Imported {
 fn is_revocation(text: &str) -> bool {
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
-        .and_then(|v| v.get("kinora").and_then(|k| k.as_str()).map(|k| k == "revocation"))
+        .and_then(|v| {
+            v.get("kinora")
+                .and_then(|k| k.as_str())
+                .map(|k| k == "revocation")
+        })
         .unwrap_or(false)
 }
 
@@ -150,13 +154,15 @@ pub fn used_in_prompt(
     }
     cameo_mentions(&prompt.to_lowercase())
         .into_iter()
-        .map(|handle| match vault.authorize(&handle, Use::Generate, now) {
-            Ok(authorization) => Ok(UsedCameo {
-                handle,
-                authorization,
-            }),
-            Err(reason) => Err(StudioError::CameoNotUsable { handle, reason }),
-        })
+        .map(
+            |handle| match vault.authorize(&handle, Use::Generate, now) {
+                Ok(authorization) => Ok(UsedCameo {
+                    handle,
+                    authorization,
+                }),
+                Err(reason) => Err(StudioError::CameoNotUsable { handle, reason }),
+            },
+        )
         .collect()
 }
 
@@ -204,8 +210,14 @@ mod tests {
     #[test]
     fn a_grant_from_the_page_is_imported_and_a_revocation_shreds_the_clips() {
         let (mut owner, id, mut grantee) = owner_and_grantee();
-        let grant = issue_grant(&owner, &id, &format!(" {} ", grantee.device_key()), NOW, 9999)
-            .unwrap();
+        let grant = issue_grant(
+            &owner,
+            &id,
+            &format!(" {} ", grantee.device_key()),
+            NOW,
+            9999,
+        )
+        .unwrap();
         assert_eq!(grant.payload.expires_at, NOW + 365 * DAY);
         assert_eq!(grant.payload.scope, GRANT_USES.to_vec());
         assert_eq!(
@@ -214,10 +226,13 @@ mod tests {
                 handle: "alice".into()
             })
         );
-        let used = used_in_prompt(&grantee, PromptPolicy::builtin(), "@Alice waves", NOW + 1)
-            .unwrap();
+        let used =
+            used_in_prompt(&grantee, PromptPolicy::builtin(), "@Alice waves", NOW + 1).unwrap();
         assert_eq!(used.len(), 1);
-        assert_eq!(used[0].co_owner(), format!("@alice ({})", owner.device_key()));
+        assert_eq!(
+            used[0].co_owner(),
+            format!("@alice ({})", owner.device_key())
+        );
         grantee
             .seal_clip("clip-1", &[used[0].authorization.clone()], b"mp4")
             .unwrap();
@@ -247,7 +262,9 @@ mod tests {
         let (revocation, _) = revoke(&mut owner, &id, NOW).unwrap();
         let compact = revocation.to_json().replace([' ', '\n'], "");
         assert!(is_revocation(&revocation.to_json()) && is_revocation(&compact));
-        let tampered = revocation.to_json().replace("\"revoked_at\": ", "\"revoked_at\": 1");
+        let tampered = revocation
+            .to_json()
+            .replace("\"revoked_at\": ", "\"revoked_at\": 1");
         assert!(matches!(
             import(&mut grantee, &tampered, NOW),
             Err(StudioError::RevocationRefused(_))
@@ -262,12 +279,18 @@ mod tests {
     fn a_prompt_without_cameos_uses_none_and_a_refused_prompt_is_not_exported() {
         let v = Vault::new().unwrap();
         let policy = PromptPolicy::builtin();
-        assert_eq!(used_in_prompt(&v, policy, "a red ball", NOW), Ok(Vec::new()));
+        assert_eq!(
+            used_in_prompt(&v, policy, "a red ball", NOW),
+            Ok(Vec::new())
+        );
         assert!(matches!(
             used_in_prompt(&v, policy, "n.u.d.e photos of a celebrity", NOW),
             Err(StudioError::PromptRefused(_))
         ));
         assert_eq!(grant_file_name("alice"), "kinora-grant-alice.json");
-        assert_eq!(revocation_file_name("alice"), "kinora-revocation-alice.json");
+        assert_eq!(
+            revocation_file_name("alice"),
+            "kinora-revocation-alice.json"
+        );
     }
 }

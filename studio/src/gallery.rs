@@ -135,7 +135,11 @@ impl ClipRecord {
             cameos: meta.cameos.clone(),
         })
         .map_err(|e| StudioError::Description(e.to_string()))?;
-        meta.sealed_naming = Some(vault.seal_clip(&meta.naming_id(), cameos, &naming)?.to_bytes());
+        meta.sealed_naming = Some(
+            vault
+                .seal_clip(&meta.naming_id(), cameos, &naming)?
+                .to_bytes(),
+        );
         // A sealed clip's stored description names neither its prompt nor its cameos.
         let stored = ClipMeta {
             title: String::new(),
@@ -168,7 +172,11 @@ pub fn listing(stored: &[String], vault: Option<&Vault>) -> Vec<ClipMeta> {
 /// The clips to delete: `shredded` (a revocation's clips, listed or not — one still being
 /// stored is not listed yet) and every listed clip using a cameo `vault` knows to be
 /// revoked. Sorted, without repeats.
-pub fn to_delete(clips: &[ClipMeta], vault: Option<&Vault>, mut shredded: Vec<String>) -> Vec<String> {
+pub fn to_delete(
+    clips: &[ClipMeta],
+    vault: Option<&Vault>,
+    mut shredded: Vec<String>,
+) -> Vec<String> {
     if let Some(v) = vault {
         shredded.extend(
             clips
@@ -192,7 +200,9 @@ pub fn playable(
     if !meta.sealed() {
         return Ok(stored);
     }
-    Ok(vault.ok_or(StudioError::KeysLoading)?.open_stored(&stored)?)
+    Ok(vault
+        .ok_or(StudioError::KeysLoading)?
+        .open_stored(&stored)?)
 }
 
 /// A clip id from the time (ms since the epoch) and six random bytes: ids only need to
@@ -272,8 +282,14 @@ mod tests {
         let record = ClipRecord::new(m.clone(), b"mp4", &[], None).unwrap();
         assert_eq!(record.listed, m);
         assert_eq!(record.stored_bytes, b"mp4");
-        assert_eq!(listing(&[record.stored_meta.clone()], None), vec![m.clone()]);
-        assert_eq!(playable(&m, Some(record.stored_bytes), None).unwrap(), b"mp4");
+        assert_eq!(
+            listing(&[record.stored_meta.clone()], None),
+            vec![m.clone()]
+        );
+        assert_eq!(
+            playable(&m, Some(record.stored_bytes), None).unwrap(),
+            b"mp4"
+        );
         assert_eq!(playable(&m, None, None), Err(StudioError::MissingData));
     }
 
@@ -295,13 +311,20 @@ mod tests {
         assert_eq!(record.listed.cameo_ids, vec![id]);
         assert!(record.listed.sealed());
         for secret in ["prompt of clip-1", "clip-1.mp4", "alice"] {
-            assert!(!record.stored_meta.contains(secret), "{secret} in {}", record.stored_meta);
+            assert!(
+                !record.stored_meta.contains(secret),
+                "{secret} in {}",
+                record.stored_meta
+            );
         }
         assert!(!record.stored_bytes.windows(3).any(|w| w == b"mp4"));
         // Listed again from storage, the words come back.
         let listed = listing(&[record.stored_meta.clone()], Some(&vault));
         assert_eq!(listed, vec![record.listed.clone()]);
-        assert_eq!((listed[0].title.as_str(), listed[0].cameos.as_slice()), (m.title.as_str(), &["alice".to_string()][..]));
+        assert_eq!(
+            (listed[0].title.as_str(), listed[0].cameos.as_slice()),
+            (m.title.as_str(), &["alice".to_string()][..])
+        );
         assert_eq!(listed[0].cameo_note(), " · with @alice · encrypted");
         assert_eq!(
             playable(&listed[0], Some(record.stored_bytes.clone()), Some(&vault)).unwrap(),
@@ -316,16 +339,24 @@ mod tests {
     #[test]
     fn a_revocation_deletes_its_clips_but_a_clip_a_vault_cannot_open_is_kept() {
         let (mut vault, id, auth) = alice();
-        let record =
-            ClipRecord::new(meta("clip-1", 1.0, &["alice"]), b"mp4", &[auth], Some(&mut vault))
-                .unwrap();
+        let record = ClipRecord::new(
+            meta("clip-1", 1.0, &["alice"]),
+            b"mp4",
+            &[auth],
+            Some(&mut vault),
+        )
+        .unwrap();
         let plain = ClipRecord::new(meta("clip-2", 2.0, &[]), b"mp4", &[], None).unwrap();
         let stored = [record.stored_meta.clone(), plain.stored_meta.clone()];
 
         // Another device (a vault restored from before): cannot open, keeps the clip.
         let other = Vault::new().unwrap();
         let seen = listing(&stored, Some(&other));
-        assert!(seen[1].title.starts_with("Encrypted clip"), "{}", seen[1].title);
+        assert!(
+            seen[1].title.starts_with("Encrypted clip"),
+            "{}",
+            seen[1].title
+        );
         assert_eq!(seen[1].file_name, "clip-1.mp4");
         assert!(to_delete(&seen, Some(&other), Vec::new()).is_empty());
         assert!(matches!(
@@ -343,7 +374,10 @@ mod tests {
             to_delete(&seen, Some(&vault), outcome.shredded_clips),
             vec!["clip-1", "clip-1#naming"]
         );
-        assert_eq!(to_delete(&seen, None, vec!["b".into(), "a".into(), "b".into()]), vec!["a", "b"]);
+        assert_eq!(
+            to_delete(&seen, None, vec!["b".into(), "a".into(), "b".into()]),
+            vec!["a", "b"]
+        );
     }
 
     #[test]
@@ -359,9 +393,15 @@ mod tests {
 
     #[test]
     fn clip_ids_and_download_names() {
-        assert_eq!(new_clip_id(255.9, [0, 1, 2, 0xab, 0xcd, 0xef]), "clip-ff-000102abcdef");
         assert_eq!(
-            download_name("A red ball — bounces on the GRASS at sunset, slowly", "20260101-120000"),
+            new_clip_id(255.9, [0, 1, 2, 0xab, 0xcd, 0xef]),
+            "clip-ff-000102abcdef"
+        );
+        assert_eq!(
+            download_name(
+                "A red ball — bounces on the GRASS at sunset, slowly",
+                "20260101-120000"
+            ),
             "kinora-a-red-ball-bounces-on-the-20260101-120000.mp4"
         );
         assert_eq!(download_name("!!!", "s"), "kinora-s.mp4");
