@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(record.listed, m);
         assert_eq!(record.stored_bytes, b"mp4");
         assert_eq!(
-            listing(&[record.stored_meta.clone()], None),
+            listing(std::slice::from_ref(&record.stored_meta), None),
             vec![m.clone()]
         );
         assert_eq!(
@@ -319,7 +319,7 @@ mod tests {
         }
         assert!(!record.stored_bytes.windows(3).any(|w| w == b"mp4"));
         // Listed again from storage, the words come back.
-        let listed = listing(&[record.stored_meta.clone()], Some(&vault));
+        let listed = listing(std::slice::from_ref(&record.stored_meta), Some(&vault));
         assert_eq!(listed, vec![record.listed.clone()]);
         assert_eq!(
             (listed[0].title.as_str(), listed[0].cameos.as_slice()),
