@@ -127,23 +127,15 @@ pub enum RecipeError {
 impl Recipe {
     /// A recipe with the current version. Not checked: call [`Self::validate`].
     pub fn new(prompt: &str, settings: Settings) -> Self {
-        let Settings {
-            seed,
-            seconds,
-            fps,
-            width,
-            height,
-            steps,
-        } = settings;
         Recipe {
             version: RECIPE_VERSION,
             prompt: prompt.to_string(),
-            seed,
-            seconds,
-            fps,
-            width,
-            height,
-            steps,
+            seed: settings.seed,
+            seconds: settings.seconds,
+            fps: settings.fps,
+            width: settings.width,
+            height: settings.height,
+            steps: settings.steps,
         }
     }
 

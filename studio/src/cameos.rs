@@ -170,15 +170,7 @@ pub fn used_in_prompt(
 mod tests {
     use super::*;
 
-    const NOW: u64 = 1_790_000_000;
-
-    fn look() -> Appearance {
-        Appearance {
-            skin: [220, 180, 150],
-            hair: [30, 20, 10],
-            clothing: [200, 30, 40],
-        }
-    }
+    use crate::fixtures::{NOW, look};
 
     /// Owner with @alice (its id) and a grantee device.
     fn owner_and_grantee() -> (Vault, String, Vault) {

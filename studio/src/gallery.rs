@@ -241,18 +241,9 @@ pub fn download_name(prompt: &str, stamp: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kinora_consent::appearance::Appearance;
     use kinora_consent::signed::Use;
 
-    const NOW: u64 = 1_790_000_000;
-
-    fn look() -> Appearance {
-        Appearance {
-            skin: [220, 180, 150],
-            hair: [30, 20, 10],
-            clothing: [200, 30, 40],
-        }
-    }
+    use crate::fixtures::{NOW, look};
 
     fn meta(id: &str, created_ms: f64, cameos: &[&str]) -> ClipMeta {
         ClipMeta {

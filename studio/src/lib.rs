@@ -56,3 +56,21 @@ pub enum StudioError {
         reason: ConsentError,
     },
 }
+
+/// What the tests of both modules share: a clock and a look.
+#[cfg(test)]
+mod fixtures {
+    use kinora_consent::appearance::Appearance;
+
+    /// A fixed "now" (Unix seconds).
+    pub const NOW: u64 = 1_790_000_000;
+
+    /// An appearance, as if read from a photo.
+    pub fn look() -> Appearance {
+        Appearance {
+            skin: [220, 180, 150],
+            hair: [30, 20, 10],
+            clothing: [200, 30, 40],
+        }
+    }
+}
