@@ -3,56 +3,21 @@
 //! a system that runs only on this device can and cannot enforce.
 //!
 //! The vault (keys, cameos, grants) is owned by the page (`App`) and reached here through
-//! context; every change is saved to IndexedDB on this device.
+//! context; every change is saved to IndexedDB on this device. The steps themselves
+//! (handle checks, what a consent file is, the grant's scope and length) are
+//! `kinora_studio::cameos`.
 
 use crate::browser::{download_text, file_text, image_rgba, now, picked_file};
+use crate::error::AppError;
 use crate::gallery::Gallery;
-use crate::storage;
+use crate::vault_store::{VaultSignal, save, save_now};
 use kinora_consent::appearance::Appearance;
-use kinora_consent::signed::Use;
 use kinora_consent::vault::Vault;
+use kinora_studio::StudioError;
+use kinora_studio::cameos::{self as steps, DEFAULT_GRANT_DAYS, GRANT_DAYS, Imported};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
-
-/// The vault signal shared through context: `None` until loaded from IndexedDB.
-pub type VaultSignal = RwSignal<Option<Vault>>;
-
-/// Saves the vault to IndexedDB (in the background; failures are shown).
-pub fn save(vault: VaultSignal, status: WriteSignal<String>) {
-    spawn_local(async move {
-        if let Err(e) = save_now(vault).await {
-            status.set(format!("Could not save on this device: {e}"));
-        }
-    });
-}
-
-/// Saves the vault and waits until the write is committed. Another tab may have saved
-/// since this page loaded: its copy is merged in first ([`merge_stored`]), so this save
-/// neither loses what that tab added nor brings a revoked cameo's key back.
-pub async fn save_now(vault: VaultSignal) -> Result<(), String> {
-    merge_stored(vault).await?;
-    let json = vault
-        .with_untracked(|v| v.as_ref().map(Vault::to_json))
-        .ok_or("this device's keys are still loading")?;
-    storage::put("vault", &json).await
-}
-
-/// Merges the stored vault (another tab's latest save) into this page's
-/// (`Vault::merge_stored`: revocations win, everything else is a union). An unreadable
-/// stored copy is left to the next save, which replaces it.
-pub async fn merge_stored(vault: VaultSignal) -> Result<(), String> {
-    if let Some(stored) = storage::get("vault").await?
-        && let Ok(stored) = Vault::from_json(&stored)
-    {
-        vault.update(|v| {
-            if let Some(v) = v.as_mut() {
-                v.merge_stored(&stored);
-            }
-        });
-    }
-    Ok(())
-}
 
 fn hex_color(c: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
@@ -91,23 +56,26 @@ pub fn CameoPanel() -> impl IntoView {
         set_status.set("Reading the photo on this device…".into());
         spawn_local(async move {
             let result = async {
-                let (rgba, w, h) = image_rgba(&file, 128).await?;
-                let appearance = Appearance::from_rgba(&rgba, w, h).map_err(|e| e.to_string())?;
-                vault
+                let (rgba, w, h) = image_rgba(&file, 128).await.map_err(AppError::Browser)?;
+                let appearance = Appearance::from_rgba(&rgba, w, h)?;
+                let created = vault
                     .try_update(|v| {
-                        v.as_mut()
-                            .ok_or_else(|| "still loading".to_string())?
-                            .create_cameo(&handle, appearance, keep.then_some(rgba))
-                            .map_err(|e| e.to_string())
+                        let v = v.as_mut().ok_or(StudioError::KeysLoading)?;
+                        Ok::<_, AppError>(steps::create(
+                            v,
+                            &handle,
+                            appearance,
+                            keep.then_some(rgba),
+                        )?)
                     })
-                    .unwrap_or_else(|| Err("page closed".into()))
+                    .unwrap_or(Err(StudioError::KeysLoading.into()))?;
+                Ok::<_, AppError>(created)
             }
             .await;
             match result {
-                Ok(_) => {
+                Ok(handle) => {
                     set_status.set(format!(
-                        "Cameo @{} created. {}",
-                        handle.trim_start_matches('@').to_lowercase(),
+                        "Cameo @{handle} created. {}",
                         if keep {
                             "The photo is kept on this device."
                         } else {
@@ -129,26 +97,24 @@ pub fn CameoPanel() -> impl IntoView {
             let mut shredded = Vec::new();
             let message = match file_text(&file).await {
                 Err(e) => format!("Could not read the file: {e}"),
-                Ok(text) if text.contains("\"kinora\": \"revocation\"") => vault
-                    .try_update(|v| v.as_mut().map(|v| v.import_revocation(&text)))
+                Ok(text) => match vault
+                    .try_update(|v| v.as_mut().map(|v| steps::import(v, &text, now())))
                     .flatten()
-                    .map_or("Still loading, try again.".into(), |r| match r {
-                        Ok(out) => {
-                            shredded = out.shredded_clips;
-                            format!(
-                                "Revocation imported: that cameo can no longer be used here; {} clip(s) that used it were made unreadable.",
-                                shredded.len()
-                            )
-                        }
-                        Err(e) => format!("Revocation refused: {e}"),
-                    }),
-                Ok(text) => vault
-                    .try_update(|v| v.as_mut().map(|v| v.import_grant(&text, now())))
-                    .flatten()
-                    .map_or("Still loading, try again.".into(), |r| match r {
-                        Ok(handle) => format!("Grant imported: you may now use @{handle}."),
-                        Err(e) => format!("Grant refused: {e}"),
-                    }),
+                {
+                    None => "Still loading, try again.".into(),
+                    Some(Ok(Imported::Revocation { shredded_clips })) => {
+                        shredded = shredded_clips;
+                        format!(
+                            "Revocation imported: that cameo can no longer be used here; {} clip(s) that used it were made unreadable.",
+                            shredded.len()
+                        )
+                    }
+                    Some(Ok(Imported::Grant { handle })) => {
+                        format!("Grant imported: you may now use @{handle}.")
+                    }
+                    // Says "Grant refused: …" or "Revocation refused: …".
+                    Some(Err(e)) => e.to_string(),
+                },
             };
             set_status.set(message);
             // Save the vault (the key is already gone from memory, so the clips cannot
@@ -249,25 +215,25 @@ fn OwnedCameo(
     let vault = expect_context::<VaultSignal>();
     let gallery = expect_context::<Gallery>();
     let (grantee, set_grantee) = signal(String::new());
-    let (days, set_days) = signal(7u64);
+    let (days, set_days) = signal(DEFAULT_GRANT_DAYS);
     let grant_id = id.clone();
     let grant_handle = handle.clone();
     let grant = move |_| {
         let t = now();
         let result = vault.with_untracked(|v| {
             v.as_ref().map(|v| {
-                v.issue_grant(
+                steps::issue_grant(
+                    v,
                     &grant_id,
-                    grantee.get_untracked().trim(),
-                    &[Use::Generate, Use::Remix, Use::Extend],
+                    &grantee.get_untracked(),
                     t,
-                    t + days.get_untracked() * 86_400,
+                    days.get_untracked(),
                 )
             })
         });
         match result {
             Some(Ok(g)) => {
-                match download_text(&format!("kinora-grant-{grant_handle}.json"), &g.to_json()) {
+                match download_text(&steps::grant_file_name(&grant_handle), &g.to_json()) {
                     Ok(()) => status.set(format!(
                         "Grant file for @{grant_handle} downloaded. Send it to the grantee."
                     )),
@@ -281,14 +247,11 @@ fn OwnedCameo(
     let revoke_handle = handle.clone();
     let revoke = move |_| {
         let result = vault
-            .try_update(|v| v.as_mut().map(|v| v.revoke(&id, now())))
+            .try_update(|v| v.as_mut().map(|v| steps::revoke(v, &id, now())))
             .flatten();
         match result {
-            Some(Ok((r, outcome))) => {
-                let _ = download_text(
-                    &format!("kinora-revocation-{revoke_handle}.json"),
-                    &r.to_json(),
-                );
+            Some(Ok((r, shredded))) => {
+                let _ = download_text(&steps::revocation_file_name(&revoke_handle), &r.to_json());
                 status.set(format!(
                     "@{revoke_handle} revoked here. Send the downloaded revocation file to everyone you granted it to."
                 ));
@@ -296,7 +259,7 @@ fn OwnedCameo(
                     if let Err(e) = save_now(vault).await {
                         status.set(format!("Could not save on this device: {e}"));
                     }
-                    gallery.purge(vault, outcome.shredded_clips).await;
+                    gallery.purge(vault, shredded).await;
                 });
             }
             Some(Err(e)) => status.set(format!("Could not revoke: {e}")),
@@ -309,8 +272,9 @@ fn OwnedCameo(
             <div class="row">
                 <input data-testid="grant-grantee" placeholder="grantee's device key"
                     on:input=move |ev| set_grantee.set(event_target_value(&ev)) />
-                <input data-testid="grant-days" type="number" min="1" max="365" value="7"
-                    on:input=move |ev| set_days.set(event_target_value(&ev).parse().unwrap_or(7).clamp(1, 365)) />
+                <input data-testid="grant-days" type="number" min={*GRANT_DAYS.start()} max={*GRANT_DAYS.end()}
+                    value=DEFAULT_GRANT_DAYS
+                    on:input=move |ev| set_days.set(steps::grant_days(&event_target_value(&ev))) />
                 " days "
                 <button data-testid="grant-download" on:click=grant>"Download grant"</button>
                 <button data-testid="cameo-revoke" on:click=revoke>"Revoke"</button>

@@ -9,17 +9,18 @@
 //! manifest.
 
 use crate::browser::{blob_url, download_url, file_bytes, now, now_ms, picked_file};
-use crate::cameos::VaultSignal;
-use crate::gallery::{ClipMeta, Gallery, new_clip_id};
+use crate::gallery::Gallery;
+use crate::vault_store::VaultSignal;
 use crate::webcodecs::{H264Session, can_share_file, h264_codec, next_tick, share_file};
-use kinora_consent::signed::Use;
-use kinora_consent::vault::{Authorization, Vault};
+use kinora_consent::vault::Authorization;
 use kinora_media::clip::Clip;
 use kinora_media::export::{Exported, FramePreparer, finish_mp4};
 use kinora_media::import::clip_from_files;
 use kinora_media::video::{EncodedVideo, FallbackEncoder, VideoSample, is_idr};
 use kinora_provenance::Provenance;
-use kinora_safety::{PromptPolicy, Verdict, cameo_mentions};
+use kinora_safety::PromptPolicy;
+use kinora_studio::cameos::used_in_prompt;
+use kinora_studio::gallery::{ClipMeta, download_name, new_clip_id};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
@@ -43,23 +44,17 @@ enum EncoderChoice {
 
 /// Bits per pixel per frame for WebCodecs: sharp at our sizes, still small.
 const BITS_PER_PIXEL: f64 = 0.2;
+/// Least bitrate asked of WebCodecs (tiny clips would otherwise get a few kbit/s).
+const MIN_BITRATE: f64 = 100_000.0;
 
+/// The bitrate WebCodecs is asked for (bit/s) — both when probing for a codec and when
+/// encoding.
+fn webcodecs_bitrate(width: u32, height: u32, fps: u32) -> u32 {
+    (f64::from(width * height * fps) * BITS_PER_PIXEL).max(MIN_BITRATE) as u32
+}
+
+/// The download name, stamped with the local time.
 fn file_name(prompt: &str) -> String {
-    let slug: String = prompt
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect::<String>()
-        .split('-')
-        .filter(|w| !w.is_empty())
-        .take(6)
-        .collect::<Vec<_>>()
-        .join("-");
     let date = js_sys::Date::new_0();
     let stamp = format!(
         "{:04}{:02}{:02}-{:02}{:02}{:02}",
@@ -70,44 +65,27 @@ fn file_name(prompt: &str) -> String {
         date.get_minutes(),
         date.get_seconds()
     );
-    if slug.is_empty() {
-        format!("kinora-{stamp}.mp4")
-    } else {
-        format!("kinora-{slug}-{stamp}.mp4")
-    }
+    download_name(prompt, &stamp)
 }
 
-/// The cameos a prompt uses, each with this device's permission to use it: their owners
-/// co-own the clip (the signed manifest says so) and their keys seal it in the gallery.
-/// A prompt that is refused, or names a cameo this device holds no grant for, is not
-/// exported.
-fn cameos_used(vault: &Vault, prompt: &str) -> Result<Vec<(String, Authorization)>, String> {
-    if let Verdict::Refused(r) = PromptPolicy::builtin()
-        .check_with_cameos(prompt, |h| vault.authorize(h, Use::Generate, now()).is_ok())
-    {
-        return Err(format!("Not exported: the prompt is refused — {r}"));
-    }
-    cameo_mentions(&prompt.to_lowercase())
-        .into_iter()
-        .map(|handle| {
-            vault
-                .authorize(&handle, Use::Generate, now())
-                .map(|a| (handle.clone(), a))
-                .map_err(|e| format!("Not exported: @{handle}: {e}"))
-        })
-        .collect()
+/// A fresh clip id: time plus randomness.
+fn clip_id() -> String {
+    let mut random = [0u8; 6];
+    let _ = getrandom::fill(&mut random);
+    new_clip_id(now_ms(), random)
 }
 
 fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
     ev.target().and_then(|t| t.dyn_into().ok())
 }
 
-/// Encode all frames with WebCodecs (when `codec` is given) or the pure-Rust encoder,
-/// reporting progress after each frame.
+/// Encode all frames with WebCodecs (when `codec` is given, at `bitrate`) or the
+/// pure-Rust encoder, reporting progress after each frame.
 async fn encode_video(
     clip: &Clip,
     label: bool,
     codec: Option<String>,
+    bitrate: u32,
     progress: WriteSignal<(usize, usize)>,
 ) -> Result<EncodedVideo, String> {
     let total = clip.frames.len();
@@ -115,7 +93,6 @@ async fn encode_video(
     let mut preparer = FramePreparer::new(w, h, label);
     let samples = match &codec {
         Some(codec) => {
-            let bitrate = (f64::from(w * h * fps) * BITS_PER_PIXEL).max(100_000.0) as u32;
             let session = H264Session::start(codec, w, h, fps, bitrate, 2 * fps)?;
             for (i, rgb) in clip.frames.iter().enumerate() {
                 let frame = match preparer.prepare(rgb) {
@@ -234,8 +211,10 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
         };
         let text = prompt.get_untracked();
         let Some(signer) = vault.with_untracked(|v| {
-            v.as_ref()
-                .map(|v| (v.content_signing_key(), cameos_used(v, &text)))
+            v.as_ref().map(|v| {
+                let used = used_in_prompt(v, PromptPolicy::builtin(), &text, now());
+                (v.content_signing_key(), used)
+            })
         }) else {
             set_status.set("Still loading this device's keys; try again in a moment.".into());
             return;
@@ -243,7 +222,7 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
         let (key, cameos) = match signer {
             (key, Ok(cameos)) => (key, cameos),
             (_, Err(e)) => {
-                set_status.set(e);
+                set_status.set(e.to_string());
                 return;
             }
         };
@@ -257,7 +236,7 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
         done.set(None);
         spawn_local(async move {
             let started = now_ms();
-            let bitrate = (f64::from(c.width * c.height * c.fps) * BITS_PER_PIXEL) as u32;
+            let bitrate = webcodecs_bitrate(c.width, c.height, c.fps);
             let codec = match choice {
                 EncoderChoice::Auto => h264_codec(c.width, c.height, c.fps, bitrate).await,
                 EncoderChoice::Rust => None,
@@ -268,13 +247,10 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                     .as_deref()
                     .map_or("the built-in encoder", |_| "this browser's H.264 encoder")
             ));
-            let co_owners: Vec<String> = cameos
-                .iter()
-                .map(|(handle, a)| format!("@{handle} ({})", a.co_owner))
-                .collect();
+            let co_owners: Vec<String> = cameos.iter().map(|c| c.co_owner()).collect();
             let co_owner_note = co_owners.join(", ");
             let result: Result<Exported, String> = async {
-                let video = encode_video(&c, use_label, codec, set_progress).await?;
+                let video = encode_video(&c, use_label, codec, bitrate, set_progress).await?;
                 let video_ms = now_ms() - started;
                 set_status.set("Encoding the sound, writing and signing the MP4…".into());
                 next_tick().await;
@@ -307,18 +283,18 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                         if co_owner_note.is_empty() { String::new() } else { format!("; co-owners: {co_owner_note}") }
                     );
                     let meta = ClipMeta {
-                        id: new_clip_id(),
+                        id: clip_id(),
                         title: text.clone(),
                         file_name: name.clone(),
                         created_ms: js_sys::Date::now(),
                         bytes: exported.mp4.len(),
                         seconds: r.video_seconds,
-                        cameos: cameos.iter().map(|(h, _)| h.clone()).collect(),
+                        cameos: cameos.iter().map(|c| c.handle.clone()).collect(),
                         cameo_ids: Vec::new(),
                         sealed_naming: None,
                     };
                     let authorizations: Vec<Authorization> =
-                        cameos.iter().map(|(_, a)| a.clone()).collect();
+                        cameos.iter().map(|c| c.authorization.clone()).collect();
                     let kept = gallery.add(vault, meta, &exported.mp4, &authorizations).await;
                     match blob_url(&exported.mp4, "video/mp4") {
                         Ok(url) => {

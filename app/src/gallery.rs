@@ -4,79 +4,15 @@
 //! revoked the vault shreds the key and the gallery deletes the clip (also on the next
 //! load, for revocations it missed).
 
-use crate::browser::{blob_url, download_url, now_ms};
-use crate::cameos::{VaultSignal, save_now};
+use crate::browser::{blob_url, download_url};
+use crate::error::AppError;
 use crate::storage;
-use kinora_consent::vault::{Authorization, SealedClip};
+use crate::vault_store::{VaultSignal, save_now};
+use kinora_consent::vault::Authorization;
+use kinora_studio::StudioError;
+use kinora_studio::gallery::{self as records, ClipMeta, ClipRecord};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::{Deserialize, Serialize};
-
-/// What the gallery lists about a clip; stored next to its bytes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClipMeta {
-    /// Gallery id (also the sealed clip's id).
-    pub id: String,
-    /// The prompt it was made from.
-    pub title: String,
-    /// Download name.
-    pub file_name: String,
-    /// When it was exported (ms since the epoch).
-    pub created_ms: f64,
-    /// MP4 size.
-    pub bytes: usize,
-    /// Video length.
-    pub seconds: f64,
-    /// `@handle`s of the cameos it uses.
-    pub cameos: Vec<String>,
-    /// Their cameo ids: all of their keys are needed to open it.
-    pub cameo_ids: Vec<String>,
-    /// For a sealed clip, the stored description keeps `title`, `file_name` and `cameos`
-    /// (what it shows, and whose likeness) only in here, sealed like the clip itself.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sealed_naming: Option<Vec<u8>>,
-}
-
-/// The words of a sealed clip's description.
-#[derive(Serialize, Deserialize)]
-struct Naming {
-    title: String,
-    file_name: String,
-    cameos: Vec<String>,
-}
-
-impl ClipMeta {
-    fn sealed(&self) -> bool {
-        !self.cameo_ids.is_empty()
-    }
-
-    /// The id its sealed naming is encrypted under.
-    fn naming_id(&self) -> String {
-        format!("{}#naming", self.id)
-    }
-
-    /// Fills in a sealed clip's words from `sealed_naming`, if this vault can open it.
-    fn unseal_naming(&mut self, vault: &kinora_consent::vault::Vault) {
-        let Some(bytes) = &self.sealed_naming else {
-            return;
-        };
-        let naming = vault
-            .open_stored(bytes)
-            .ok()
-            .and_then(|plain| serde_json::from_slice::<Naming>(&plain).ok());
-        match naming {
-            Some(n) => {
-                self.title = n.title;
-                self.file_name = n.file_name;
-                self.cameos = n.cameos;
-            }
-            None => {
-                self.title = "Encrypted clip (its cameo key is not on this device)".into();
-                self.file_name = format!("{}.mp4", self.id);
-            }
-        }
-    }
-}
 
 /// The gallery's state, shared through context.
 #[derive(Clone, Copy)]
@@ -94,8 +30,8 @@ impl Gallery {
         }
     }
 
-    /// Reads the stored clips, dropping (and deleting) any whose cameo key is gone — a
-    /// revocation imported while the page was closed, or a vault restored from before.
+    /// Reads the stored clips, dropping (and deleting) any whose cameo this vault knows
+    /// to be revoked — a revocation imported while the page was closed.
     pub async fn load(self, vault: VaultSignal) {
         let metas = match storage::clip_metas().await {
             Ok(m) => m,
@@ -105,16 +41,7 @@ impl Gallery {
                 return;
             }
         };
-        let mut clips: Vec<ClipMeta> = metas
-            .iter()
-            .filter_map(|m| serde_json::from_str(m).ok())
-            .collect();
-        vault.with_untracked(|v| {
-            if let Some(v) = v {
-                clips.iter_mut().for_each(|c| c.unseal_naming(v));
-            }
-        });
-        clips.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        let clips = vault.with_untracked(|v| records::listing(&metas, v.as_ref()));
         self.clips.set(clips);
         self.purge(vault, Vec::new()).await;
     }
@@ -125,71 +52,40 @@ impl Gallery {
     pub async fn add(
         self,
         vault: VaultSignal,
-        mut meta: ClipMeta,
+        meta: ClipMeta,
         mp4: &[u8],
         cameos: &[Authorization],
-    ) -> Result<(), String> {
-        let (stored, stored_meta) = if cameos.is_empty() {
-            (mp4.to_vec(), meta.clone())
+    ) -> Result<(), AppError> {
+        let record = if cameos.is_empty() {
+            ClipRecord::new(meta, mp4, cameos, None)?
         } else {
-            let seal = |id: &str, bytes: &[u8]| -> Result<SealedClip, String> {
-                vault
-                    .try_update(|v| v.as_mut().map(|v| v.seal_clip(id, cameos, bytes)))
-                    .flatten()
-                    .ok_or_else(|| "this device's keys are still loading".to_string())?
-                    .map_err(|e| e.to_string())
-            };
-            let sealed = seal(&meta.id, mp4)?;
-            meta.cameo_ids = sealed.cameo_ids.clone();
-            let naming = serde_json::to_vec(&Naming {
-                title: meta.title.clone(),
-                file_name: meta.file_name.clone(),
-                cameos: meta.cameos.clone(),
-            })
-            .map_err(|e| e.to_string())?;
-            meta.sealed_naming = Some(seal(&meta.naming_id(), &naming)?.to_bytes());
+            let record = vault
+                .try_update(|v| ClipRecord::new(meta, mp4, cameos, v.as_mut()))
+                .unwrap_or(Err(StudioError::KeysLoading))?;
             save_now(vault).await?;
-            // A sealed clip's stored description names neither its prompt nor its cameos.
-            let stored_meta = ClipMeta {
-                title: String::new(),
-                file_name: String::new(),
-                cameos: Vec::new(),
-                ..meta.clone()
-            };
-            (sealed.to_bytes(), stored_meta)
+            record
         };
-        let json = serde_json::to_string(&stored_meta).map_err(|e| e.to_string())?;
-        storage::put_clip(&meta.id, &json, &stored).await?;
+        let id = record.listed.id.clone();
+        storage::put_clip(&id, &record.stored_meta, &record.stored_bytes).await?;
         // A revocation imported while this clip was being written missed it.
         let revoked_meanwhile = vault
-            .with_untracked(|v| v.as_ref().map(|v| v.any_revoked(&meta.cameo_ids)))
+            .with_untracked(|v| v.as_ref().map(|v| record.listed.uses_revoked(v)))
             .unwrap_or(false);
         if revoked_meanwhile {
-            self.purge(vault, vec![meta.id]).await;
-            return Err("a cameo it uses was revoked while it was being saved".into());
+            self.purge(vault, vec![id]).await;
+            return Err(StudioError::RevokedWhileSaving.into());
         }
-        self.clips.update(|c| c.insert(0, meta));
+        self.clips.update(|c| c.insert(0, record.listed));
         Ok(())
     }
 
-    /// Deletes `ids` (a revocation's shredded clips) and every clip using a cameo this
-    /// vault knows to be revoked; says how many went. Clips that merely cannot be opened
-    /// (a vault restored from before they were made) are kept: their key may come back.
-    pub async fn purge(self, vault: VaultSignal, mut ids: Vec<String>) {
-        let revoked: Vec<String> = self.clips.with_untracked(|clips| {
-            vault.with_untracked(|v| {
-                v.as_ref().map_or_else(Vec::new, |v| {
-                    clips
-                        .iter()
-                        .filter(|c| c.sealed() && v.any_revoked(&c.cameo_ids))
-                        .map(|c| c.id.clone())
-                        .collect()
-                })
-            })
+    /// Deletes `shredded` (a revocation's clips) and every clip using a cameo this vault
+    /// knows to be revoked; says how many went. Clips that merely cannot be opened (a
+    /// vault restored from before they were made) are kept: their key may come back.
+    pub async fn purge(self, vault: VaultSignal, shredded: Vec<String>) {
+        let ids = self.clips.with_untracked(|clips| {
+            vault.with_untracked(|v| records::to_delete(clips, v.as_ref(), shredded))
         });
-        ids.extend(revoked);
-        ids.sort();
-        ids.dedup();
         if ids.is_empty() {
             return;
         }
@@ -214,26 +110,10 @@ impl Gallery {
     }
 }
 
-/// A fresh clip id: time plus randomness (ids only need to be unique on this device).
-pub fn new_clip_id() -> String {
-    let mut random = [0u8; 6];
-    let _ = getrandom::fill(&mut random);
-    let hex: String = random.iter().map(|b| format!("{b:02x}")).collect();
-    format!("clip-{:x}-{hex}", now_ms() as u64)
-}
-
 /// The stored bytes of a clip as a playable MP4 (opened by the vault when sealed).
-async fn playable(vault: VaultSignal, meta: &ClipMeta) -> Result<Vec<u8>, String> {
-    let stored = storage::clip_bytes(&meta.id)
-        .await?
-        .ok_or("the clip's data is missing from this device's storage")?;
-    if !meta.sealed() {
-        return Ok(stored);
-    }
-    vault
-        .with_untracked(|v| v.as_ref().map(|v| v.open_stored(&stored)))
-        .ok_or("this device's keys are still loading")?
-        .map_err(|e| e.to_string())
+async fn playable(vault: VaultSignal, meta: &ClipMeta) -> Result<Vec<u8>, AppError> {
+    let stored = storage::clip_bytes(&meta.id).await?;
+    Ok(vault.with_untracked(|v| records::playable(meta, stored, v.as_ref()))?)
 }
 
 /// The "Your clips" panel.
@@ -272,18 +152,7 @@ fn GalleryItem(meta: ClipMeta) -> impl IntoView {
     });
     let when = js_sys::Date::new(&meta.created_ms.into())
         .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED);
-    let cameo_note = if meta.cameos.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " · with {} · encrypted",
-            meta.cameos
-                .iter()
-                .map(|h| format!("@{h}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    };
+    let cameo_note = meta.cameo_note();
     let open_meta = meta.clone();
     let open = move || {
         let meta = open_meta.clone();
@@ -292,9 +161,9 @@ fn GalleryItem(meta: ClipMeta) -> impl IntoView {
                 return Ok(u);
             }
             let mp4 = playable(vault, &meta).await?;
-            let u = blob_url(&mp4, "video/mp4")?;
+            let u = blob_url(&mp4, "video/mp4").map_err(AppError::Browser)?;
             url.set(Some(u.clone()));
-            Ok::<_, String>(u)
+            Ok::<_, AppError>(u)
         }
     };
     let play_open = open.clone();
@@ -311,7 +180,10 @@ fn GalleryItem(meta: ClipMeta) -> impl IntoView {
         let open = open.clone();
         let name = name.clone();
         spawn_local(async move {
-            match open().await.and_then(|u| download_url(&u, &name)) {
+            match open()
+                .await
+                .and_then(|u| download_url(&u, &name).map_err(AppError::Browser))
+            {
                 Ok(()) => {}
                 Err(e) => gallery
                     .status

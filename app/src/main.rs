@@ -3,6 +3,7 @@
 
 mod browser;
 mod cameos;
+mod error;
 mod export;
 mod gallery;
 mod panic_banner;
@@ -10,38 +11,17 @@ mod prompt;
 mod status;
 mod storage;
 mod tabs;
+mod vault_store;
 mod webcodecs;
 
-use cameos::VaultSignal;
 use kinora_consent::signed::Use;
 use kinora_consent::vault::Vault;
 use leptos::prelude::*;
+use vault_store::VaultSignal;
 
 fn main() {
     panic_banner::install();
     leptos::mount::mount_to_body(App);
-}
-
-/// Loads the vault from IndexedDB, or starts a new one. A saved vault that cannot be read
-/// is set aside under another key, never overwritten.
-async fn load_vault() -> Result<(Vault, Option<String>), String> {
-    match storage::get("vault").await? {
-        Some(text) => match Vault::from_json(&text) {
-            Ok(v) => Ok((v, None)),
-            Err(e) => {
-                let aside = format!("vault-unreadable-{}", browser::now());
-                storage::put(&aside, &text).await?;
-                let v = Vault::new().map_err(|e| e.to_string())?;
-                Ok((
-                    v,
-                    Some(format!(
-                        "Your saved cameo data could not be read ({e}); it was kept as “{aside}” and a new one started."
-                    )),
-                ))
-            }
-        },
-        None => Ok((Vault::new().map_err(|e| e.to_string())?, None)),
-    }
 }
 
 /// The product shell: title, prompt box, the clip panel (export), the gallery, device
@@ -55,12 +35,14 @@ fn App() -> impl IntoView {
     provide_context(vault);
     provide_context(gallery);
     leptos::task::spawn_local(async move {
-        match load_vault().await {
-            Ok((v, warning)) => {
+        match vault_store::load(browser::now()).await {
+            Ok((v, set_aside)) => {
                 vault.set(Some(v));
-                cameos::save(vault, set_notice);
-                if let Some(w) = warning {
-                    set_notice.set(w);
+                vault_store::save(vault, set_notice);
+                if let Some(vault_store::SetAside { error, kept_as }) = set_aside {
+                    set_notice.set(format!(
+                        "Your saved cameo data could not be read ({error}); it was kept as “{kept_as}” and a new one started."
+                    ));
                 }
             }
             Err(e) => {

@@ -5,35 +5,23 @@
 //! opened on this page fills the box — after the same guardrails, since a link is no way
 //! around them.
 
-use kinora_recipe::{FPS_CHOICES, Recipe};
+use kinora_recipe::{FPS_CHOICES, Recipe, SECONDS, SQUARE_SIZES, STEPS, Settings};
 use kinora_safety::{PromptPolicy, Verdict};
 use leptos::prelude::*;
 
-/// Settings a generation takes (what a recipe records besides the prompt).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Settings {
-    /// Sampler seed.
-    pub seed: u64,
-    /// Length in seconds.
-    pub seconds: u32,
-    /// Frames per second.
-    pub fps: u32,
-    /// Square side in pixels.
-    pub side: u32,
-    /// Sampler steps.
-    pub steps: u32,
+/// A size menu value: `WxH`.
+fn size_value(width: u32, height: u32) -> String {
+    format!("{width}x{height}")
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            seed: 1,
-            seconds: 4,
-            fps: 12,
-            side: 256,
-            steps: 8,
-        }
+/// The sizes the menu offers: the squares, and the opened recipe's size when it is not
+/// one of them (so opening a link never changes its size behind the person's back).
+fn size_choices(current: Settings) -> Vec<(u32, u32)> {
+    let mut sizes: Vec<(u32, u32)> = SQUARE_SIZES.iter().map(|&s| (s, s)).collect();
+    if !sizes.contains(&(current.width, current.height)) {
+        sizes.push((current.width, current.height));
     }
+    sizes
 }
 
 fn random_seed() -> u64 {
@@ -81,18 +69,14 @@ pub fn PromptBox(prompt: RwSignal<String>, may_use_cameo: Callback<String, bool>
     match recipe_from_location(may_use_cameo) {
         Some(Ok(r)) => {
             prompt.set(r.prompt.clone());
-            settings.set(Settings {
-                seed: r.seed,
-                seconds: r.seconds,
-                fps: r.fps,
-                side: r.width,
-                steps: r.steps,
-            });
+            settings.set(r.settings());
             set_link_message.set("Recipe loaded from the link.".into());
         }
         Some(Err(e)) => set_link_message.set(format!("This link could not be used: {e}")),
         None => {}
     }
+    // Fixed for the page's life: re-rendering the options would reset the menu's choice.
+    let sizes = size_choices(settings.get_untracked());
     let verdict = move || {
         prompt.with(|p| {
             PromptPolicy::builtin().check_with_cameos(p, |h| may_use_cameo.run(h.to_string()))
@@ -104,8 +88,7 @@ pub fn PromptBox(prompt: RwSignal<String>, may_use_cameo: Callback<String, bool>
             set_link_message.set("Type a prompt first.".into());
             return;
         }
-        let s = settings.get_untracked();
-        let recipe = Recipe::new(&p, s.seed, s.seconds, s.fps, s.side, s.side, s.steps);
+        let recipe = Recipe::new(&p, settings.get_untracked());
         if let Err(e) = recipe.validate().and_then(|()| {
             recipe.check_prompt(PromptPolicy::builtin(), |h| {
                 may_use_cameo.run(h.to_string())
@@ -125,11 +108,11 @@ pub fn PromptBox(prompt: RwSignal<String>, may_use_cameo: Callback<String, bool>
                 .into(),
         );
     };
-    let number = move |ev: &leptos::ev::Event, min: u64, max: u64| {
+    let number = move |ev: &leptos::ev::Event, range: std::ops::RangeInclusive<u32>| {
         event_target_value(ev)
-            .parse::<u64>()
+            .parse::<u32>()
             .ok()
-            .map(|v| v.clamp(min, max))
+            .map(|v| v.clamp(*range.start(), *range.end()))
     };
     view! {
         <section class="prompt">
@@ -154,9 +137,9 @@ pub fn PromptBox(prompt: RwSignal<String>, may_use_cameo: Callback<String, bool>
             }}
             <div class="row settings">
                 <label>"Seconds "
-                    <input type="number" min="2" max="10" data-testid="setting-seconds"
+                    <input type="number" min={*SECONDS.start()} max={*SECONDS.end()} data-testid="setting-seconds"
                         prop:value=move || settings.get().seconds.to_string()
-                        on:change=move |ev| if let Some(v) = number(&ev, 2, 10) { settings.update(|s| s.seconds = v as u32) } />
+                        on:change=move |ev| if let Some(v) = number(&ev, SECONDS) { settings.update(|s| s.seconds = v) } />
                 </label>
                 <label>"fps "
                     <select data-testid="setting-fps" prop:value=move || settings.get().fps.to_string()
@@ -165,22 +148,27 @@ pub fn PromptBox(prompt: RwSignal<String>, may_use_cameo: Callback<String, bool>
                     </select>
                 </label>
                 <label>"Size "
-                    <select data-testid="setting-size" prop:value=move || settings.get().side.to_string()
-                        on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { settings.update(|s| s.side = v) }>
-                        <option value="128">"128×128"</option>
-                        <option value="256">"256×256"</option>
-                        <option value="512">"512×512"</option>
+                    <select data-testid="setting-size"
+                        prop:value=move || settings.with(|s| size_value(s.width, s.height))
+                        on:change=move |ev| {
+                            let picked = event_target_value(&ev);
+                            let size = picked.split_once('x').and_then(|(w, h)| Some((w.parse().ok()?, h.parse().ok()?)));
+                            if let Some((w, h)) = size { settings.update(|s| { s.width = w; s.height = h; }) }
+                        }>
+                        {sizes.into_iter().map(|(w, h)| view! {
+                            <option value=size_value(w, h)>{format!("{w}×{h}")}</option>
+                        }).collect_view()}
                     </select>
                 </label>
                 <label>"Steps "
-                    <input type="number" min="1" max="64" data-testid="setting-steps"
+                    <input type="number" min={*STEPS.start()} max={*STEPS.end()} data-testid="setting-steps"
                         prop:value=move || settings.get().steps.to_string()
-                        on:change=move |ev| if let Some(v) = number(&ev, 1, 64) { settings.update(|s| s.steps = v as u32) } />
+                        on:change=move |ev| if let Some(v) = number(&ev, STEPS) { settings.update(|s| s.steps = v) } />
                 </label>
                 <label>"Seed "
                     <input type="number" min="0" data-testid="setting-seed"
                         prop:value=move || settings.get().seed.to_string()
-                        on:change=move |ev| if let Some(v) = number(&ev, 0, u64::MAX) { settings.update(|s| s.seed = v) } />
+                        on:change=move |ev| if let Ok(v) = event_target_value(&ev).parse() { settings.update(|s| s.seed = v) } />
                 </label>
                 <button on:click=move |_| settings.update(|s| s.seed = random_seed())>"New seed"</button>
             </div>

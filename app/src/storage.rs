@@ -2,13 +2,19 @@
 //! (the consent vault) and the gallery — `clip_meta` (id → JSON description, cheap to
 //! list) and `clip_data` (id → the MP4 bytes, or their sealed form). Requests are wrapped
 //! in promises and awaited, so nothing blocks the page.
+//!
+//! Other tabs of this page on the same device keep their own copies in memory, so every
+//! committed write is announced on a `BroadcastChannel`; [`on_other_tab_write`] hears
+//! the other tabs' announcements (`tabs` follows them).
 
 use js_sys::{Array, Promise, Uint8Array};
+use thiserror::Error;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode,
+    BroadcastChannel, IdbDatabase, IdbObjectStore, IdbOpenDbRequest, IdbRequest, IdbTransaction,
+    IdbTransactionMode,
 };
 
 const DB: &str = "kinora";
@@ -18,10 +24,56 @@ const KV: &str = "kv";
 const CLIP_META: &str = "clip_meta";
 const CLIP_DATA: &str = "clip_data";
 
-fn describe(e: JsValue) -> String {
-    e.as_string()
-        .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
-        .unwrap_or_else(|| "unknown IndexedDB error".into())
+/// Why this device's storage could not be read or written.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum StorageError {
+    /// Not in a browser window.
+    #[error("no window")]
+    NoWindow,
+    /// No IndexedDB at all.
+    #[error("this browser has no IndexedDB (private mode?)")]
+    Unavailable,
+    /// IndexedDB refused a request or transaction (its own words).
+    #[error("{0}")]
+    IndexedDb(String),
+}
+
+fn describe(e: JsValue) -> StorageError {
+    StorageError::IndexedDb(
+        e.as_string()
+            .or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string()))
+            .unwrap_or_else(|| "unknown IndexedDB error".into()),
+    )
+}
+
+thread_local! {
+    /// `None` where the browser has no BroadcastChannel: tabs then only meet at saves,
+    /// which still merge.
+    static CHANNEL: Option<BroadcastChannel> = BroadcastChannel::new("kinora-storage").ok();
+}
+
+/// Tells the other tabs that this one committed a write.
+fn announce_write() {
+    CHANNEL.with(|c| {
+        if let Some(c) = c {
+            let _ = c.post_message(&JsValue::from_str("written"));
+        }
+    });
+}
+
+/// Calls `heard` whenever another tab of this page commits a write, for the rest of the
+/// page's life (a tab does not hear its own writes).
+pub fn on_other_tab_write(mut heard: impl FnMut() + 'static) {
+    CHANNEL.with(|c| {
+        let Some(c) = c else { return };
+        let on_message =
+            Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_: web_sys::MessageEvent| {
+                heard()
+            });
+        c.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // The page lives as long as the tab; so does the handler.
+        on_message.forget();
+    });
 }
 
 /// Resolves with the request's result, or rejects with its error.
@@ -69,12 +121,12 @@ fn committed(tx: &IdbTransaction) -> JsFuture {
     JsFuture::from(promise)
 }
 
-async fn open() -> Result<IdbDatabase, String> {
+async fn open() -> Result<IdbDatabase, StorageError> {
     let factory = web_sys::window()
-        .ok_or("no window")?
+        .ok_or(StorageError::NoWindow)?
         .indexed_db()
         .map_err(describe)?
-        .ok_or("this browser has no IndexedDB (private mode?)")?;
+        .ok_or(StorageError::Unavailable)?;
     let open: IdbOpenDbRequest = factory.open_with_u32(DB, DB_VERSION).map_err(describe)?;
     let upgrading = open.clone();
     let on_upgrade = Closure::once_into_js(move |_: web_sys::Event| {
@@ -113,7 +165,7 @@ fn transaction(
     db: &IdbDatabase,
     stores: &[&str],
     mode: IdbTransactionMode,
-) -> Result<IdbTransaction, String> {
+) -> Result<IdbTransaction, StorageError> {
     let names: Array = stores.iter().map(|s| JsValue::from_str(s)).collect();
     db.transaction_with_str_sequence_and_mode(&names, mode)
         .map_err(describe)
@@ -123,7 +175,7 @@ fn transaction(
 async fn read(
     store: &str,
     request: impl FnOnce(&IdbObjectStore) -> Result<IdbRequest, JsValue>,
-) -> Result<JsValue, String> {
+) -> Result<JsValue, StorageError> {
     let db = open().await?;
     let store = transaction(&db, &[store], IdbTransactionMode::Readonly)?
         .object_store(store)
@@ -134,13 +186,13 @@ async fn read(
 }
 
 /// Reads a string value.
-pub async fn get(key: &str) -> Result<Option<String>, String> {
+pub async fn get(key: &str) -> Result<Option<String>, StorageError> {
     let value = read(KV, |s| s.get(&JsValue::from_str(key))).await?;
     Ok(value.as_string())
 }
 
 /// Writes a string value; resolves once it is committed.
-pub async fn put(key: &str, value: &str) -> Result<(), String> {
+pub async fn put(key: &str, value: &str) -> Result<(), StorageError> {
     let db = open().await?;
     let tx = transaction(&db, &[KV], IdbTransactionMode::Readwrite)?;
     let queued = tx
@@ -152,18 +204,18 @@ pub async fn put(key: &str, value: &str) -> Result<(), String> {
 /// Waits for the transaction to commit — or, when queuing one of its requests failed,
 /// aborts it so that none of its writes happen ("both or neither") — and tells the other
 /// tabs about a committed write.
-async fn finish<T>(tx: &IdbTransaction, queued: Result<T, JsValue>) -> Result<(), String> {
+async fn finish<T>(tx: &IdbTransaction, queued: Result<T, JsValue>) -> Result<(), StorageError> {
     if let Err(e) = queued {
         let _ = tx.abort();
         return Err(describe(e));
     }
     committed(tx).await.map_err(describe)?;
-    crate::tabs::announce_write();
+    announce_write();
     Ok(())
 }
 
 /// Stores a clip's description and bytes together (both or neither).
-pub async fn put_clip(id: &str, meta_json: &str, bytes: &[u8]) -> Result<(), String> {
+pub async fn put_clip(id: &str, meta_json: &str, bytes: &[u8]) -> Result<(), StorageError> {
     let db = open().await?;
     let tx = transaction(&db, &[CLIP_META, CLIP_DATA], IdbTransactionMode::Readwrite)?;
     let key = JsValue::from_str(id);
@@ -176,7 +228,7 @@ pub async fn put_clip(id: &str, meta_json: &str, bytes: &[u8]) -> Result<(), Str
 }
 
 /// Every stored clip's description (the bytes stay on disk).
-pub async fn clip_metas() -> Result<Vec<String>, String> {
+pub async fn clip_metas() -> Result<Vec<String>, StorageError> {
     let all = read(CLIP_META, IdbObjectStore::get_all).await?;
     Ok(Array::from(&all)
         .iter()
@@ -185,13 +237,13 @@ pub async fn clip_metas() -> Result<Vec<String>, String> {
 }
 
 /// One clip's stored bytes.
-pub async fn clip_bytes(id: &str) -> Result<Option<Vec<u8>>, String> {
+pub async fn clip_bytes(id: &str) -> Result<Option<Vec<u8>>, StorageError> {
     let value = read(CLIP_DATA, |s| s.get(&JsValue::from_str(id))).await?;
     Ok(value.dyn_into::<Uint8Array>().ok().map(|a| a.to_vec()))
 }
 
 /// Deletes clips (description and bytes) in one transaction.
-pub async fn delete_clips(ids: &[String]) -> Result<(), String> {
+pub async fn delete_clips(ids: &[String]) -> Result<(), StorageError> {
     if ids.is_empty() {
         return Ok(());
     }

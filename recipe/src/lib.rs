@@ -30,6 +30,39 @@ pub const SECONDS: std::ops::RangeInclusive<u32> = 2..=10;
 pub const SIDE: std::ops::RangeInclusive<u32> = 64..=512;
 /// Sampler step range.
 pub const STEPS: std::ops::RangeInclusive<u32> = 1..=64;
+/// Square sizes the page offers in its size menu (each a valid width and height).
+pub const SQUARE_SIZES: [u32; 3] = [128, 256, 512];
+
+/// The numbers of a recipe, by name: what a generation takes besides the prompt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Sampler seed.
+    pub seed: u64,
+    /// Length in seconds ([`SECONDS`]).
+    pub seconds: u32,
+    /// Frames per second (one of [`FPS_CHOICES`]).
+    pub fps: u32,
+    /// Width in pixels ([`SIDE`], a multiple of 16).
+    pub width: u32,
+    /// Height in pixels ([`SIDE`], a multiple of 16).
+    pub height: u32,
+    /// Sampler steps ([`STEPS`]).
+    pub steps: u32,
+}
+
+impl Default for Settings {
+    /// Seed 1, 4 s at 12 fps, 256×256, 8 steps.
+    fn default() -> Self {
+        Settings {
+            seed: 1,
+            seconds: 4,
+            fps: 12,
+            width: 256,
+            height: 256,
+            steps: 8,
+        }
+    }
+}
 
 /// How to make a clip.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,25 +125,29 @@ pub enum RecipeError {
 }
 
 impl Recipe {
-    /// A recipe with the current version.
-    pub fn new(
-        prompt: &str,
-        seed: u64,
-        seconds: u32,
-        fps: u32,
-        width: u32,
-        height: u32,
-        steps: u32,
-    ) -> Self {
+    /// A recipe with the current version. Not checked: call [`Self::validate`].
+    pub fn new(prompt: &str, settings: Settings) -> Self {
         Recipe {
             version: RECIPE_VERSION,
             prompt: prompt.to_string(),
-            seed,
-            seconds,
-            fps,
-            width,
-            height,
-            steps,
+            seed: settings.seed,
+            seconds: settings.seconds,
+            fps: settings.fps,
+            width: settings.width,
+            height: settings.height,
+            steps: settings.steps,
+        }
+    }
+
+    /// Its numbers, by name.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            seed: self.seed,
+            seconds: self.seconds,
+            fps: self.fps,
+            width: self.width,
+            height: self.height,
+            steps: self.steps,
         }
     }
 
@@ -214,13 +251,46 @@ mod tests {
     fn sample() -> Recipe {
         Recipe::new(
             "a red ball bounces on the grass at sunset, camera pans left slowly, gentle guitar chords — ünïcödé 日本",
-            u64::MAX - 7,
-            4,
-            12,
-            256,
-            256,
-            8,
+            Settings {
+                seed: u64::MAX - 7,
+                ..Settings::default()
+            },
         )
+    }
+
+    #[test]
+    fn settings_round_trip_by_name_and_keep_a_non_square_size() {
+        let wide = Settings {
+            seed: 9,
+            seconds: 6,
+            fps: 24,
+            width: 512,
+            height: 128,
+            steps: 20,
+        };
+        let r = Recipe::new("a ball", wide);
+        assert_eq!((r.width, r.height, r.seconds, r.steps), (512, 128, 6, 20));
+        assert_eq!(
+            Recipe::from_link(&r.to_fragment()).unwrap().settings(),
+            wide
+        );
+    }
+
+    #[test]
+    fn the_defaults_and_the_offered_sizes_are_valid() {
+        assert!(
+            Recipe::new("a ball", Settings::default())
+                .validate()
+                .is_ok()
+        );
+        for side in SQUARE_SIZES {
+            let s = Settings {
+                width: side,
+                height: side,
+                ..Settings::default()
+            };
+            assert!(Recipe::new("a ball", s).validate().is_ok(), "{side}");
+        }
     }
 
     #[test]

@@ -284,7 +284,7 @@ impl VideoModel {
     ) -> Result<GeneratedVideo, ModelError> {
         let fps = self.config.fps as f32;
         let frames = (settings.seconds * fps).round() as usize;
-        if !(1.0..=10.0).contains(&settings.seconds) || frames % FRAMES_PER_LATENT != 0 {
+        if !(1.0..=10.0).contains(&settings.seconds) || !frames.is_multiple_of(FRAMES_PER_LATENT) {
             return Err(ModelError::Setting(format!(
                 "{} s at {fps} fps is not 1–10 s in whole groups of {FRAMES_PER_LATENT} frames",
                 settings.seconds
