@@ -24,21 +24,52 @@ pub enum Backend {
     Wgpu,
 }
 
-/// Everything `kinora generate` was asked.
+/// Generate a clip from a prompt with the shipped video model and write it as a
+/// labelled, watermarked, signed MP4 plus a contact-sheet PNG beside it.
+#[derive(Debug, clap::Args)]
 pub struct Request {
+    /// What the clip should show.
+    #[arg(long)]
     pub prompt: String,
+    /// Noise seed: the same seed gives the same clip on the same backend.
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Length in seconds (whole groups of 4 frames).
+    #[arg(long, default_value_t = 2.0)]
     pub seconds: f32,
+    /// Frames per second (the model's own rate).
+    #[arg(long, default_value_t = 12)]
     pub fps: u32,
+    /// Output side in pixels (the model makes 128; other sizes are resampled).
+    #[arg(long, default_value_t = 128)]
     pub size: u32,
+    /// Sampler steps.
+    #[arg(long, default_value_t = 16)]
     pub steps: usize,
+    /// Classifier-free guidance scale.
+    #[arg(long, default_value_t = 3.0)]
     pub guidance: f32,
+    /// Camera move, overriding the prompt: static, pan_left, pan_right, pan_up, pan_down,
+    /// zoom_in, zoom_out, optionally `:slow` or `:fast`.
+    #[arg(long)]
     pub camera: Option<String>,
+    /// Where the model runs.
+    #[arg(long, value_enum, default_value = "cpu")]
     pub backend: Backend,
+    /// The model folder (manifest.json + shards).
+    #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Where to write the MP4 (the contact sheet goes beside it as .png).
+    #[arg(long, short)]
     pub out: PathBuf,
+    /// Also write every frame as a PNG into this folder.
+    #[arg(long)]
     pub frames: Option<PathBuf>,
+    /// Leave out the visible "AI" mark.
+    #[arg(long)]
     pub no_label: bool,
+    /// The device signing key (32 raw bytes); created on first use.
+    #[arg(long)]
     pub key: Option<PathBuf>,
 }
 
@@ -91,7 +122,7 @@ pub fn run(req: Request) -> Result<()> {
     if let Verdict::Refused(r) = PromptPolicy::builtin().check(&req.prompt) {
         bail!("the prompt is refused: {r}");
     }
-    if req.size < 32 || req.size > 1024 || req.size % 2 != 0 {
+    if req.size < 32 || req.size > 1024 || !req.size.is_multiple_of(2) {
         bail!("--size must be an even number of pixels in 32..=1024");
     }
     let device = match req.backend {

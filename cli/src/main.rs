@@ -61,51 +61,7 @@ enum Command {
     },
     /// Generate a clip from a prompt with the shipped video model and write it as a
     /// labelled, watermarked, signed MP4 plus a contact-sheet PNG beside it.
-    Generate {
-        /// What the clip should show.
-        #[arg(long)]
-        prompt: String,
-        /// Noise seed: the same seed gives the same clip on the same backend.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Length in seconds (whole groups of 4 frames).
-        #[arg(long, default_value_t = 2.0)]
-        seconds: f32,
-        /// Frames per second (the model's own rate).
-        #[arg(long, default_value_t = 12)]
-        fps: u32,
-        /// Output side in pixels (the model makes 128; other sizes are resampled).
-        #[arg(long, default_value_t = 128)]
-        size: u32,
-        /// Sampler steps.
-        #[arg(long, default_value_t = 16)]
-        steps: usize,
-        /// Classifier-free guidance scale.
-        #[arg(long, default_value_t = 3.0)]
-        guidance: f32,
-        /// Camera move, overriding the prompt: static, pan_left, pan_right, pan_up,
-        /// pan_down, zoom_in, zoom_out, optionally `:slow` or `:fast`.
-        #[arg(long)]
-        camera: Option<String>,
-        /// Where the model runs.
-        #[arg(long, value_enum, default_value = "cpu")]
-        backend: generate::Backend,
-        /// The model folder (manifest.json + shards).
-        #[arg(long)]
-        model: Option<PathBuf>,
-        /// Where to write the MP4 (the contact sheet goes beside it as .png).
-        #[arg(long, short)]
-        out: PathBuf,
-        /// Also write every frame as a PNG into this folder.
-        #[arg(long)]
-        frames: Option<PathBuf>,
-        /// Leave out the visible "AI" mark.
-        #[arg(long)]
-        no_label: bool,
-        /// The device signing key (32 raw bytes); created on first use.
-        #[arg(long)]
-        key: Option<PathBuf>,
-    },
+    Generate(generate::Request),
     /// Check a recipe link and print what it asks for.
     Recipe {
         /// The link or its `#recipe=…` fragment.
@@ -123,37 +79,7 @@ fn main() -> Result<()> {
             no_label,
             key,
         } => export(&video, audio.as_deref(), &out, &prompt, no_label, key),
-        Command::Generate {
-            prompt,
-            seed,
-            seconds,
-            fps,
-            size,
-            steps,
-            guidance,
-            camera,
-            backend,
-            model,
-            out,
-            frames,
-            no_label,
-            key,
-        } => generate::run(generate::Request {
-            prompt,
-            seed,
-            seconds,
-            fps,
-            size,
-            steps,
-            guidance,
-            camera,
-            backend,
-            model,
-            out,
-            frames,
-            no_label,
-            key,
-        }),
+        Command::Generate(request) => generate::run(request),
         Command::Watermark { file } => watermark::check(&file),
         Command::Recipe { link } => {
             let recipe = Recipe::from_link(&link)?;

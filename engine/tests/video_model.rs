@@ -287,23 +287,18 @@ fn sampler_alone_is_deterministic() {
         seed: 11,
         shift: 2.0,
     };
-    let (a, _) = sample(
-        &model.dit,
-        &cond,
-        &un,
-        [8, 2, 2, 2],
-        &s,
-        &device,
-        |_, _, _| true,
-    );
-    let (b, _) = sample(
-        &model.dit,
-        &cond,
-        &un,
-        [8, 2, 2, 2],
-        &s,
-        &device,
-        |_, _, _| true,
-    );
+    let run = || {
+        sample(
+            &model.dit,
+            &cond,
+            &un,
+            [8, 2, 2, 2],
+            &s,
+            &device,
+            |_, _, _| true,
+        )
+        .0
+    };
+    let (a, b) = (run(), run());
     assert_eq!(a.into_data(), b.into_data());
 }

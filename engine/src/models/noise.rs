@@ -1,28 +1,21 @@
 //! Seeded Gaussian noise made on the host, so a seed gives the same starting latents on
 //! every backend (burn's device RNGs differ between flex and wgpu).
 
-/// SplitMix64: tiny, fast and well mixed; enough for noise.
+use crate::quant::SplitMix64;
+
+/// Gaussian noise from SplitMix64 (tiny, fast and well mixed; enough for noise).
 #[derive(Debug, Clone)]
-pub struct SeededRng(u64);
+pub struct SeededRng(SplitMix64);
 
 impl SeededRng {
     /// A generator for `seed`.
     pub fn new(seed: u64) -> Self {
-        SeededRng(seed ^ 0x4B49_4E4F_5241_0001)
-    }
-
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        SeededRng(SplitMix64::new(seed ^ 0x4B49_4E4F_5241_0001))
     }
 
     /// Uniform in (0, 1].
     pub fn uniform(&mut self) -> f32 {
-        ((self.next_u64() >> 40) as f32 + 1.0) / (1u64 << 24) as f32
+        ((self.0.next_u64() >> 40) as f32 + 1.0) / (1u64 << 24) as f32
     }
 
     /// `n` standard normal values (Box–Muller).

@@ -383,10 +383,18 @@ pub fn load_tensors<M: Module>(
             param.map(|old| {
                 let dims = old.dims().to_vec();
                 match found {
-                    Some(t) if t.shape == dims => Tensor::from_data(
-                        TensorData::new(t.values.clone(), dims.clone()),
-                        &old.device(),
-                    ),
+                    Some(t) if t.shape == dims => {
+                        let loaded = Tensor::from_data(
+                            TensorData::new(t.values.clone(), dims.clone()),
+                            &old.device(),
+                        );
+                        // A parameter being trained stays tracked by autodiff.
+                        if old.is_require_grad() {
+                            loaded.require_grad()
+                        } else {
+                            loaded
+                        }
+                    }
                     Some(t) => {
                         error.get_or_insert(WeightsError::Mismatch(format!(
                             "{name}: shape {:?}, model wants {dims:?}",

@@ -133,6 +133,7 @@ fn main() -> Result<()> {
                 &set,
                 args.get("steps", 600)?,
                 args.get("batch", 8)?,
+                args.get("lr", 2e-3)?,
             )?;
             psnr(&run, &config)
         }
@@ -195,6 +196,41 @@ fn main() -> Result<()> {
                 args.get("guidance", 3.0)?,
             )
         }
+        "recon" => {
+            let device = Device::flex();
+            let vae =
+                load_checkpoint(VideoVaeConfig::new().init(&device), "vae", &run.join("vae"))?.0;
+            let out = args.path("out", Path::new("docs/video"));
+            std::fs::create_dir_all(&out)?;
+            let (meta, f64, _, _) = render_clip(mix(0x5EED_0000), Split::HeldOut, false);
+            let (mean, _) = vae
+                .encoder
+                .forward(video_tensor(&[&f64], FRAMES, BASE, &device));
+            let (_, high) = vae.decoder.forward(mean);
+            let pixels = host(
+                high.clamp(-1.0, 1.0)
+                    .add_scalar(1.0)
+                    .mul_scalar(127.5)
+                    .permute([0, 2, 3, 4, 1]),
+            );
+            let frames: Vec<Vec<u8>> = pixels
+                .chunks(HIGH * HIGH * 3)
+                .map(|f| f.iter().map(|v| v.round() as u8).collect())
+                .collect();
+            write_png(
+                &out.join("vae-reconstruction.png"),
+                &contact_sheet(&frames, HIGH, HIGH),
+                4 * HIGH,
+                3 * HIGH,
+            )?;
+            println!(
+                "{}: {}",
+                out.join("vae-reconstruction.png").display(),
+                meta.prompt
+            );
+            Ok(())
+        }
+        "bench" => bench(args.get("batch", 8)?),
         "plot" => {
             let out = args.path("out", Path::new("docs/video"));
             std::fs::create_dir_all(&out)?;
@@ -301,6 +337,71 @@ fn psnr(run: &Path, config: &VideoVaeConfig) -> Result<()> {
     Ok(())
 }
 
+/// One DiT training step (shipped size, 2 s clip = 96 tokens) timed on each backend, and
+/// the machine's f32 matmul peak (1024³ on flex), so model-FLOP utilization can be stated.
+fn bench(batch: usize) -> Result<()> {
+    use burn::optim::{AdamWConfig, GradientsParams};
+    let attribute_dims = schema().iter().map(|g| g.labels.len()).sum();
+    let config = VideoDitConfig::new(attribute_dims);
+    let flex = Device::flex();
+    let a = Tensor::<2>::random([1024, 1024], burn::tensor::Distribution::Default, &flex);
+    let _ = host(a.clone().matmul(a.clone()));
+    let t = std::time::Instant::now();
+    for _ in 0..5 {
+        let _ = host(a.clone().matmul(a.clone()));
+    }
+    let peak = 5.0 * 2.0 * 1024f64.powi(3) / t.elapsed().as_secs_f64() / 1e9;
+    println!("f32 matmul 1024³ on flex: {peak:.1} GFLOP/s");
+    let mut devices = vec![("flex (CPU)", Device::flex().autodiff())];
+    match pollster::block_on(kinora_engine::device::Gpu::init()) {
+        Ok(gpu) => devices.push(("wgpu", gpu.burn_device.clone().autodiff())),
+        Err(e) => println!("wgpu: not available ({e})"),
+    }
+    for (name, device) in devices {
+        let mut dit = config.init(&device);
+        let params = dit.num_params() as f64;
+        let mut optim = AdamWConfig::new().init();
+        let m = 33;
+        let cond = kinora_engine::models::dit::DitCondition {
+            tokens: Tensor::zeros([batch, m, 128], &device),
+            bias: Tensor::zeros([batch, 1, 1, m], &device),
+            pooled: Tensor::zeros([batch, 128], &device),
+            attributes: Tensor::zeros([batch, attribute_dims], &device),
+            camera: Tensor::zeros([batch, 9], &device),
+        };
+        let x = Tensor::<5>::random(
+            [batch, 8, 6, 8, 8],
+            burn::tensor::Distribution::Normal(0.0, 1.0),
+            &device,
+        );
+        let times = vec![0.5f32; batch];
+        let mut step = |dit: kinora_engine::models::dit::VideoDit| {
+            let loss = (dit.forward(x.clone(), &times, &cond) - x.clone())
+                .powi_scalar(2)
+                .mean();
+            let _ = host(loss.clone());
+            let grads = GradientsParams::from_grads(loss.backward(), &dit);
+            optim.step(1e-4, dit, grads)
+        };
+        dit = step(dit);
+        let t = std::time::Instant::now();
+        let n = 3;
+        for _ in 0..n {
+            dit = step(dit);
+        }
+        let secs = t.elapsed().as_secs_f64() / n as f64;
+        let flop = 6.0 * params * 96.0 * batch as f64;
+        println!(
+            "{name}: DiT training step, batch {batch}: {:.0} ms = {:.1} samples/s, {:.1} GFLOP/s, model-FLOP utilization {:.0}% of the flex matmul peak",
+            secs * 1e3,
+            batch as f64 / secs,
+            flop / secs / 1e9,
+            100.0 * flop / secs / 1e9 / peak
+        );
+    }
+    Ok(())
+}
+
 /// Contact sheets of 12 fixed held-out prompts (fixed seeds, so later models can be
 /// compared side by side), each beside the world's own render of the same scene.
 fn sheets(
@@ -316,16 +417,7 @@ fn sheets(
     for i in 0..12u64 {
         let s = mix(0x5_4EE7 ^ i);
         let (meta, _, _, f128) = render_clip(s, Split::HeldOut, true);
-        let settings = GenerateSettings {
-            seconds: 2.0,
-            sampler: SamplerSettings {
-                steps,
-                guidance,
-                seed: s,
-                ..SamplerSettings::default()
-            },
-            camera: None,
-        };
+        let settings = two_seconds(steps, guidance, s);
         let video = model.generate(&meta.prompt, &settings, words, |_| true)?;
         let world: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
         let name = format!("heldout-{i:02}");
@@ -351,13 +443,31 @@ fn sheets(
 }
 
 fn write_png(path: &Path, rgb: &[u8], w: usize, h: usize) -> Result<()> {
+    let frame = kinora_world::render::Frame {
+        width: w as u32,
+        height: h as u32,
+        rgb: rgb.to_vec(),
+    };
     let file =
         std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), w as u32, h as u32);
-    enc.set_color(png::ColorType::Rgb);
-    enc.set_depth(png::BitDepth::Eight);
-    enc.write_header()?.write_image_data(rgb)?;
-    Ok(())
+    Ok(kinora_world::io::write_png(
+        &frame,
+        std::io::BufWriter::new(file),
+    )?)
+}
+
+/// A 2 s clip with the given sampler settings and the camera from the prompt.
+fn two_seconds(steps: usize, guidance: f32, seed: u64) -> GenerateSettings {
+    GenerateSettings {
+        seconds: 2.0,
+        sampler: SamplerSettings {
+            steps,
+            guidance,
+            seed,
+            ..SamplerSettings::default()
+        },
+        camera: None,
+    }
 }
 
 fn load(dir: &Path) -> Result<VideoModel> {
@@ -398,16 +508,7 @@ fn eval_free_text(
             "camera": { "motion": f[4], "speed": f[5] },
         }))
         .with_context(|| format!("line {}: unknown label", i + 2))?;
-        let settings = GenerateSettings {
-            seconds: 2.0,
-            sampler: SamplerSettings {
-                steps,
-                guidance,
-                seed: 1000 + i as u64,
-                ..SamplerSettings::default()
-            },
-            camera: None,
-        };
+        let settings = two_seconds(steps, guidance, 1000 + i as u64);
         let video = model.generate(f[0], &settings, words, |_| true)?;
         table.add(&scene, &judge_frames(&video.frames, video.width, 12));
     }
@@ -437,16 +538,7 @@ fn eval(
         let (meta, _, _, f128) = render_clip(s, Split::HeldOut, true);
         let frames: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
         world.add(&meta.scene, &judge_frames(&frames, HIGH, 12));
-        let settings = GenerateSettings {
-            seconds: 2.0,
-            sampler: SamplerSettings {
-                steps,
-                guidance,
-                seed: s,
-                ..SamplerSettings::default()
-            },
-            camera: None,
-        };
+        let settings = two_seconds(steps, guidance, s);
         let video = model.generate(&meta.prompt, &settings, words, |_| true)?;
         generated.add(&meta.scene, &judge_frames(&video.frames, video.width, 12));
         if (i + 1) % 10 == 0 {

@@ -39,11 +39,11 @@ pub fn augment(prompt: &str, rng: &mut Rng) -> String {
         let (core, tail) = split_punct(w);
         let lower = core.to_lowercase();
         let table = COLOUR_SYNONYMS.iter().chain(WORD_SYNONYMS);
-        if let Some((_, syn)) = table.clone().find(|(k, _)| *k == lower) {
-            if rng.chance(0.3) {
-                *w = format!("{}{tail}", rng.pick(syn));
-                continue;
-            }
+        if let Some((_, syn)) = table.clone().find(|(k, _)| *k == lower)
+            && rng.chance(0.3)
+        {
+            *w = format!("{}{tail}", rng.pick(syn));
+            continue;
         }
         if core.len() >= 4 && rng.chance(0.04) {
             *w = format!("{}{tail}", typo(core, rng));

@@ -72,6 +72,7 @@ pub fn train(
     set: &VideoSet,
     steps: usize,
     batch: usize,
+    peak_lr: f64,
 ) -> Result<VideoVae> {
     anyhow::ensure!(
         set.n128 >= batch,
@@ -80,6 +81,11 @@ pub fn train(
     );
     let device = Device::flex().autodiff();
     let mut model = config.init(&device);
+    if out.join("manifest.json").exists() {
+        // Continue from the last checkpoint (a fresh schedule over `steps` more steps).
+        model = super::common::load_checkpoint(model, "vae", out)?.0;
+        println!("continuing the VAE from {}", out.display());
+    }
     let mut optim = AdamWConfig::new().init();
     let mut log = CsvLog::open(&out.with_extension("csv"), "step,loss,lr,samples_per_s")?;
     let mut rng = Rng::new(0x7AE0_0001);
@@ -121,7 +127,7 @@ pub fn train(
         let loss = l64 + l128 + kl.mul_scalar(KL_WEIGHT);
         let loss_value = host(loss.clone())[0];
         let grads = GradientsParams::from_grads(loss.backward(), &model);
-        let lr = learning_rate(step, steps, 2e-3, 50);
+        let lr = learning_rate(step, steps, peak_lr, 50);
         model = optim.step(lr, model, grads);
         let rate = ((step + 1) * batch) as f64 / start.elapsed().as_secs_f64();
         bar.set_message(format!("loss {loss_value:.4} {rate:.1} windows/s"));
