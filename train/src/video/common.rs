@@ -36,6 +36,18 @@ pub fn write_weights(shards: &[Vec<u8>], manifest: &Manifest, dir: &Path) -> Res
         tmp.join("manifest.json"),
         serde_json::to_string_pretty(manifest)?,
     )?;
+    // Keep what is not weights (the model card) across the swap.
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let is_weights = name
+                .to_str()
+                .is_some_and(|n| n == "manifest.json" || n.starts_with("shard-"));
+            if !is_weights {
+                std::fs::copy(entry.path(), tmp.join(&name))?;
+            }
+        }
+    }
     let _ = std::fs::remove_dir_all(dir);
     std::fs::rename(&tmp, dir).with_context(|| format!("replacing {}", dir.display()))?;
     Ok(())
