@@ -196,19 +196,7 @@ impl VideoModel {
         prompts: &[&str],
         words: &dyn WordLookup,
     ) -> (TextEncoding, Vec<super::text::TokenizedPrompt>) {
-        let tok: Vec<_> = prompts
-            .iter()
-            .map(|p| self.config.tokenizer.tokenize(p, words))
-            .collect();
-        let m = self.config.tokenizer.max_words;
-        let dims = words.dims();
-        let vectors: Vec<f32> = tok.iter().flat_map(|t| t.vectors.iter().copied()).collect();
-        let valid: Vec<bool> = tok.iter().flat_map(|t| t.valid.iter().copied()).collect();
-        let x = Tensor::<1>::from_data(
-            TensorData::new(vectors, [prompts.len() * m * dims]),
-            &self.device,
-        )
-        .reshape([prompts.len(), m, dims]);
+        let (x, valid, tok) = self.config.tokenizer.batch(prompts, words, &self.device);
         (self.text.forward(x, &valid), tok)
     }
 

@@ -99,6 +99,36 @@ impl Tokenizer {
         out
     }
 
+    /// Tokenizes a batch of prompts into the encoder's input.
+    ///
+    /// # Shapes
+    /// returns word vectors `[batch, max_words, dims]`, `batch × max_words` validity flags
+    /// (row-major) and each prompt's tokenization
+    pub fn batch<S: AsRef<str>>(
+        &self,
+        prompts: &[S],
+        table: &dyn WordLookup,
+        device: &Device,
+    ) -> (Tensor<3>, Vec<bool>, Vec<TokenizedPrompt>) {
+        let (m, dims) = (self.max_words, table.dims());
+        let tokens: Vec<TokenizedPrompt> = prompts
+            .iter()
+            .map(|p| self.tokenize(p.as_ref(), table))
+            .collect();
+        let vectors: Vec<f32> = tokens
+            .iter()
+            .flat_map(|t| t.vectors.iter().copied())
+            .collect();
+        let valid: Vec<bool> = tokens
+            .iter()
+            .flat_map(|t| t.valid.iter().copied())
+            .collect();
+        let x =
+            Tensor::<1>::from_data(TensorData::new(vectors, [prompts.len() * m * dims]), device)
+                .reshape([prompts.len(), m, dims]);
+        (x, valid, tokens)
+    }
+
     /// The lexicon word closest to `word`, if close enough to be a typo of it.
     fn nearest(&self, word: &str) -> Option<&str> {
         let limit = if word.chars().count() >= 6 { 2 } else { 1 };

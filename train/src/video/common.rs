@@ -174,10 +174,5 @@ impl Ema {
     }
 }
 
-/// Host values of a tensor.
-pub fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-    t.into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .unwrap_or_default()
-}
+/// Host values of a tensor (the engine's reader).
+pub use kinora_engine::models::pipeline::to_vec as host;

@@ -61,27 +61,6 @@ pub fn attribute_loss(logits: Tensor<2>, target: Tensor<2>, groups: &[usize]) ->
     (logp * target).sum().neg().div_scalar(b as f32)
 }
 
-/// Tokenized batch → tensors.
-pub fn batch_tensors(
-    tokenizer: &Tokenizer,
-    prompts: &[String],
-    words: &dyn WordLookup,
-    device: &Device,
-) -> (Tensor<3>, Vec<bool>) {
-    let m = tokenizer.max_words;
-    let dims = words.dims();
-    let mut vectors = Vec::with_capacity(prompts.len() * m * dims);
-    let mut valid = Vec::with_capacity(prompts.len() * m);
-    for p in prompts {
-        let t = tokenizer.tokenize(p, words);
-        vectors.extend(t.vectors);
-        valid.extend(t.valid);
-    }
-    let x = Tensor::<1>::from_data(TensorData::new(vectors, [prompts.len() * m * dims]), device)
-        .reshape([prompts.len(), m, dims]);
-    (x, valid)
-}
-
 /// Per-group accuracy of `model` on held-out scenes' prompts (augmented when asked).
 pub fn accuracy(
     model: &TextEncoder,
@@ -107,7 +86,7 @@ pub fn accuracy(
                 if augmented { augment(&p, &mut rng) } else { p }
             })
             .collect();
-        let (x, valid) = batch_tensors(tokenizer, &prompts, words, device);
+        let (x, valid, _) = tokenizer.batch(&prompts, words, device);
         let logits = super::common::host(model.forward(x, &valid).logits);
         let total: usize = groups.iter().sum();
         for (r, s) in scenes.iter().enumerate() {
@@ -160,7 +139,7 @@ pub fn train(
             })
             .collect();
         let labels: Vec<Vec<usize>> = scenes.iter().map(|(s, _)| scene_labels(s)).collect();
-        let (x, valid) = batch_tensors(tokenizer, &prompts, words, &device);
+        let (x, valid, _) = tokenizer.batch(&prompts, words, &device);
         let enc = model.forward(x, &valid);
         let loss = attribute_loss(enc.logits, targets(&labels, &groups, &device), &groups);
         let loss_value = super::common::host(loss.clone())[0];
