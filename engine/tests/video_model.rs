@@ -51,8 +51,10 @@ fn tiny_config() -> VideoModelConfig {
     dit.depth = 1;
     dit.text_dims = 16;
     dit.camera_dims = 4;
+    dit.latent_channels = 8;
     let mut vae = VideoVaeConfig::new();
-    vae.widths = [4, 4, 8];
+    vae.widths = [4, 8];
+    vae.latent_channels = 8;
     VideoModelConfig {
         text,
         vae,

@@ -21,7 +21,7 @@ use burn::tensor::activation::silu;
 #[derive(Config, Debug)]
 pub struct VideoDitConfig {
     /// Latent channels of the VAE.
-    #[config(default = 8)]
+    #[config(default = 16)]
     pub latent_channels: usize,
     /// Spatial patch size (tokens cover `patch × patch` latent cells of one latent frame).
     #[config(default = 2)]

@@ -7,7 +7,7 @@
 //! train-video vae    [--steps 600]                 video VAE (+ PSNR on held-out clips)
 //! train-video dit    [--total-steps 20000] [--minutes 60] [--batch 32] [--lr 1e-3]
 //! train-video export [--out public/models/kinora-video]
-//! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 3] [--free-text TSV]
+//! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 5] [--free-text TSV]
 //! train-video sheets [--out docs/video]             12 held-out contact sheets
 //! train-video plot   [--out docs/video]             loss curves as PNG
 //! ```
@@ -134,6 +134,7 @@ fn main() -> Result<()> {
                 args.get("steps", 600)?,
                 args.get("batch", 8)?,
                 args.get("lr", 2e-3)?,
+                args.get("decoder-only", false)?,
             )?;
             psnr(&run, &config)
         }
@@ -161,6 +162,7 @@ fn main() -> Result<()> {
                 minutes: args.get("minutes", 60.0)?,
                 batch: args.get("batch", 32)?,
                 lr: args.get("lr", 1e-3)?,
+                warm_start: args.flags.get("warm-start").map(Path::new),
             };
             dit_train::train(&opts, &config.dit, &prep, sizes)?;
             Ok(())
@@ -173,7 +175,7 @@ fn main() -> Result<()> {
         }
         "eval" => {
             let dir = args.path("model", Path::new("public/models/kinora-video"));
-            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 3.0)?);
+            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 5.0)?);
             match args.flags.get("free-text") {
                 Some(file) => eval_free_text(&dir, &words, Path::new(file), steps, guidance),
                 None => eval(
@@ -193,7 +195,7 @@ fn main() -> Result<()> {
                 &words,
                 &args.path("out", Path::new("docs/video")),
                 args.get("steps", 16)?,
-                args.get("guidance", 3.0)?,
+                args.get("guidance", 5.0)?,
             )
         }
         "recon" => {
@@ -230,6 +232,7 @@ fn main() -> Result<()> {
             );
             Ok(())
         }
+        "ceiling" => ceiling(&run, args.get("n", 100)?, args.get("seed", 9000u64)?),
         "bench" => bench(args.get("batch", 8)?),
         "plot" => {
             let out = args.path("out", Path::new("docs/video"));
@@ -257,10 +260,12 @@ fn assemble(run: &Path, stats: Option<(Vec<f32>, Vec<f32>)>) -> Result<VideoMode
     )?;
     let schema = schema();
     let attribute_dims = schema.iter().map(|g| g.labels.len()).sum();
-    let (mean, std) = stats.unwrap_or_else(|| (vec![0.0; 8], vec![1.0; 8]));
+    let vae = VideoVaeConfig::new();
+    let c = vae.latent_channels;
+    let (mean, std) = stats.unwrap_or_else(|| (vec![0.0; c], vec![1.0; c]));
     Ok(VideoModelConfig {
-        dit: VideoDitConfig::new(attribute_dims),
-        vae: VideoVaeConfig::new(),
+        dit: VideoDitConfig::new(attribute_dims).with_latent_channels(c),
+        vae,
         text,
         tokenizer,
         schema,
@@ -304,6 +309,78 @@ fn export(run: &Path, out: &Path, precision: Precision) -> Result<()> {
         params(&collect_tensors(&model.dit, "dit")),
     );
     Ok(())
+}
+
+/// The judge on the VAE's reconstructions of held-out world clips: the most a DiT on these
+/// latents can score (same prompts and seeds as `eval`).
+fn ceiling(run: &Path, n: usize, seed: u64) -> Result<()> {
+    let device = Device::flex();
+    let vae = load_checkpoint(VideoVaeConfig::new().init(&device), "vae", &run.join("vae"))?.0;
+    let mut tables = [
+        JudgeTable::default(),
+        JudgeTable::default(),
+        JudgeTable::default(),
+    ];
+    let to_frames = |t: Tensor<5>, side: usize| -> Vec<Vec<u8>> {
+        host(
+            t.clamp(-1.0, 1.0)
+                .add_scalar(1.0)
+                .mul_scalar(127.5)
+                .permute([0, 2, 3, 4, 1]),
+        )
+        .chunks(side * side * 3)
+        .map(|f| f.iter().map(|v| v.round() as u8).collect())
+        .collect()
+    };
+    for i in 0..n {
+        let (meta, f64, _, f128) = render_clip(mix(seed ^ i as u64), Split::HeldOut, true);
+        let frames: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
+        tables[0].add(&meta.scene, &judge_frames(&frames, HIGH, 12));
+        let (mean, _) = vae
+            .encoder
+            .forward(video_tensor(&[&f64], FRAMES, BASE, &device));
+        let (base, high) = vae.decoder.forward(mean);
+        tables[1].add(&meta.scene, &judge_frames(&to_frames(high, HIGH), HIGH, 12));
+        let smooth: Vec<Vec<u8>> = to_frames(base, BASE)
+            .iter()
+            .map(|f| bilinear_2x(f, BASE))
+            .collect();
+        tables[2].add(&meta.scene, &judge_frames(&smooth, HIGH, 12));
+    }
+    println!(
+        "| metric | world renders | VAE reconstruction (learned 2×) | VAE 64×64 base, bilinear 2× |\n|---|---|---|---|"
+    );
+    let rows: Vec<_> = tables.iter().map(JudgeTable::rows).collect();
+    for (k, (name, w)) in rows[0].iter().enumerate() {
+        println!(
+            "| {name} | {w:.1} | {:.1} | {:.1} |",
+            rows[1][k].1, rows[2][k].1
+        );
+    }
+    Ok(())
+}
+
+/// 2× bilinear enlargement of an RGB8 `side × side` frame (pixel centres aligned).
+fn bilinear_2x(rgb: &[u8], side: usize) -> Vec<u8> {
+    let out = 2 * side;
+    let mut v = Vec::with_capacity(out * out * 3);
+    let at = |x: usize, y: usize, c: usize| rgb[(y * side + x) * 3 + c] as f32;
+    for oy in 0..out {
+        let fy = ((oy as f32 + 0.5) / 2.0 - 0.5).clamp(0.0, (side - 1) as f32);
+        let (y0, ty) = (fy.floor() as usize, fy.fract());
+        let y1 = (y0 + 1).min(side - 1);
+        for ox in 0..out {
+            let fx = ((ox as f32 + 0.5) / 2.0 - 0.5).clamp(0.0, (side - 1) as f32);
+            let (x0, tx) = (fx.floor() as usize, fx.fract());
+            let x1 = (x0 + 1).min(side - 1);
+            for c in 0..3 {
+                let top = at(x0, y0, c) * (1.0 - tx) + at(x1, y0, c) * tx;
+                let bottom = at(x0, y1, c) * (1.0 - tx) + at(x1, y1, c) * tx;
+                v.push((top * (1.0 - ty) + bottom * ty).round() as u8);
+            }
+        }
+    }
+    v
 }
 
 /// Reconstruction PSNR of the VAE on 16 held-out clips (full 24 frames, 64 and 128 px).
@@ -370,7 +447,7 @@ fn bench(batch: usize) -> Result<()> {
             camera: Tensor::zeros([batch, 9], &device),
         };
         let x = Tensor::<5>::random(
-            [batch, 8, 6, 8, 8],
+            [batch, config.latent_channels, 6, 8, 8],
             burn::tensor::Distribution::Normal(0.0, 1.0),
             &device,
         );

@@ -77,6 +77,20 @@ pub fn load_checkpoint<M: Module>(
     Ok((load_tensors(module, prefix, &tensors)?, manifest.config))
 }
 
+/// Copies from the checkpoint in `dir` every tensor of `module` whose path and shape match;
+/// returns the module and the paths it kept fresh.
+pub fn warm_start<M: Module>(module: M, prefix: &str, dir: &Path) -> Result<(M, Vec<String>)> {
+    let (_, mut tensors) = read_weights(dir)?;
+    let mut fresh = Vec::new();
+    for (name, tensor) in collect_tensors(&module, prefix) {
+        if tensors.get(&name).map(|t| &t.shape) != Some(&tensor.shape) {
+            fresh.push(name.clone());
+            tensors.insert(name, tensor);
+        }
+    }
+    Ok((load_tensors(module, prefix, &tensors)?, fresh))
+}
+
 /// Linear warm-up then cosine decay to 10%.
 pub fn learning_rate(step: usize, total: usize, peak: f64, warmup: usize) -> f64 {
     if step < warmup {

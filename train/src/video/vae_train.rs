@@ -1,5 +1,8 @@
 //! Stage 2: the video VAE, on 8-frame windows of the clips that have 128×128 frames (the
-//! convolutions are shift-equivariant in time, so short windows teach the whole clip).
+//! convolutions are shift-equivariant in time, so short windows teach the whole clip),
+//! cropped to 32×32 around an object (and in space too, so a crop teaches the whole frame:
+//! a quarter of the compute per window, and objects — what the judge looks at and what a
+//! full-frame loss under-weights — in every sample).
 //! The reconstruction loss is weighted ×16 on object pixels (masks rendered by the world):
 //! an object is ~2% of a frame, and a plain loss lets the latents forget it.
 
@@ -13,7 +16,7 @@ use kinora_world::rng::Rng;
 use std::path::Path;
 
 /// Weight of object pixels in the reconstruction loss.
-pub const OBJECT_WEIGHT: f32 = 16.0;
+pub const OBJECT_WEIGHT: f32 = 8.0;
 /// KL weight (small: the latents should keep detail; the DiT normalizes them anyway).
 pub const KL_WEIGHT: f32 = 1e-4;
 
@@ -57,6 +60,48 @@ fn window(set: &VideoSet, i: usize, start: usize, len: usize) -> (&[u8], &[u8], 
     )
 }
 
+/// Side of the training crops at 64×64 (a multiple of 8, so crops keep the latent grid).
+pub const CROP: usize = 32;
+
+/// The crop of `len` frames `t×side×side×ch` at (`x`, `y`) in units of the frame's side/64.
+fn crop(bytes: &[u8], len: usize, side: usize, ch: usize, x: usize, y: usize) -> Vec<u8> {
+    let scale = side / BASE;
+    let (cs, x0, y0) = (CROP * scale, x * scale, y * scale);
+    let mut out = Vec::with_capacity(len * cs * cs * ch);
+    for f in 0..len {
+        for row in y0..y0 + cs {
+            let at = ((f * side + row) * side + x0) * ch;
+            out.extend_from_slice(&bytes[at..at + cs * ch]);
+        }
+    }
+    out
+}
+
+/// Where to crop a window: centred on the object pixels of its middle frame (grid-aligned),
+/// or anywhere when no object is in view.
+fn crop_origin(mask: &[u8], len: usize, rng: &mut Rng) -> (usize, usize) {
+    let frame = &mask[(len / 2) * BASE * BASE..(len / 2 + 1) * BASE * BASE];
+    let (mut sx, mut sy, mut n) = (0usize, 0usize, 0usize);
+    for (i, &m) in frame.iter().enumerate() {
+        if m != 0 {
+            sx += i % BASE;
+            sy += i / BASE;
+            n += 1;
+        }
+    }
+    let span = BASE - CROP;
+    let place = |centre: usize, rng: &mut Rng| {
+        // Jitter by up to a latent cell so objects are seen at every phase of the grid.
+        let jitter = rng.index(9);
+        let at = (centre + jitter).saturating_sub(CROP / 2 + 4).min(span);
+        at / 8 * 8
+    };
+    if n == 0 {
+        return (8 * rng.index(span / 8 + 1), 8 * rng.index(span / 8 + 1));
+    }
+    (place(sx / n, rng), place(sy / n, rng))
+}
+
 /// Nearest 2× spatial upsampling of weights.
 fn up2(w: Tensor<5>) -> Tensor<5> {
     let [n, c, t, h, wd] = w.dims();
@@ -65,7 +110,8 @@ fn up2(w: Tensor<5>) -> Tensor<5> {
         .reshape([n, c, t, 2 * h, 2 * wd])
 }
 
-/// Trains the VAE and writes its checkpoint to `out`.
+/// Trains the VAE (or, with `decoder_only`, fine-tunes its decoder) and writes its
+/// checkpoint to `out`.
 pub fn train(
     out: &Path,
     config: &VideoVaeConfig,
@@ -73,6 +119,7 @@ pub fn train(
     steps: usize,
     batch: usize,
     peak_lr: f64,
+    decoder_only: bool,
 ) -> Result<VideoVae> {
     anyhow::ensure!(
         set.n128 >= batch,
@@ -96,26 +143,42 @@ pub fn train(
         let picks: Vec<(usize, usize)> = (0..batch)
             .map(|_| (rng.index(set.n128), 4 * rng.index((FRAMES - LEN) / 4 + 1)))
             .collect();
-        let wins: Vec<_> = picks.iter().map(|&(i, s)| window(set, i, s, LEN)).collect();
+        let wins: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = picks
+            .iter()
+            .map(|&(i, s)| {
+                let (f64, m64, f128) = window(set, i, s, LEN);
+                let (x, y) = crop_origin(m64, LEN, &mut rng);
+                (
+                    crop(f64, LEN, BASE, 3, x, y),
+                    crop(m64, LEN, BASE, 1, x, y),
+                    crop(f128, LEN, HIGH, 3, x, y),
+                )
+            })
+            .collect();
         let x64 = video_tensor(
-            &wins.iter().map(|w| w.0).collect::<Vec<_>>(),
+            &wins.iter().map(|w| w.0.as_slice()).collect::<Vec<_>>(),
             LEN,
-            BASE,
+            CROP,
             &device,
         );
         let w64 = weight_tensor(
-            &wins.iter().map(|w| w.1).collect::<Vec<_>>(),
+            &wins.iter().map(|w| w.1.as_slice()).collect::<Vec<_>>(),
             LEN,
-            BASE,
+            CROP,
             &device,
         );
         let x128 = video_tensor(
-            &wins.iter().map(|w| w.2).collect::<Vec<_>>(),
+            &wins.iter().map(|w| w.2.as_slice()).collect::<Vec<_>>(),
             LEN,
-            HIGH,
+            2 * CROP,
             &device,
         );
-        let (mean, log_var) = model.encoder.forward(x64.clone());
+        let (mut mean, mut log_var) = model.encoder.forward(x64.clone());
+        if decoder_only {
+            // The encoder (hence the latents a DiT was trained on) stays as it is: only
+            // parameters that receive gradients are stepped.
+            (mean, log_var) = (mean.detach(), log_var.detach());
+        }
         let eps = mean.random_like(burn::tensor::Distribution::Normal(0.0, 1.0));
         let z = mean.clone() + log_var.clone().mul_scalar(0.5).exp() * eps;
         let (base, high) = model.decoder.forward(z);
