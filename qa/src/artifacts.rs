@@ -17,7 +17,9 @@ use crate::stats::{median, quantile};
 use crate::{Kind, Raw, Severity};
 
 /// Lines differing by less than this (mean levels) count as copies.
-const SAME_LINE: f32 = 0.6;
+const SAME_LINE: f32 = 0.15;
+/// Mean step along a smeared line (levels) below which the line is flat.
+const MIN_DETAIL: f32 = 1.0;
 /// Identical lines at an edge beyond the edge's own median that make a smear.
 const SMEAR_EXTRA: usize = 3;
 
@@ -33,6 +35,17 @@ fn flat_lines(y: &[f32], w: usize, h: usize, edge: usize) -> usize {
             _ => y[k * w + (w - 1 - line)],
         }
     };
+    // A flat line (a clear sky) copied onto itself is no smear: the copied line must
+    // carry detail along its length.
+    let detail = |line: usize| {
+        (0..len - 1)
+            .map(|k| (at(line, k) - at(line, k + 1)).abs())
+            .sum::<f32>()
+            / (len - 1) as f32
+    };
+    if detail(0) < MIN_DETAIL {
+        return 0;
+    }
     let mut count = 0;
     for line in 0..lines.saturating_sub(1) / 2 {
         let d = (0..len)
@@ -100,11 +113,12 @@ pub(crate) fn boundary_smears(l: &Lumas) -> Vec<Raw> {
 /// Block size and stride of the noise map.
 const BLOCK: usize = 8;
 const STRIDE: usize = 4;
-/// Noise is this many times its block's usual high-frequency energy and the clip's busy
-/// blocks.
-const NOISE_RATIO: f32 = 3.0;
+/// Noise is this many times its block's usual high-frequency energy and the clip's 99th
+/// percentile (a textured object that travels across the picture sets that percentile;
+/// a noise patch of a few frames is too rare to).
+const NOISE_RATIO: f32 = 1.75;
 /// And at least this much (levels).
-const NOISE_FLOOR: f32 = 6.0;
+const NOISE_FLOOR: f32 = 12.0;
 
 /// High-frequency energy per block: `[block][frame]`, with block origins.
 fn hf_map(l: &Lumas) -> (Vec<(usize, usize)>, Vec<Vec<f32>>) {
@@ -148,7 +162,7 @@ pub(crate) fn noise_patches(l: &Lumas) -> Vec<Raw> {
         return vec![];
     }
     let all: Vec<f32> = e.iter().flatten().copied().collect();
-    let busy = quantile(&all, 0.95);
+    let busy = quantile(&all, 0.99);
     let mut worst: Vec<Option<(f32, usize)>> = vec![None; n];
     for (b, series) in e.iter().enumerate() {
         let norm = median(series).max(busy);

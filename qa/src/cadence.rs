@@ -16,7 +16,7 @@ use crate::{Kind, Raw, Severity};
 /// Below this share of the local motion a frame counts as a repeat.
 const DUP_SHARE: f32 = 0.15;
 /// Above this multiple of the local motion the motion skipped ahead.
-const DROP_RATIO: f32 = 2.2;
+const DROP_RATIO: f32 = 2.0;
 /// Local motion (luma levels) below which cadence is not judged.
 const MIN_MOTION: f32 = 0.3;
 /// Frames either side that define the local motion.

@@ -11,7 +11,7 @@ use crate::stats::median;
 use crate::{Audio, AudioEvent, Severity};
 
 /// Times the surrounding level a click's jump must reach.
-const RATIO: f32 = 5.0;
+const RATIO: f32 = 4.0;
 /// Smallest jump (full scale = 1) that counts as audible.
 const FLOOR: f32 = 0.05;
 
@@ -38,8 +38,7 @@ pub fn analyze(a: &Audio) -> Vec<AudioEvent> {
         median(&v)
     };
     let mut out: Vec<AudioEvent> = Vec::new();
-    for b in 6..nb.saturating_sub(8) {
-        let (p, n) = peaks[b];
+    for (b, &(p, n)) in peaks.iter().enumerate().take(nb.saturating_sub(8)).skip(6) {
         if p < FLOOR {
             continue;
         }

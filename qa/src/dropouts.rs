@@ -29,7 +29,7 @@ pub fn analyze(a: &Audio) -> Vec<AudioEvent> {
     let mut out = Vec::new();
     let mut b = 1;
     while b < nb {
-        if r[b] >= SILENT || r[b - 1] < LOUD {
+        if r[b] >= SILENT || r[b - 1].max(r[b.saturating_sub(2)]) < LOUD {
             b += 1;
             continue;
         }
@@ -38,7 +38,10 @@ pub fn analyze(a: &Audio) -> Vec<AudioEvent> {
             b += 1;
         }
         let len = (b - start) as f32 * bs;
-        if b < nb && r[b] >= LOUD && (MIN_S..=MAX_S).contains(&len) {
+        if b < nb
+            && r[b].max(r.get(b + 1).copied().unwrap_or(0.0)) >= LOUD
+            && (MIN_S..=MAX_S).contains(&len)
+        {
             let t = start as f32 * bs;
             out.push(AudioEvent {
                 start: t,

@@ -415,11 +415,11 @@ impl Tracks {
                 .collect();
             let m = median(&steps);
             for (k, &s) in steps.iter().enumerate() {
-                if s > 4.0 * m.max(1.0) && s > 6.0 {
+                if s > 6.0 * m.max(1.0) && s > 0.15 * self.w.min(self.h) as f32 {
                     let t = c[k + 1].0;
                     out.push(Raw {
                         kind: Kind::MotionMismatch,
-                        severity: Severity::Warning,
+                        severity: Severity::Info,
                         frames: t - 1..t + 1,
                         explanation: format!(
                             "an object jumps {s:.0} px between frames {} and {t}, {:.0}× its \

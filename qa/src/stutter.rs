@@ -17,7 +17,7 @@ const MAX_LAG_S: f32 = 0.12;
 /// A block matches when the shifted difference has at most this share of the energy.
 const MATCH: f32 = 0.02;
 /// Candidate lags checked per window.
-const CANDIDATES: usize = 6;
+const CANDIDATES: usize = 12;
 
 /// In-place radix-2 FFT (length a power of two).
 fn fft(re: &mut [f32], im: &mut [f32]) {
@@ -117,7 +117,7 @@ pub fn analyze(a: &Audio) -> Vec<AudioEvent> {
     while w0 + WINDOW <= x.len() {
         let ac = autocorr(&x[w0..w0 + WINDOW]);
         let mut peaks: Vec<(f32, usize)> = (min_lag.max(1)..max_lag)
-            .filter(|&l| ac[l] > 0.1 && ac[l] >= ac[l - 1] && ac[l] >= ac[l + 1])
+            .filter(|&l| ac[l] > 0.05 && ac[l] >= ac[l - 1] && ac[l] >= ac[l + 1])
             .map(|l| (ac[l], l))
             .collect();
         peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -144,7 +144,7 @@ pub fn analyze(a: &Audio) -> Vec<AudioEvent> {
                 }
             }
         }
-        w0 += WINDOW / 2;
+        w0 += WINDOW / 4;
     }
     out.sort_by(|a, b| a.start.total_cmp(&b.start));
     out
