@@ -403,3 +403,59 @@ fn analyzers_catch_injected_faults_without_false_alarms() {
     }
     assert!(failures.is_empty(), "below target: {failures:#?}");
 }
+
+/// Threshold tuning aid (not a check): `KINORA_QA_PROBE=click cargo test --release -p
+/// kinora-qa --test validate probe -- --ignored --nocapture` prints, per seed, the
+/// analyzer's score on the clean clip (largest) and at the injected fault. Run it on the
+/// tuning seeds (`KINORA_QA_FIRST=0 KINORA_QA_CLIPS=21`), never on the measured ones.
+#[test]
+#[ignore]
+fn probe() {
+    let cfg = cfg();
+    let first: u64 = std::env::var("KINORA_QA_FIRST")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let clips: u64 = std::env::var("KINORA_QA_CLIPS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(21);
+    let what = std::env::var("KINORA_QA_PROBE").unwrap_or_default();
+    let spf = cfg.sample_rate as f32 / cfg.fps as f32;
+    for seed in first..first + clips {
+        let scene = sample_scene(seed, Split::Any);
+        let clean = make_clip(&scene, seed, &cfg);
+        fn audio(s: &[f32]) -> Audio<'_> {
+            Audio {
+                sample_rate: 24_000,
+                samples: s,
+            }
+        }
+        match what.as_str() {
+            "click" => {
+                let worst = |s: &[f32]| {
+                    kinora_qa::clicks::candidates(&audio(s))
+                        .into_iter()
+                        .max_by(|a, b| a.2.total_cmp(&b.2))
+                };
+                let c = worst(&clean.audio);
+                let (_, bad, r) = inject(Injected::Click, &clean, seed, &cfg).unwrap();
+                let t0 = r.start as f32 * spf / cfg.sample_rate as f32;
+                let at = kinora_qa::clicks::candidates(&audio(&bad))
+                    .into_iter()
+                    .filter(|c| c.0 >= t0 - 0.01 && c.0 <= t0 + 0.1)
+                    .max_by(|a, b| a.2.total_cmp(&b.2));
+                println!(
+                    "seed {seed} {:?} clean {c:?} injected {at:?}",
+                    scene.ambient
+                );
+            }
+            "dump" => {
+                let t: f32 = std::env::var("KINORA_QA_T").unwrap().parse().unwrap();
+                let n = (t * cfg.sample_rate as f32) as usize;
+                println!("{:?}", &clean.audio[n - 40..n + 80]);
+            }
+            _ => panic!("KINORA_QA_PROBE=click"),
+        }
+    }
+}
