@@ -37,7 +37,7 @@ fn lpc(x: &[f32]) -> Vec<f32> {
             *v as f64 * h
         })
         .collect();
-    let mut r = vec![0.0f64; ORDER + 1];
+    let mut r = [0.0f64; ORDER + 1];
     for (k, rk) in r.iter_mut().enumerate() {
         *rk = (k..n).map(|i| w[i] * w[i - k]).sum();
     }
