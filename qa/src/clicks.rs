@@ -61,7 +61,7 @@ fn lpc(x: &[f32]) -> Vec<f32> {
 }
 
 /// Prediction residual of the whole soundtrack (each frame with its own predictor).
-fn residual(x: &[f32], frame: usize) -> Vec<f32> {
+pub(crate) fn residual(x: &[f32], frame: usize) -> Vec<f32> {
     let mut e = vec![0.0f32; x.len()];
     for f0 in (0..x.len()).step_by(frame) {
         let f1 = (f0 + frame).min(x.len());

@@ -22,6 +22,9 @@ use crate::{Frames, Kind, Raw, Severity};
 const FG: f32 = 40.0;
 /// Reference frames for the background, relative to the frame.
 const REFS: [i64; 6] = [-12, -8, -4, 4, 8, 12];
+/// Mean luma change (levels) over an object's pixels that shows it really left (or
+/// arrived); less means a still object merged into the background estimate.
+const CHANGE: f32 = 15.0;
 /// Longest gap (frames) after which a vanished object may reappear.
 const MAX_GAP: usize = 8;
 
@@ -61,6 +64,8 @@ pub struct Tracks {
     pos: Vec<(i32, i32)>,
     /// Foreground masks.
     mask: Vec<Vec<bool>>,
+    /// Luma per frame.
+    y: Vec<Vec<f32>>,
     /// Blobs per frame.
     pub blobs: Vec<Vec<Blob>>,
     /// `next[t][i]`: the blob in frame t+1 that blob i of frame t became.
@@ -250,6 +255,7 @@ impl Tracks {
             min_area,
             pos,
             mask,
+            y: l.y.clone(),
             blobs,
             next,
             has_prev,
@@ -280,6 +286,33 @@ impl Tracks {
         c as f32 / b.area as f32
     }
 
+    /// Mean |luma| change over `b`'s foreground pixels of frame `t` between frame `t` and
+    /// frame `u` (camera shift removed): large when the object is there in one frame and
+    /// not in the other, small when a still object was merely absorbed into (or released
+    /// from) the background estimate.
+    fn change(&self, b: &Blob, t: usize, u: usize) -> f32 {
+        let (dx, dy) = (self.pos[u].0 - self.pos[t].0, self.pos[u].1 - self.pos[t].1);
+        let (x0, y0, x1, y1) = b.bbox;
+        let (mut s, mut c) = (0.0f32, 0usize);
+        for y in y0..=y1 {
+            for x in x0..=x1 {
+                let (xx, yy) = (x as i32 + dx, y as i32 + dy);
+                if !self.mask[t][y * self.w + x]
+                    || xx < 0
+                    || yy < 0
+                    || xx as usize >= self.w
+                    || yy as usize >= self.h
+                {
+                    continue;
+                }
+                s += (self.y[t][y * self.w + x] - self.y[u][yy as usize * self.w + xx as usize])
+                    .abs();
+                c += 1;
+            }
+        }
+        s / c.max(1) as f32
+    }
+
     /// Velocity (px per frame, camera removed) of blob `i` of frame `t` from its predecessor.
     fn speed(&self, t: usize, i: usize) -> f32 {
         if t == 0 || !self.has_prev[t][i] {
@@ -307,7 +340,7 @@ impl Tracks {
                 if a.border || a.area < big || self.next[t][i].is_some() {
                     continue;
                 }
-                if self.coverage(a, t, t + 1) > 0.3 {
+                if self.coverage(a, t, t + 1) > 0.3 || self.change(a, t, t + 1) < CHANGE {
                     continue;
                 }
                 let v = self.speed(t, i);
@@ -355,7 +388,10 @@ impl Tracks {
                 }
                 // It must persist two more frames and come from no foreground.
                 let Some(k) = self.next[t][j] else { continue };
-                if self.next[t + 1][k].is_none() || self.coverage(b, t, t - 1) > 0.3 {
+                if self.next[t + 1][k].is_none()
+                    || self.coverage(b, t, t - 1) > 0.3
+                    || self.change(b, t, t - 1) < CHANGE
+                {
                     continue;
                 }
                 out.push(Raw {

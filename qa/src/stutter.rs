@@ -2,7 +2,7 @@
 //!
 //! Why it works: after a stutter the waveform equals itself shifted by the repeated
 //! length L — for exactly L samples, and no longer. Autocorrelation of short windows
-//! (by FFT) proposes candidate lags; each is then verified block by block (the shifted
+//! (by FFT, of the linear-prediction residual) proposes candidate lags; each is then verified block by block (the shifted
 //! waveform must match within −17 dB). A periodic sound (a held note) also matches itself
 //! at multiples of its period, but over a stretch much longer than the lag, so the match
 //! must last about one lag (0.7–1.4 L) to count.
@@ -18,6 +18,8 @@ const MAX_LAG_S: f32 = 0.12;
 const MATCH: f32 = 0.02;
 /// Candidate lags checked per window.
 const CANDIDATES: usize = 12;
+/// A candidate lag is the largest autocorrelation within this many samples.
+const PEAK_RADIUS: usize = 4;
 
 /// In-place radix-2 FFT (length a power of two).
 fn fft(re: &mut [f32], im: &mut [f32]) {
@@ -113,11 +115,18 @@ pub fn analyze(a: &Audio) -> Vec<AudioEvent> {
     if x.len() < WINDOW || min_lag >= max_lag {
         return out;
     }
+    // Candidate lags come from the prediction residual: whitening removes a tone's or a
+    // chord's own periodicity, which would otherwise crowd out the repeat's peak.
+    let white = crate::clicks::residual(x, ((0.02 * sr) as usize).max(64));
     let mut w0 = 0;
     while w0 + WINDOW <= x.len() {
-        let ac = autocorr(&x[w0..w0 + WINDOW]);
+        let ac = autocorr(&white[w0..w0 + WINDOW]);
         let mut peaks: Vec<(f32, usize)> = (min_lag.max(1)..max_lag)
-            .filter(|&l| ac[l] > 0.05 && ac[l] >= ac[l - 1] && ac[l] >= ac[l + 1])
+            .filter(|&l| {
+                let lo = l.saturating_sub(PEAK_RADIUS);
+                let hi = (l + PEAK_RADIUS).min(ac.len() - 1);
+                ac[l] > 0.05 && (lo..=hi).all(|k| ac[k] <= ac[l])
+            })
             .map(|l| (ac[l], l))
             .collect();
         peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
