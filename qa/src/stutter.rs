@@ -17,7 +17,7 @@ const MAX_LAG_S: f32 = 0.12;
 /// A block matches when the shifted difference has at most this share of the energy.
 const MATCH: f32 = 0.02;
 /// Candidate lags checked per window.
-const CANDIDATES: usize = 12;
+const CANDIDATES: usize = 24;
 /// A candidate lag is the largest autocorrelation within this many samples.
 const PEAK_RADIUS: usize = 4;
 
@@ -73,6 +73,14 @@ fn autocorr(x: &[f32]) -> Vec<f32> {
     re.iter().map(|v| v / z).collect()
 }
 
+/// `x` clipped to four times its median magnitude: a splice's discontinuity leaves a
+/// spike in the prediction residual that would otherwise dominate the autocorrelation.
+fn clipped(x: &[f32]) -> Vec<f32> {
+    let mags: Vec<f32> = x.iter().map(|v| v.abs()).collect();
+    let c = 4.0 * crate::stats::median(&mags);
+    x.iter().map(|v| v.clamp(-c, c)).collect()
+}
+
 /// Longest run (in samples, block resolution) in `lo..hi` where `x[n] ≈ x[n + lag]`,
 /// with its start.
 fn matching_run(x: &[f32], lag: usize, lo: usize, hi: usize, block: usize) -> (usize, usize) {
@@ -120,7 +128,7 @@ pub fn analyze(a: &Audio) -> Vec<AudioEvent> {
     let white = crate::clicks::residual(x, ((0.02 * sr) as usize).max(64));
     let mut w0 = 0;
     while w0 + WINDOW <= x.len() {
-        let ac = autocorr(&white[w0..w0 + WINDOW]);
+        let ac = autocorr(&clipped(&white[w0..w0 + WINDOW]));
         let mut peaks: Vec<(f32, usize)> = (min_lag.max(1)..max_lag)
             .filter(|&l| {
                 let lo = l.saturating_sub(PEAK_RADIUS);
@@ -131,7 +139,7 @@ pub fn analyze(a: &Audio) -> Vec<AudioEvent> {
             .collect();
         peaks.sort_by(|a, b| b.0.total_cmp(&a.0));
         'cand: for &(_, l0) in peaks.iter().take(CANDIDATES) {
-            for lag in l0.saturating_sub(2).max(min_lag)..=l0 + 2 {
+            for lag in l0.saturating_sub(1).max(min_lag)..=l0 + 1 {
                 let (run, start) = matching_run(x, lag, w0, w0 + WINDOW, block);
                 let r = run as f32 / lag as f32;
                 if (0.7..=1.4).contains(&r) {
