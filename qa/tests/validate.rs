@@ -7,7 +7,9 @@
 //! Target per fault: detection ≥ 90% on eligible faulted clips, false alarms ≤ 5% on
 //! clean clips. Asserted for the fault types that meet it ([`MEETS_TARGET`]); all of them
 //! with `KINORA_QA_STRICT=1`. Run with `--nocapture` to see the table. Thresholds were
-//! chosen on seeds 0..20; the test measures seeds 1000..1040.
+//! chosen on seeds 0..20 (checked on development seeds 100..159); the test measures seeds
+//! 1000..1100. Clean clips carrying any warning or serious finding are counted too
+//! ([`MAX_DIRTY`]).
 
 use kinora_qa::{Audio, Frames, Kind, Report, Severity, analyze};
 use kinora_world::clip::{Clip, make_clip};
@@ -19,7 +21,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 /// Clips rendered (each is checked clean and once per eligible fault).
-const CLIPS: u64 = 40;
+const CLIPS: u64 = 100;
 /// First seed (seeds below were used to choose the analyzers' thresholds).
 const FIRST_SEED: u64 = 1000;
 
@@ -36,16 +38,20 @@ fn cfg() -> RenderConfig {
 /// Fault types whose analyzers meet the target (≥ 90% detected, ≤ 5% false alarms) on the
 /// held-out seeds; they are asserted. The others are measured and printed, and asserted
 /// only with `KINORA_QA_STRICT=1`, until their analyzers reach the target (issue 17).
-const MEETS_TARGET: [Injected; 5] = [
+const MEETS_TARGET: [Injected; 7] = [
     Injected::Cut,
     Injected::DuplicatedFrame,
     Injected::Flicker,
     Injected::RegionalFlicker,
+    Injected::Click,
     Injected::Dropout,
+    Injected::Stutter,
 ];
 
-/// Largest share of clean clips allowed to carry a warning or serious finding of any kind.
-const MAX_DIRTY: f32 = 1.0;
+/// Largest share of clean clips allowed to carry a warning or serious finding of any kind
+/// (measured 24% on seeds 1000..1100, mostly AV offsets and object pop-ins; a regression
+/// guard, not yet the "large majority clean" the issue wants).
+const MAX_DIRTY: f32 = 0.3;
 
 /// Faults the validation injects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
