@@ -2,7 +2,7 @@
 //! `kinora export` turns frames + sound into the same labelled, watermarked, signed MP4
 //! the web app downloads (with the pure-Rust H.264 encoder, since there is no WebCodecs
 //! here). `kinora watermark` looks for the invisible watermark in any video; `kinora
-//! recipe` reads a recipe link.
+//! check` prints the finalize report of a video; `kinora recipe` reads a recipe link.
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -14,6 +14,7 @@ use kinora_safety::PromptPolicy;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod check;
 mod generate;
 mod watermark;
 
@@ -62,6 +63,16 @@ enum Command {
     /// Generate a clip from a prompt with the shipped video model and write it as a
     /// labelled, watermarked, signed MP4 plus a contact-sheet PNG beside it.
     Generate(generate::Request),
+    /// The finalize report: look for jumps, dropped or repeated frames, flicker, objects
+    /// that vanish or pop in, artifacts, audio glitches and audio-video offset (decoded with
+    /// ffmpeg, which must be installed).
+    Check {
+        /// Any video file ffmpeg can read (an MP4 from `kinora export`).
+        file: PathBuf,
+        /// Also write the report as JSON here.
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
     /// Check a recipe link and print what it asks for.
     Recipe {
         /// The link or its `#recipe=…` fragment.
@@ -81,6 +92,7 @@ fn main() -> Result<()> {
         } => export(&video, audio.as_deref(), &out, &prompt, no_label, key),
         Command::Generate(request) => generate::run(request),
         Command::Watermark { file } => watermark::check(&file),
+        Command::Check { file, json } => check::run(&file, json.as_deref()),
         Command::Recipe { link } => {
             let recipe = Recipe::from_link(&link)?;
             recipe.check_prompt(PromptPolicy::builtin(), |_| false)?;
