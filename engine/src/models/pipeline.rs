@@ -331,18 +331,8 @@ impl VideoModel {
         .reshape([1, c, 1, 1, 1]);
         let latents = latents * std + mean;
         let (_, high) = self.vae.decoder.forward(latents.clone());
-        let [_, _, t, h, w] = high.dims();
-        let pixels = to_vec(
-            high.clamp(-1.0, 1.0)
-                .add_scalar(1.0)
-                .mul_scalar(127.5)
-                .permute([0, 2, 3, 4, 1]),
-        );
-        let frames = pixels
-            .chunks(h * w * 3)
-            .take(t)
-            .map(|f| f.iter().map(|v| v.round() as u8).collect())
-            .collect();
+        let [_, _, _, h, w] = high.dims();
+        let frames = video_frames(high);
         attributes.retain(|(name, _, _)| !name.starts_with("camera"));
         let reading = PromptReading {
             corrected: tokens[0].corrected.clone(),
@@ -392,6 +382,26 @@ pub fn contact_sheet(frames: &[Vec<u8>], w: usize, h: usize) -> Vec<u8> {
         }
     }
     sheet
+}
+
+/// RGB8 frames (`h × w × 3` each) of the first video in a batch of decoded videos.
+///
+/// # Shapes
+/// `[B, 3, T, H, W]` in −1..1 → `T` frames
+pub fn video_frames(video: Tensor<5>) -> Vec<Vec<u8>> {
+    let [_, _, t, h, w] = video.dims();
+    let pixels = to_vec(
+        video
+            .clamp(-1.0, 1.0)
+            .add_scalar(1.0)
+            .mul_scalar(127.5)
+            .permute([0, 2, 3, 4, 1]),
+    );
+    pixels
+        .chunks(h * w * 3)
+        .take(t)
+        .map(|f| f.iter().map(|v| v.round() as u8).collect())
+        .collect()
 }
 
 /// A tensor's values on the host (synchronous read; native callers only).

@@ -16,7 +16,7 @@ use anyhow::{Context, Result, bail};
 use burn::prelude::*;
 use kinora_engine::models::dit::VideoDitConfig;
 use kinora_engine::models::pipeline::{
-    GenerateSettings, VideoModel, VideoModelConfig, contact_sheet,
+    GenerateSettings, VideoModel, VideoModelConfig, contact_sheet, video_frames,
 };
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_engine::models::text::{TextEncoderConfig, Tokenizer};
@@ -209,16 +209,7 @@ fn main() -> Result<()> {
                 .encoder
                 .forward(video_tensor(&[&f64], FRAMES, BASE, &device));
             let (_, high) = vae.decoder.forward(mean);
-            let pixels = host(
-                high.clamp(-1.0, 1.0)
-                    .add_scalar(1.0)
-                    .mul_scalar(127.5)
-                    .permute([0, 2, 3, 4, 1]),
-            );
-            let frames: Vec<Vec<u8>> = pixels
-                .chunks(HIGH * HIGH * 3)
-                .map(|f| f.iter().map(|v| v.round() as u8).collect())
-                .collect();
+            let frames = video_frames(high);
             write_png(
                 &out.join("vae-reconstruction.png"),
                 &contact_sheet(&frames, HIGH, HIGH),
@@ -321,17 +312,6 @@ fn ceiling(run: &Path, n: usize, seed: u64) -> Result<()> {
         JudgeTable::default(),
         JudgeTable::default(),
     ];
-    let to_frames = |t: Tensor<5>, side: usize| -> Vec<Vec<u8>> {
-        host(
-            t.clamp(-1.0, 1.0)
-                .add_scalar(1.0)
-                .mul_scalar(127.5)
-                .permute([0, 2, 3, 4, 1]),
-        )
-        .chunks(side * side * 3)
-        .map(|f| f.iter().map(|v| v.round() as u8).collect())
-        .collect()
-    };
     for i in 0..n {
         let (meta, f64, _, f128) = render_clip(mix(seed ^ i as u64), Split::HeldOut, true);
         let frames: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
@@ -340,8 +320,8 @@ fn ceiling(run: &Path, n: usize, seed: u64) -> Result<()> {
             .encoder
             .forward(video_tensor(&[&f64], FRAMES, BASE, &device));
         let (base, high) = vae.decoder.forward(mean);
-        tables[1].add(&meta.scene, &judge_frames(&to_frames(high, HIGH), HIGH, 12));
-        let smooth: Vec<Vec<u8>> = to_frames(base, BASE)
+        tables[1].add(&meta.scene, &judge_frames(&video_frames(high), HIGH, 12));
+        let smooth: Vec<Vec<u8>> = video_frames(base)
             .iter()
             .map(|f| bilinear_2x(f, BASE))
             .collect();
