@@ -2,8 +2,9 @@
 //! AAC, decoded back by ffmpeg) gets a report; a cut spliced into it is found and written
 //! to JSON; a file that is not a video is a clear error, not a panic.
 
+mod support;
+
 use kinora_world::clip::make_clip;
-use kinora_world::io::{write_wav, write_y4m};
 use kinora_world::render::RenderConfig;
 use kinora_world::sample::{Split, sample_scene};
 use std::path::{Path, PathBuf};
@@ -41,18 +42,7 @@ fn export(d: &Path, name: &str, seed: u64, cut: Option<usize>) -> PathBuf {
         d.join(format!("{name}.wav")),
         d.join(format!("{name}.mp4")),
     );
-    write_y4m(
-        &clip.frames,
-        cfg.fps,
-        std::fs::File::create(&y4m).expect("y4m"),
-    )
-    .expect("y4m");
-    write_wav(
-        &clip.audio,
-        cfg.sample_rate,
-        std::fs::File::create(&wav).expect("wav"),
-    )
-    .expect("wav");
+    support::write_clip_files(&clip, &cfg, &y4m, &wav);
     let key = d.join("device-key");
     let run = kinora(&[
         "export".as_ref(),

@@ -3,8 +3,9 @@
 //! it in an unmarked encode of the same frames), and bad input is an error message, not
 //! a panic.
 
+mod support;
+
 use kinora_world::clip::make_clip;
-use kinora_world::io::{write_wav, write_y4m};
 use kinora_world::parse::parse;
 use kinora_world::render::RenderConfig;
 use std::path::{Path, PathBuf};
@@ -46,18 +47,7 @@ fn cli_exports_a_world_render_that_ffmpeg_reads_and_the_detector_finds() {
         .scene;
     let clip = make_clip(&scene, 3, &cfg);
     let (y4m, wav) = (d.join("cube.y4m"), d.join("cube.wav"));
-    write_y4m(
-        &clip.frames,
-        cfg.fps,
-        std::fs::File::create(&y4m).expect("y4m"),
-    )
-    .expect("y4m");
-    write_wav(
-        &clip.audio,
-        cfg.sample_rate,
-        std::fs::File::create(&wav).expect("wav"),
-    )
-    .expect("wav");
+    support::write_clip_files(&clip, &cfg, &y4m, &wav);
     let key = d.join("device-key");
     let _ = std::fs::remove_file(&key);
     let out = d.join("cube.mp4");

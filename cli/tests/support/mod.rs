@@ -265,3 +265,24 @@ pub fn key(n: u64) -> WatermarkKey {
     k[8] = 0x5a;
     WatermarkKey(k)
 }
+
+/// Writes a world clip as the `.y4m` + `.wav` pair that `kinora export` reads.
+pub fn write_clip_files(
+    clip: &kinora_world::clip::Clip,
+    cfg: &RenderConfig,
+    y4m: &Path,
+    wav: &Path,
+) {
+    kinora_world::io::write_y4m(
+        &clip.frames,
+        cfg.fps,
+        std::fs::File::create(y4m).expect("y4m"),
+    )
+    .expect("y4m");
+    kinora_world::io::write_wav(
+        &clip.audio,
+        cfg.sample_rate,
+        std::fs::File::create(wav).expect("wav"),
+    )
+    .expect("wav");
+}
