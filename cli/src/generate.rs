@@ -161,6 +161,7 @@ pub fn run(req: Request) -> Result<()> {
     let video = model.generate(&req.prompt, &settings, &words, |stage| {
         match stage {
             Stage::Text => bar.set_message("reading the prompt"),
+            Stage::Plan => bar.set_message("planning the motion"),
             Stage::Denoise(i, _) => {
                 bar.set_message("denoising");
                 bar.set_position(i as u64);

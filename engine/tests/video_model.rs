@@ -7,6 +7,7 @@ use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;
 use kinora_engine::models::dit::{DitCondition, VideoDitConfig};
 use kinora_engine::models::layers::key_bias;
+use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, layout_tensor};
 use kinora_engine::models::pipeline::{GenerateSettings, VideoModel, VideoModelConfig};
 use kinora_engine::models::sampler::{SamplerSettings, sample};
 use kinora_engine::models::text::{AttributeGroup, TextEncoderConfig, Tokenizer, WordLookup};
@@ -52,6 +53,15 @@ fn tiny_config() -> VideoModelConfig {
     dit.text_dims = 16;
     dit.camera_dims = 4;
     dit.latent_channels = 8;
+    dit.layout_channels = SLOTS * 4;
+    let mut planner = VideoDitConfig::new(7);
+    planner.d_model = 16;
+    planner.depth = 1;
+    planner.text_dims = 16;
+    planner.camera_dims = 4;
+    planner.latent_channels = PLAN_CHANNELS;
+    planner.patch = 1;
+    planner.max_side = 1;
     let mut vae = VideoVaeConfig::new();
     vae.widths = [4, 8];
     vae.latent_channels = 8;
@@ -68,6 +78,7 @@ fn tiny_config() -> VideoModelConfig {
         latent_std: vec![1.0; 8],
         fps: 12,
         base_size: 16,
+        planner: Some(planner),
     }
 }
 
@@ -110,6 +121,14 @@ fn generation_has_the_promised_shape_and_is_deterministic_from_a_seed() {
         .generate("a red bal", &settings(6), &Words, |_| true)
         .expect("generate");
     assert_ne!(a.latents, c.latents, "another seed, another clip");
+    let plan = a.trajectory.as_ref().expect("the model plans");
+    assert_eq!(plan.frames, 24);
+    assert_eq!(Some(plan), b.trajectory.as_ref(), "same seed, same plan");
+    assert_ne!(
+        Some(plan),
+        c.trajectory.as_ref(),
+        "another seed, another plan"
+    );
     assert!(
         model
             .generate(
@@ -123,6 +142,79 @@ fn generation_has_the_promised_shape_and_is_deterministic_from_a_seed() {
             )
             .is_err()
     );
+}
+
+#[test]
+fn remix_keeps_the_plan_and_shape_and_follows_its_strength() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let source = model
+        .generate("a red ball", &settings(4), &Words, |_| true)
+        .expect("generate");
+    let remix = |strength: f32| {
+        model
+            .remix(
+                &source,
+                "a blue ball",
+                strength,
+                &settings(9),
+                &Words,
+                |_| true,
+            )
+            .expect("remix")
+    };
+    let light = remix(0.3);
+    let heavy = remix(1.0);
+    assert_eq!(light.frames.len(), source.frames.len());
+    assert_eq!(
+        light.trajectory, source.trajectory,
+        "the motion plan is kept"
+    );
+    let distance =
+        |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| (x - y).powi(2)).sum::<f32>();
+    assert!(
+        distance(&light.latents, &source.latents) < distance(&heavy.latents, &source.latents),
+        "a lighter remix stays closer to the source"
+    );
+    assert!(
+        model
+            .remix(&source, "a blue ball", 0.0, &settings(9), &Words, |_| true)
+            .is_err()
+    );
+}
+
+#[test]
+fn extend_appends_frames_keeps_the_source_and_chains() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let source = model
+        .generate("a red ball", &settings(4), &Words, |_| true)
+        .expect("generate");
+    let once = model
+        .extend(&source, "a red ball", &settings(5), &Words, |_| true)
+        .expect("extend");
+    assert_eq!(once.frames.len(), 48, "2 s more");
+    assert_eq!(
+        &once.frames[..24],
+        &source.frames[..],
+        "the source is untouched"
+    );
+    assert_eq!(once.latents.len(), 2 * source.latents.len());
+    assert_eq!(once.trajectory.as_ref().map(|t| t.frames), Some(48));
+    let twice = model
+        .extend(
+            &once,
+            "two seconds later, a red ball",
+            &settings(6),
+            &Words,
+            |_| true,
+        )
+        .expect("extend again");
+    assert_eq!(twice.frames.len(), 72);
+    let again = model
+        .extend(&source, "a red ball", &settings(5), &Words, |_| true)
+        .expect("extend");
+    assert_eq!(again.frames, once.frames, "deterministic from a seed");
 }
 
 #[test]
@@ -182,6 +274,55 @@ fn a_few_training_steps_lower_the_flow_loss_on_a_handful_of_clips() {
 }
 
 #[test]
+fn the_dit_learns_to_use_the_layout_maps() {
+    let device = Device::flex().autodiff();
+    let model = VideoModel::new(tiny_config(), &device);
+    let mut dit = model.dit.clone();
+    let mut cond = model
+        .condition(
+            &model.encode_text(&["red ball"], &Words).0,
+            model.camera_tensor(&[(0, 0)]),
+        )
+        .detach();
+    let plan = model
+        .generate("red ball", &settings(2), &Words, |_| true)
+        .expect("generate")
+        .trajectory
+        .expect("plan");
+    let maps = layout_tensor(&[plan], 4, 2, &device);
+    assert_eq!(maps.dims(), [1, SLOTS * 4, 6, 2, 2]);
+    let x = Tensor::<5>::random(
+        [1, 8, 6, 2, 2],
+        burn::tensor::Distribution::Normal(0.0, 1.0),
+        &device,
+    );
+    let without = dit.forward(x.clone(), &[0.5], &cond);
+    cond.layout = Some(maps.clone());
+    let zero_init = dit.forward(x.clone(), &[0.5], &cond);
+    assert_eq!(
+        without.clone().into_data(),
+        zero_init.into_data(),
+        "a fresh layout input changes nothing (warm starts keep the old model)"
+    );
+    let mut optim = AdamWConfig::new().init();
+    for _ in 0..5 {
+        let loss = (dit.forward(x.clone(), &[0.5], &cond) - maps.clone().narrow(1, 0, 8))
+            .powi_scalar(2)
+            .mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &dit);
+        dit = optim.step(1e-2, dit, grads);
+    }
+    let with = dit.forward(x.clone(), &[0.5], &cond);
+    cond.layout = None;
+    let none = dit.forward(x, &[0.5], &cond);
+    let diff: f32 = (with - none).abs().max().into_scalar::<f32>();
+    assert!(
+        diff > 1e-3,
+        "the trained layout input moves the output ({diff})"
+    );
+}
+
+#[test]
 fn null_condition_masks_every_token_but_the_summary() {
     let device = Device::flex();
     let model = VideoModel::new(tiny_config(), &device);
@@ -206,6 +347,10 @@ fn exported_weights_load_back_exactly_at_f32_and_closely_at_int8_and_int4() {
     let mut tensors = collect_tensors(&model.text, "text");
     tensors.extend(collect_tensors(&model.vae, "vae"));
     tensors.extend(collect_tensors(&model.dit, "dit"));
+    tensors.extend(collect_tensors(
+        model.planner.as_ref().expect("planner"),
+        "planner",
+    ));
     let reference = model
         .generate("red ball", &settings(3), &Words, |_| true)
         .expect("generate");

@@ -49,6 +49,10 @@ pub struct VideoDitConfig {
     /// Most tokens along a side.
     #[config(default = 16)]
     pub max_side: usize,
+    /// Channels of the layout maps added to the latents' tokens (0 = no layout input; see
+    /// [`super::layout`]).
+    #[config(default = 0)]
+    pub layout_channels: usize,
 }
 
 #[derive(Module, Debug)]
@@ -65,6 +69,7 @@ struct DitBlock {
 #[derive(Module, Debug)]
 pub struct VideoDit {
     embed: Linear,
+    layout_embed: Option<Linear>,
     pos_time: Param<Tensor<2>>,
     pos_row: Param<Tensor<2>>,
     pos_col: Param<Tensor<2>>,
@@ -96,6 +101,9 @@ pub struct DitCondition {
     pub attributes: Tensor<2>,
     /// Camera one-hots `[B, camera_dims]`.
     pub camera: Tensor<2>,
+    /// Layout maps `[B, layout_channels, T, H, W]` on the latent grid, if the DiT takes
+    /// them (all zeros = no layout: the layout projection has no bias).
+    pub layout: Option<Tensor<5>>,
 }
 
 impl DitCondition {
@@ -108,6 +116,7 @@ impl DitCondition {
             pooled: self.pooled.detach(),
             attributes: self.attributes.detach(),
             camera: self.camera.detach(),
+            layout: self.layout.map(Tensor::detach),
         }
     }
 
@@ -119,6 +128,12 @@ impl DitCondition {
             pooled: Tensor::cat(vec![a.pooled, b.pooled], 0),
             attributes: Tensor::cat(vec![a.attributes, b.attributes], 0),
             camera: Tensor::cat(vec![a.camera, b.camera], 0),
+            layout: match (a.layout, b.layout) {
+                (Some(x), Some(y)) => Some(Tensor::cat(vec![x, y], 0)),
+                (Some(x), None) => Some(Tensor::cat(vec![x.clone(), x.zeros_like()], 0)),
+                (None, Some(y)) => Some(Tensor::cat(vec![y.zeros_like(), y], 0)),
+                (None, None) => None,
+            },
         }
     }
 }
@@ -139,6 +154,14 @@ impl VideoDitConfig {
         };
         VideoDit {
             embed: LinearConfig::new(p2, d).init(device),
+            // Zero-initialized and bias-free: a DiT warm-started from one without layout
+            // input starts out computing exactly what it did, and zero maps mean "no layout".
+            layout_embed: (self.layout_channels > 0).then(|| {
+                LinearConfig::new(self.layout_channels * self.patch * self.patch, d)
+                    .with_bias(false)
+                    .with_initializer(Initializer::Zeros)
+                    .init(device)
+            }),
             pos_time: small.init([self.max_frames, d], device),
             pos_row: small.init([self.max_side, d], device),
             pos_col: small.init([self.max_side, d], device),
@@ -174,6 +197,7 @@ impl VideoDit {
     /// # Shapes
     /// - latents: `[B, C, T, H, W]` (H, W multiples of `patch`)
     /// - t: `B` flow times in 0..=1 (1 = pure noise)
+    /// - cond.layout (if this DiT takes layouts): `[B, layout_channels, T, H, W]`
     /// - returns `[B, C, T, H, W]`
     pub fn forward(&self, latents: Tensor<5>, t: &[f32], cond: &DitCondition) -> Tensor<5> {
         let [b, c, frames, h, w] = latents.dims();
@@ -202,6 +226,15 @@ impl VideoDit {
                 .narrow(0, 0, cols)
                 .reshape([1, 1, cols, d]);
         let mut x = self.embed.forward(tokens) + pos.reshape([1, n, d]);
+        if let (Some(embed), Some(layout)) = (&self.layout_embed, &cond.layout) {
+            let l = layout.dims()[1];
+            let maps = layout
+                .clone()
+                .reshape([b, l, frames, rows, p, cols, p])
+                .permute([0, 2, 3, 5, 1, 4, 6])
+                .reshape([b, n, l * p * p]);
+            x = x + embed.forward(maps);
+        }
 
         let time = timestep_embedding(t, d, &device);
         let time = self.time_out.forward(silu(self.time_in.forward(time)));

@@ -9,6 +9,7 @@
 
 pub mod dit;
 pub mod layers;
+pub mod layout;
 pub mod noise;
 pub mod pipeline;
 pub mod sampler;

@@ -4,7 +4,8 @@
 
 use super::dit::{DitCondition, VideoDit, VideoDitConfig};
 use super::layers::key_bias;
-use super::sampler::{SamplerSettings, sample};
+use super::layout::{PLAN_CHANNELS, SLOTS, Trajectory, layout_tensor};
+use super::sampler::{SamplerSettings, Start, sample_from};
 use super::text::{
     AttributeGroup, TextEncoder, TextEncoderConfig, TextEncoding, Tokenizer, WordLookup,
     group_probabilities,
@@ -40,6 +41,10 @@ pub struct VideoModelConfig {
     pub fps: u32,
     /// Side of the base resolution (the decoder's upsampler doubles it).
     pub base_size: usize,
+    /// The trajectory planner (a [`VideoDit`] over one token per frame, see
+    /// [`super::layout`]); `None` in models whose DiT takes no layout.
+    #[serde(default)]
+    pub planner: Option<VideoDitConfig>,
 }
 
 impl VideoModelConfig {
@@ -125,6 +130,9 @@ pub struct GeneratedVideo {
     pub fps: u32,
     /// Denormalized latents `[C, T, H, W]` (kept for remix and extend).
     pub latents: Vec<f32>,
+    /// The objects' planned trajectory, if the model plans one (kept for remix: the same
+    /// plan under an edited prompt keeps the motion).
+    pub trajectory: Option<Trajectory>,
     /// What the prompt was read as.
     pub reading: PromptReading,
 }
@@ -140,6 +148,8 @@ pub struct VideoModel {
     pub vae: VideoVae,
     /// DiT.
     pub dit: VideoDit,
+    /// Trajectory planner (models with layout-conditioned DiTs).
+    pub planner: Option<VideoDit>,
     device: Device,
 }
 
@@ -148,6 +158,8 @@ pub struct VideoModel {
 pub enum Stage {
     /// Reading the prompt.
     Text,
+    /// Planning the objects' trajectories.
+    Plan,
     /// Denoising step `i` of `n`.
     Denoise(usize, usize),
     /// Decoding latents to frames.
@@ -161,6 +173,7 @@ impl VideoModel {
             text: config.text.init(device),
             vae: config.vae.init(device),
             dit: config.dit.init(device),
+            planner: config.planner.as_ref().map(|p| p.init(device)),
             config,
             device: device.clone(),
         }
@@ -180,6 +193,10 @@ impl VideoModel {
             text: load_tensors(fresh.text, "text", &tensors)?,
             vae: load_tensors(fresh.vae, "vae", &tensors)?,
             dit: load_tensors(fresh.dit, "dit", &tensors)?,
+            planner: match fresh.planner {
+                Some(p) => Some(load_tensors(p, "planner", &tensors)?),
+                None => None,
+            },
             config: fresh.config,
             device: device.clone(),
         })
@@ -221,6 +238,7 @@ impl VideoModel {
             pooled: encoding.pooled.clone(),
             attributes: group_probabilities(encoding.logits.clone(), self.text.groups()),
             camera,
+            layout: None,
         }
     }
 
@@ -238,6 +256,7 @@ impl VideoModel {
             pooled: Tensor::zeros([batch, d], &self.device),
             attributes: Tensor::zeros([batch, attrs], &self.device),
             camera: Tensor::zeros([batch, camera], &self.device),
+            layout: None,
         }
     }
 
@@ -270,16 +289,174 @@ impl VideoModel {
         words: &dyn WordLookup,
         mut progress: impl FnMut(Stage) -> bool,
     ) -> Result<GeneratedVideo, ModelError> {
-        let fps = self.config.fps as f32;
-        let frames = (settings.seconds * fps).round() as usize;
-        if !(1.0..=10.0).contains(&settings.seconds) || !frames.is_multiple_of(FRAMES_PER_LATENT) {
+        let frames = self.check_settings(settings.seconds, settings)?;
+        let mut job = self.read_prompt(prompt, settings, words, &mut progress)?;
+        let trajectory = match &self.planner {
+            Some(planner) => {
+                if !progress(Stage::Plan) {
+                    return Err(ModelError::Cancelled);
+                }
+                let plan = sample_from(
+                    planner,
+                    &job.cond,
+                    &job.uncond,
+                    Start::Noise([PLAN_CHANNELS, frames, 1, 1]),
+                    &plan_settings(&settings.sampler),
+                    &self.device,
+                    |_, _, _| true,
+                )
+                .0;
+                Some(Trajectory::from_normalized(&to_vec(plan), frames))
+            }
+            None => None,
+        };
+        self.set_layout(&mut job, trajectory.as_ref());
+        let shape = [
+            self.config.vae.latent_channels,
+            frames / FRAMES_PER_LATENT,
+            self.latent_side(),
+            self.latent_side(),
+        ];
+        let latents = self.denoise(&job, Start::Noise(shape), settings, &mut progress)?;
+        self.finish(job, latents, trajectory, 0)
+    }
+
+    /// Remixes a clip: its latents re-noised to `strength` (0–1; more changes more) and
+    /// denoised under `prompt`, with the clip's own trajectory as the plan, so the objects
+    /// keep their motion while colour, object or background follow the new prompt.
+    pub fn remix(
+        &self,
+        source: &GeneratedVideo,
+        prompt: &str,
+        strength: f32,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+        mut progress: impl FnMut(Stage) -> bool,
+    ) -> Result<GeneratedVideo, ModelError> {
+        if !(0.05..=1.0).contains(&strength) {
             return Err(ModelError::Setting(format!(
-                "{} s at {fps} fps is not 1–10 s in whole groups of {FRAMES_PER_LATENT} frames",
-                settings.seconds
+                "remix strength {strength} is not in 0.05–1"
             )));
         }
-        let latent_frames = frames / FRAMES_PER_LATENT;
-        if latent_frames > self.config.dit.max_frames {
+        let source_latents = self.source_latents(source)?;
+        let mut job = self.read_prompt(prompt, settings, words, &mut progress)?;
+        self.set_layout(&mut job, source.trajectory.as_ref());
+        let start = Start::Renoise {
+            latents: self.normalize(source_latents),
+            strength,
+        };
+        let latents = self.denoise(&job, start, settings, &mut progress)?;
+        self.finish(job, latents, source.trajectory.clone(), 0)
+    }
+
+    /// Extends a clip by `settings.seconds`: a window of the clip's last
+    /// [`EXTEND_CONTEXT`] latent frames plus the new ones is sampled with the known frames
+    /// held (and the plan continued the same way), under `prompt` (the same or a new one,
+    /// "two seconds later …"). Returns the whole clip: the source's frames followed by the
+    /// new ones, so extensions chain.
+    pub fn extend(
+        &self,
+        source: &GeneratedVideo,
+        prompt: &str,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+        mut progress: impl FnMut(Stage) -> bool,
+    ) -> Result<GeneratedVideo, ModelError> {
+        let new_frames = self.check_settings(settings.seconds, settings)?;
+        let source_latents = self.source_latents(source)?;
+        let [_, c, t_src, side, _] = source_latents.dims();
+        let k = EXTEND_CONTEXT.min(t_src);
+        let window = k + new_frames / FRAMES_PER_LATENT;
+        if window > self.config.dit.max_frames {
+            return Err(ModelError::Setting(format!(
+                "at most {} s per extension",
+                (self.config.dit.max_frames - k) * FRAMES_PER_LATENT / self.config.fps as usize
+            )));
+        }
+        let mut job = self.read_prompt(prompt, settings, words, &mut progress)?;
+        let known_frames = k * FRAMES_PER_LATENT;
+        let trajectory = match (&self.planner, &source.trajectory) {
+            (Some(planner), Some(prev)) => {
+                if !progress(Stage::Plan) {
+                    return Err(ModelError::Cancelled);
+                }
+                let tail = Trajectory {
+                    frames: known_frames,
+                    slots: prev.slots[(prev.frames - known_frames) * SLOTS..].to_vec(),
+                };
+                let known = Tensor::<1>::from_data(
+                    TensorData::new(tail.normalized(), [PLAN_CHANNELS * known_frames]),
+                    &self.device,
+                )
+                .reshape([1, PLAN_CHANNELS, known_frames, 1, 1]);
+                let total = known_frames + new_frames;
+                let plan = sample_from(
+                    planner,
+                    &job.cond,
+                    &job.uncond,
+                    Start::Continue {
+                        shape: [PLAN_CHANNELS, total, 1, 1],
+                        known,
+                    },
+                    &plan_settings(&settings.sampler),
+                    &self.device,
+                    |_, _, _| true,
+                )
+                .0;
+                Some(Trajectory::from_normalized(&to_vec(plan), total))
+            }
+            _ => None,
+        };
+        self.set_layout(&mut job, trajectory.as_ref());
+        let known = self.normalize(source_latents.clone().narrow(2, t_src - k, k));
+        let start = Start::Continue {
+            shape: [c, window, side, side],
+            known,
+        };
+        let latents = self.denoise(&job, start, settings, &mut progress)?;
+        let mut out = self.finish(job, latents, None, known_frames)?;
+        // The whole clip: the source, then the new frames (the window's first `k` latent
+        // frames were the source's own).
+        let new_latents = to_vec(
+            Tensor::<1>::from_data(
+                TensorData::new(out.latents.clone(), [out.latents.len()]),
+                &self.device,
+            )
+            .reshape([1, c, window, side, side])
+            .narrow(2, k, window - k),
+        );
+        let mut frames = source.frames.clone();
+        frames.append(&mut out.frames);
+        out.frames = frames;
+        out.latents = concat_time(&source.latents, &new_latents, c, side * side);
+        out.trajectory = match (&source.trajectory, trajectory) {
+            (Some(prev), Some(next)) => {
+                let mut slots = prev.slots.clone();
+                slots.extend_from_slice(&next.slots[known_frames * SLOTS..]);
+                Some(Trajectory {
+                    frames: prev.frames + next.frames - known_frames,
+                    slots,
+                })
+            }
+            _ => None,
+        };
+        Ok(out)
+    }
+
+    /// Validates the clip length and steps; returns the number of video frames.
+    fn check_settings(
+        &self,
+        seconds: f32,
+        settings: &GenerateSettings,
+    ) -> Result<usize, ModelError> {
+        let fps = self.config.fps as f32;
+        let frames = (seconds * fps).round() as usize;
+        if !(1.0..=10.0).contains(&seconds) || !frames.is_multiple_of(FRAMES_PER_LATENT) {
+            return Err(ModelError::Setting(format!(
+                "{seconds} s at {fps} fps is not 1–10 s in whole groups of {FRAMES_PER_LATENT} frames"
+            )));
+        }
+        if frames / FRAMES_PER_LATENT > self.config.dit.max_frames {
             return Err(ModelError::Setting(format!(
                 "at most {} latent frames",
                 self.config.dit.max_frames
@@ -288,6 +465,22 @@ impl VideoModel {
         if settings.sampler.steps == 0 || settings.sampler.steps > 200 {
             return Err(ModelError::Setting("steps must be 1–200".into()));
         }
+        Ok(frames)
+    }
+
+    /// Side of the latent grid.
+    fn latent_side(&self) -> usize {
+        self.config.base_size / PIXELS_PER_LATENT
+    }
+
+    /// Encodes the prompt and builds both branches' conditions.
+    fn read_prompt(
+        &self,
+        prompt: &str,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+        progress: &mut impl FnMut(Stage) -> bool,
+    ) -> Result<Job, ModelError> {
         if !progress(Stage::Text) {
             return Err(ModelError::Cancelled);
         }
@@ -304,14 +497,50 @@ impl VideoModel {
         let motion = index_of(self.config.labels("camera"), &camera.motion)?;
         let speed = index_of(self.config.labels("camera_speed"), &camera.speed)?;
         let cond = self.condition(&encoding, self.camera_tensor(&[(motion, speed)]));
-        let uncond = self.null_condition(1);
-        let side = self.config.base_size / PIXELS_PER_LATENT;
-        let c = self.config.vae.latent_channels;
-        let (latents, finished) = sample(
+        attributes.retain(|(name, _, _)| !name.starts_with("camera"));
+        Ok(Job {
+            cond,
+            uncond: self.null_condition(1),
+            reading: PromptReading {
+                corrected: tokens[0].corrected.clone(),
+                ignored: tokens[0].ignored.clone(),
+                attributes,
+                camera,
+            },
+        })
+    }
+
+    /// Puts a trajectory's layout maps into both branches of guidance: guidance then
+    /// sharpens what the text adds (colour, shape) while the plan holds the motion.
+    fn set_layout(&self, job: &mut Job, trajectory: Option<&Trajectory>) {
+        if self.config.dit.layout_channels == 0 {
+            return;
+        }
+        if let Some(plan) = trajectory {
+            let maps = layout_tensor(
+                std::slice::from_ref(plan),
+                FRAMES_PER_LATENT,
+                self.latent_side(),
+                &self.device,
+            );
+            job.cond.layout = Some(maps.clone());
+            job.uncond.layout = Some(maps);
+        }
+    }
+
+    /// Runs the DiT's sampler from `start`; returns normalized latents.
+    fn denoise(
+        &self,
+        job: &Job,
+        start: Start,
+        settings: &GenerateSettings,
+        progress: &mut impl FnMut(Stage) -> bool,
+    ) -> Result<Tensor<5>, ModelError> {
+        let (latents, finished) = sample_from(
             &self.dit,
-            &cond,
-            &uncond,
-            [c, latent_frames, side, side],
+            &job.cond,
+            &job.uncond,
+            start,
             &settings.sampler,
             &self.device,
             |i, n, _| progress(Stage::Denoise(i, n)),
@@ -319,37 +548,109 @@ impl VideoModel {
         if !finished || !progress(Stage::Decode) {
             return Err(ModelError::Cancelled);
         }
-        let mean = Tensor::<1>::from_data(
-            TensorData::new(self.config.latent_mean.clone(), [c]),
-            &self.device,
-        )
-        .reshape([1, c, 1, 1, 1]);
-        let std = Tensor::<1>::from_data(
-            TensorData::new(self.config.latent_std.clone(), [c]),
-            &self.device,
-        )
-        .reshape([1, c, 1, 1, 1]);
-        let latents = latents * std + mean;
+        Ok(latents)
+    }
+
+    /// Decodes normalized latents into the clip, dropping the first `skip_frames` frames.
+    fn finish(
+        &self,
+        job: Job,
+        latents: Tensor<5>,
+        trajectory: Option<Trajectory>,
+        skip_frames: usize,
+    ) -> Result<GeneratedVideo, ModelError> {
+        let latents = self.denormalize(latents);
         let (_, high) = self.vae.decoder.forward(latents.clone());
         let [_, _, _, h, w] = high.dims();
-        let frames = video_frames(high);
-        attributes.retain(|(name, _, _)| !name.starts_with("camera"));
-        let reading = PromptReading {
-            corrected: tokens[0].corrected.clone(),
-            ignored: tokens[0].ignored.clone(),
-            attributes,
-            camera,
-        };
+        let frames = video_frames(high).split_off(skip_frames);
         Ok(GeneratedVideo {
             frames,
             width: w,
             height: h,
             fps: self.config.fps,
             latents: to_vec(latents),
-            reading,
+            trajectory,
+            reading: job.reading,
         })
     }
+
+    /// A clip's kept latents as a `[1, C, T, H, W]` tensor, checked against this model.
+    fn source_latents(&self, source: &GeneratedVideo) -> Result<Tensor<5>, ModelError> {
+        let c = self.config.vae.latent_channels;
+        let side = self.latent_side();
+        let per_frame = c * side * side;
+        if source.latents.is_empty() || !source.latents.len().is_multiple_of(per_frame) {
+            return Err(ModelError::Setting(
+                "this clip has no latents from this model to build on".into(),
+            ));
+        }
+        let t = source.latents.len() / per_frame;
+        Ok(Tensor::<1>::from_data(
+            TensorData::new(source.latents.clone(), [source.latents.len()]),
+            &self.device,
+        )
+        .reshape([1, c, t, side, side]))
+    }
+
+    fn latent_stats(&self) -> (Tensor<5>, Tensor<5>) {
+        let c = self.config.vae.latent_channels;
+        let stat = |v: &Vec<f32>| {
+            Tensor::<1>::from_data(TensorData::new(v.clone(), [c]), &self.device)
+                .reshape([1, c, 1, 1, 1])
+        };
+        (
+            stat(&self.config.latent_mean),
+            stat(&self.config.latent_std),
+        )
+    }
+
+    /// VAE latents → the DiT's normalized latents.
+    fn normalize(&self, latents: Tensor<5>) -> Tensor<5> {
+        let (mean, std) = self.latent_stats();
+        (latents - mean) / std
+    }
+
+    /// The DiT's normalized latents → VAE latents.
+    fn denormalize(&self, latents: Tensor<5>) -> Tensor<5> {
+        let (mean, std) = self.latent_stats();
+        latents * std + mean
+    }
 }
+
+/// A prompt read into both branches of guidance.
+struct Job {
+    cond: DitCondition,
+    uncond: DitCondition,
+    reading: PromptReading,
+}
+
+/// Latent frames of the source an extension is conditioned on.
+pub const EXTEND_CONTEXT: usize = 2;
+
+/// The planner samples with its own guidance and its own noise stream from the same seed.
+fn plan_settings(sampler: &SamplerSettings) -> SamplerSettings {
+    SamplerSettings {
+        guidance: PLAN_GUIDANCE,
+        seed: sampler.seed ^ PLAN_SEED_SALT,
+        ..*sampler
+    }
+}
+
+/// Concatenates two `[C, T, cells]` host latents along time.
+fn concat_time(a: &[f32], b: &[f32], c: usize, cells: usize) -> Vec<f32> {
+    let (ta, tb) = (a.len() / (c * cells), b.len() / (c * cells));
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    for ch in 0..c {
+        out.extend_from_slice(&a[ch * ta * cells..(ch + 1) * ta * cells]);
+        out.extend_from_slice(&b[ch * tb * cells..(ch + 1) * tb * cells]);
+    }
+    out
+}
+
+/// Classifier-free guidance of the trajectory planner.
+pub const PLAN_GUIDANCE: f32 = 2.0;
+/// Mixed into the seed for the planner's noise, so it is independent of the video's.
+const PLAN_SEED_SALT: u64 = 0x9E37_79B9_7F4A_7C15;
 
 fn label_of(attributes: &[(String, String, f32)], group: &str) -> Option<String> {
     attributes

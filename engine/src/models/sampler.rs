@@ -43,7 +43,7 @@ pub fn schedule(steps: usize, shift: f32) -> Vec<f32> {
         .collect()
 }
 
-/// Samples latents of `shape = [C, T, H, W]` for one prompt.
+/// Samples latents of `shape = [C, T, H, W]` for one prompt, from pure noise.
 ///
 /// `on_step(i, steps, &latents)` runs after each step (progress and previews); returning
 /// false cancels, and the latents reached so far are returned with `false`.
@@ -54,21 +54,97 @@ pub fn sample(
     shape: [usize; 4],
     settings: &SamplerSettings,
     device: &Device,
+    on_step: impl FnMut(usize, usize, &Tensor<5>) -> bool,
+) -> (Tensor<5>, bool) {
+    sample_from(
+        dit,
+        cond,
+        uncond,
+        Start::Noise(shape),
+        settings,
+        device,
+        on_step,
+    )
+}
+
+/// Where a sampling run starts.
+#[derive(Debug, Clone)]
+pub enum Start {
+    /// Pure noise of shape `[C, T, H, W]` at `t = 1`.
+    Noise([usize; 4]),
+    /// Clean latents `[1, C, T, H, W]` re-noised to flow time `strength` (0..=1): the
+    /// steps of the schedule above it are skipped (remix: keep the layout, redo the rest).
+    Renoise {
+        /// The clean latents.
+        latents: Tensor<5>,
+        /// How much to redo: 1 = from pure noise, 0 = nothing.
+        strength: f32,
+    },
+    /// Pure noise, with latent frames `0..known_frames` held to `known` (re-noised to each
+    /// step's time, the "replacement" method of inpainting): the new frames are sampled
+    /// to continue the known ones (extend).
+    Continue {
+        /// Shape of the whole window `[C, T, H, W]`.
+        shape: [usize; 4],
+        /// Clean latents of the first frames `[1, C, known_frames, H, W]`.
+        known: Tensor<5>,
+    },
+}
+
+/// Samples latents from a [`Start`]: Euler steps of the flow with classifier-free guidance.
+pub fn sample_from(
+    dit: &VideoDit,
+    cond: &DitCondition,
+    uncond: &DitCondition,
+    start: Start,
+    settings: &SamplerSettings,
+    device: &Device,
     mut on_step: impl FnMut(usize, usize, &Tensor<5>) -> bool,
 ) -> (Tensor<5>, bool) {
+    let shape = match &start {
+        Start::Noise(shape) | Start::Continue { shape, .. } => *shape,
+        Start::Renoise { latents, .. } => {
+            let [_, c, t, h, w] = latents.dims();
+            [c, t, h, w]
+        }
+    };
     let [c, t, h, w] = shape;
-    let noise = SeededRng::new(settings.seed).normal(c * t * h * w);
-    let mut x = Tensor::<1>::from_data(TensorData::new(noise, [c * t * h * w]), device)
-        .reshape([1, c, t, h, w]);
+    let mut rng = SeededRng::new(settings.seed);
+    let noise = Tensor::<1>::from_data(
+        TensorData::new(rng.normal(c * t * h * w), [c * t * h * w]),
+        device,
+    )
+    .reshape([1, c, t, h, w]);
+    let times = schedule(settings.steps, settings.shift);
+    let (mut x, first) = match &start {
+        Start::Noise(_) | Start::Continue { .. } => (noise.clone(), 0),
+        Start::Renoise { latents, strength } => {
+            let first = times
+                .iter()
+                .position(|&s| s <= *strength)
+                .unwrap_or(settings.steps);
+            let s = times[first];
+            (latents.clone() * (1.0 - s) + noise.clone() * s, first)
+        }
+    };
+    let known = match &start {
+        Start::Continue { known, .. } => Some((known.clone(), known.dims()[2])),
+        _ => None,
+    };
     let guided = settings.guidance != 1.0;
     let both = if guided {
         Some(DitCondition::concat(cond.clone(), uncond.clone()))
     } else {
         None
     };
-    let times = schedule(settings.steps, settings.shift);
-    for i in 0..settings.steps {
+    let remaining = settings.steps - first;
+    for i in first..settings.steps {
         let (now, next) = (times[i], times[i + 1]);
+        if let Some((known, k)) = &known {
+            // The known frames at this step's noise level (the same noise draw throughout).
+            let held = known.clone() * (1.0 - now) + noise.clone().narrow(2, 0, *k) * now;
+            x = Tensor::cat(vec![held, x.narrow(2, *k, t - k)], 2);
+        }
         let v = match &both {
             Some(both) => {
                 let v2 = dit.forward(
@@ -83,9 +159,12 @@ pub fn sample(
             None => dit.forward(x.clone(), &[now], cond),
         };
         x = x - v.mul_scalar(now - next);
-        if !on_step(i + 1, settings.steps, &x) {
+        if !on_step(i + 1 - first, remaining, &x) {
             return (x, false);
         }
+    }
+    if let Some((known, k)) = known {
+        x = Tensor::cat(vec![known, x.narrow(2, k, t - k)], 2);
     }
     (x, true)
 }

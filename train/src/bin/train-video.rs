@@ -15,8 +15,9 @@
 use anyhow::{Context, Result, bail};
 use burn::prelude::*;
 use kinora_engine::models::dit::VideoDitConfig;
+use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS};
 use kinora_engine::models::pipeline::{
-    GenerateSettings, VideoModel, VideoModelConfig, contact_sheet, video_frames,
+    FRAMES_PER_LATENT, GenerateSettings, VideoModel, VideoModelConfig, contact_sheet, video_frames,
 };
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_engine::models::text::{TextEncoderConfig, Tokenizer};
@@ -27,6 +28,7 @@ use kinora_train::video::common::{host, load_checkpoint, read_weights, write_wei
 use kinora_train::video::data::{self, BASE, FRAMES, HIGH, clip_bytes, render_clip};
 use kinora_train::video::eval::{JudgeTable, judge_frames};
 use kinora_train::video::schema::{camera_groups, schema};
+use kinora_train::video::trajectory::world_trajectory;
 use kinora_train::video::vae_train::video_tensor;
 use kinora_train::video::{dit_train, text_train, vae_train};
 use kinora_world::rng::mix;
@@ -142,20 +144,42 @@ fn main() -> Result<()> {
         "dit" => {
             let set = data::load(&run.join("data"))?;
             let device = Device::flex();
-            let config = assemble(&run, None)?;
+            let layout = args.get("layout", false)?;
+            let config = assemble(&run, None, layout)?;
             let mut model = VideoModel::new(config.clone(), &device);
             model.text = load_checkpoint(model.text, "text", &run.join("text"))?.0;
             model.vae = load_checkpoint(model.vae, "vae", &run.join("vae"))?.0;
-            let prep = dit_train::prepare(&model, &set, &words, camera_groups())?;
+            let mut prep = dit_train::prepare(&model, &set, &words, camera_groups())?;
             std::fs::write(
                 run.join("latent-stats.json"),
                 serde_json::to_string(&prep.stats)?,
             )?;
-            drop(set);
             let sizes = (
                 config.labels("camera").len(),
                 config.labels("camera_speed").len(),
             );
+            if let Some(planner) = &config.planner {
+                let trajectories: Vec<_> = set
+                    .meta
+                    .iter()
+                    .map(|m| world_trajectory(&m.scene, m.seed, FRAMES, 12))
+                    .collect();
+                prep.add_layouts(&trajectories);
+                let minutes = args.get("planner-minutes", 8.0)?;
+                if minutes > 0.0 {
+                    let plans = prep.planner_set(&trajectories);
+                    let opts = dit_train::DitRun {
+                        out: &run.join("planner"),
+                        total_steps: args.get("planner-steps", 3000)?,
+                        minutes,
+                        batch: 64,
+                        lr: 1e-3,
+                        warm_start: None,
+                    };
+                    dit_train::train(&opts, planner, &plans, sizes)?;
+                }
+            }
+            drop(set);
             let opts = dit_train::DitRun {
                 out: &run.join("dit"),
                 total_steps: args.get("total-steps", 20_000)?,
@@ -243,8 +267,13 @@ fn main() -> Result<()> {
     }
 }
 
-/// The full model configuration from what the stages wrote so far.
-fn assemble(run: &Path, stats: Option<(Vec<f32>, Vec<f32>)>) -> Result<VideoModelConfig> {
+/// The full model configuration from what the stages wrote so far; `layout` adds the
+/// trajectory planner and the DiT's layout input.
+fn assemble(
+    run: &Path,
+    stats: Option<(Vec<f32>, Vec<f32>)>,
+    layout: bool,
+) -> Result<VideoModelConfig> {
     let (text, tokenizer): (TextEncoderConfig, Tokenizer) = serde_json::from_str(
         &std::fs::read_to_string(run.join("text-config.json"))
             .context("run `train-video text` first")?,
@@ -254,8 +283,12 @@ fn assemble(run: &Path, stats: Option<(Vec<f32>, Vec<f32>)>) -> Result<VideoMode
     let vae = VideoVaeConfig::new();
     let c = vae.latent_channels;
     let (mean, std) = stats.unwrap_or_else(|| (vec![0.0; c], vec![1.0; c]));
+    let layout_channels = if layout { SLOTS * FRAMES_PER_LATENT } else { 0 };
     Ok(VideoModelConfig {
-        dit: VideoDitConfig::new(attribute_dims).with_latent_channels(c),
+        dit: VideoDitConfig::new(attribute_dims)
+            .with_latent_channels(c)
+            .with_layout_channels(layout_channels),
+        planner: layout.then(|| planner_config(attribute_dims)),
         vae,
         text,
         tokenizer,
@@ -267,10 +300,23 @@ fn assemble(run: &Path, stats: Option<(Vec<f32>, Vec<f32>)>) -> Result<VideoMode
     })
 }
 
+/// The trajectory planner: the DiT definition over one token per frame (1×1 "latents" of
+/// `PLAN_CHANNELS` channels), narrow and shallow — trajectories are simple.
+fn planner_config(attribute_dims: usize) -> VideoDitConfig {
+    VideoDitConfig::new(attribute_dims)
+        .with_latent_channels(PLAN_CHANNELS)
+        .with_patch(1)
+        .with_d_model(96)
+        .with_depth(4)
+        .with_max_frames(128)
+        .with_max_side(1)
+}
+
 fn export(run: &Path, out: &Path, precision: Precision) -> Result<()> {
     let stats: (Vec<f32>, Vec<f32>) =
         serde_json::from_str(&std::fs::read_to_string(run.join("latent-stats.json"))?)?;
-    let config = assemble(run, Some(stats))?;
+    let layout = run.join("planner-ema").join("manifest.json").exists();
+    let config = assemble(run, Some(stats), layout)?;
     let device = Device::flex();
     let mut model = VideoModel::new(config.clone(), &device);
     model.text = load_checkpoint(model.text, "text", &run.join("text"))?.0;
@@ -279,6 +325,17 @@ fn export(run: &Path, out: &Path, precision: Precision) -> Result<()> {
     let mut tensors = collect_tensors(&model.text, "text");
     tensors.extend(collect_tensors(&model.vae, "vae"));
     tensors.extend(collect_tensors(&model.dit, "dit"));
+    if let Some(planner) = model.planner.take() {
+        let planner = load_checkpoint(planner, "dit", &run.join("planner-ema"))?.0;
+        tensors.extend(collect_tensors(&planner, "planner"));
+        println!(
+            "planner: {} parameters",
+            collect_tensors(&planner, "planner")
+                .iter()
+                .map(|t| t.1.values.len())
+                .sum::<usize>()
+        );
+    }
     let (shards, manifest) = pack(
         &tensors,
         precision,
@@ -425,6 +482,7 @@ fn bench(batch: usize) -> Result<()> {
             pooled: Tensor::zeros([batch, 128], &device),
             attributes: Tensor::zeros([batch, attribute_dims], &device),
             camera: Tensor::zeros([batch, 9], &device),
+            layout: None,
         };
         let x = Tensor::<5>::random(
             [batch, config.latent_channels, 6, 8, 8],

@@ -15,6 +15,8 @@ use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;
 use kinora_engine::models::dit::{DitCondition, VideoDit, VideoDitConfig};
 use kinora_engine::models::layers::key_bias;
+use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, Trajectory};
+use kinora_engine::models::pipeline::FRAMES_PER_LATENT;
 use kinora_engine::models::pipeline::VideoModel;
 use kinora_engine::models::text::{WordLookup, group_probabilities};
 use kinora_engine::models::vae::VideoVae;
@@ -52,6 +54,49 @@ pub struct Prepared {
     pub shape: [usize; 4],
     /// Clips.
     pub clips: usize,
+    /// Layout maps per clip, `[layout_channels, T, H, W]` (empty: the DiT takes none).
+    pub layouts: Vec<f32>,
+    /// Channels of the layout maps.
+    pub layout_channels: usize,
+}
+
+/// Condition-dropout probability of the layout maps alone (so the DiT also works, if less
+/// well, without a plan).
+pub const LAYOUT_DROPOUT: f32 = 0.1;
+
+impl Prepared {
+    /// Adds the layout maps of each clip's world trajectory.
+    pub fn add_layouts(&mut self, trajectories: &[Trajectory]) {
+        let [_, _, _, side] = self.shape;
+        self.layouts = trajectories
+            .iter()
+            .flat_map(|t| t.rasterize(FRAMES_PER_LATENT, side))
+            .collect();
+        self.layout_channels = SLOTS * FRAMES_PER_LATENT;
+    }
+
+    /// The planner's training set: the same text conditions and cameras, with each clip's
+    /// normalized trajectory `[PLAN_CHANNELS, frames, 1, 1]` in place of its latents.
+    pub fn planner_set(&self, trajectories: &[Trajectory]) -> Prepared {
+        let frames = trajectories.first().map_or(0, |t| t.frames);
+        Prepared {
+            latents: trajectories
+                .iter()
+                .flat_map(Trajectory::normalized)
+                .collect(),
+            weights: vec![1.0; trajectories.len() * frames],
+            tokens: self.tokens.clone(),
+            valid: self.valid.clone(),
+            pooled: self.pooled.clone(),
+            attributes: self.attributes.clone(),
+            camera: self.camera.clone(),
+            stats: (vec![0.0; PLAN_CHANNELS], vec![1.0; PLAN_CHANNELS]),
+            shape: [PLAN_CHANNELS, frames, 1, 1],
+            clips: self.clips,
+            layouts: Vec::new(),
+            layout_channels: 0,
+        }
+    }
 }
 
 /// Prompt variants per clip.
@@ -180,6 +225,8 @@ pub fn prepare(
         stats: (mean, std),
         shape,
         clips: n,
+        layouts: Vec::new(),
+        layout_channels: 0,
     })
 }
 
@@ -249,6 +296,8 @@ pub fn train(
     let d = prep.pooled.len() / (prep.clips * VARIANTS);
     let a = prep.attributes.len() / (prep.clips * VARIANTS);
     let cam_width = camera_sizes.0 + camera_sizes.1;
+    let lc = prep.layout_channels;
+    let layout_per = lc * cells;
     let b = run.batch;
     let bar = progress(run.total_steps, "dit");
     bar.set_position(step as u64);
@@ -266,8 +315,16 @@ pub fn train(
             vec![0.0f32; b * cam_width],
         );
         let mut times = Vec::with_capacity(b);
+        let mut layouts = Vec::with_capacity(b * layout_per);
         for r in 0..b {
             let i = rng.index(prep.clips);
+            if lc > 0 {
+                if rng.chance(LAYOUT_DROPOUT) {
+                    layouts.extend(std::iter::repeat_n(0.0, layout_per));
+                } else {
+                    layouts.extend_from_slice(&prep.layouts[i * layout_per..(i + 1) * layout_per]);
+                }
+            }
             x0.extend_from_slice(&prep.latents[i * per..(i + 1) * per]);
             for v in &prep.weights[i * cells..(i + 1) * cells] {
                 wts.push(*v);
@@ -307,6 +364,10 @@ pub fn train(
                 .reshape([b, a]),
             camera: Tensor::<1>::from_data(TensorData::new(cam, [b * cam_width]), &device)
                 .reshape([b, cam_width]),
+            layout: (lc > 0).then(|| {
+                Tensor::<1>::from_data(TensorData::new(layouts, [b * layout_per]), &device)
+                    .reshape([b, lc, t, h, w])
+            }),
         };
         let v = model.forward(xt, &times, &cond);
         let error = v - (noise - x0);

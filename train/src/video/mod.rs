@@ -11,4 +11,5 @@ pub mod eval;
 pub mod plot;
 pub mod schema;
 pub mod text_train;
+pub mod trajectory;
 pub mod vae_train;

@@ -1,0 +1,232 @@
+//! Object trajectories ("layouts"): where each object of the prompt is, frame by frame,
+//! and the maps that condition the video DiT on them.
+//!
+//! Why: a DiT conditioned on text alone must discover from samples that "moves left"
+//! means "the blob's latent cells shift left over time" — on this CPU it learns colour
+//! long before motion (MODEL_CARD.md). Splitting the job the way layout-grounded video
+//! generators do (LLM-grounded Video Diffusion, VideoDirectorGPT) makes both halves
+//! sample-efficient: a tiny *planner* (the same [`super::dit::VideoDit`] definition over a
+//! sequence of frames, one token per frame) generates the trajectory from the text, and the
+//! video DiT, given the trajectory rasterized onto its latent grid, only has to paint the
+//! object where the map says — a local rule a transformer learns fast. Training takes the
+//! trajectories from the world's own physics; generation samples them from the planner, so
+//! nothing of the world ships.
+//!
+//! A trajectory holds, for each of [`SLOTS`] object slots (the text encoder's object
+//! order) and each video frame, [`VALUES`] numbers: centre x and y as fractions of the
+//! frame's width and height (outside 0..1 when the object is out of view), the object's
+//! radius in frame heights, and its presence (1 in view, 0 not; 0 for an empty slot).
+
+use burn::prelude::*;
+
+/// Object slots (the text encoder's).
+pub const SLOTS: usize = 3;
+/// Numbers per slot and frame: x, y, radius, presence.
+pub const VALUES: usize = 4;
+/// Planner channels: one trajectory token per frame carries `SLOTS × VALUES` numbers.
+pub const PLAN_CHANNELS: usize = SLOTS * VALUES;
+
+/// One frame of one slot, in frame units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SlotFrame {
+    /// Centre x, fraction of the width.
+    pub x: f32,
+    /// Centre y, fraction of the height.
+    pub y: f32,
+    /// Radius, fraction of the height.
+    pub radius: f32,
+    /// 1 in view, 0 not (or an empty slot).
+    pub presence: f32,
+}
+
+impl SlotFrame {
+    /// An empty slot.
+    pub const EMPTY: SlotFrame = SlotFrame {
+        x: 0.5,
+        y: 0.5,
+        radius: 0.0,
+        presence: 0.0,
+    };
+}
+
+/// A trajectory: `frames × SLOTS` slot frames, frame-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    /// Video frames.
+    pub frames: usize,
+    /// `frames × SLOTS` entries, frame-major.
+    pub slots: Vec<SlotFrame>,
+}
+
+impl Trajectory {
+    /// Slot `s` at frame `f`.
+    pub fn at(&self, f: usize, s: usize) -> SlotFrame {
+        self.slots[f * SLOTS + s]
+    }
+
+    /// The planner's normalized values, channel-major `[PLAN_CHANNELS, frames]` (channel
+    /// `slot × VALUES + value`), each roughly in −1..1 so the flow's unit noise matches.
+    pub fn normalized(&self) -> Vec<f32> {
+        let mut v = vec![0.0f32; PLAN_CHANNELS * self.frames];
+        for f in 0..self.frames {
+            for s in 0..SLOTS {
+                let p = self.at(f, s);
+                let vals = [
+                    2.0 * p.x - 1.0,
+                    2.0 * p.y - 1.0,
+                    RADIUS_SCALE * p.radius - 1.0,
+                    2.0 * p.presence - 1.0,
+                ];
+                for (k, val) in vals.into_iter().enumerate() {
+                    v[(s * VALUES + k) * self.frames + f] = val;
+                }
+            }
+        }
+        v
+    }
+
+    /// Inverse of [`Trajectory::normalized`] (radius and presence clamped to their ranges).
+    pub fn from_normalized(v: &[f32], frames: usize) -> Trajectory {
+        let at = |s: usize, k: usize, f: usize| v[(s * VALUES + k) * frames + f];
+        let mut slots = Vec::with_capacity(frames * SLOTS);
+        for f in 0..frames {
+            for s in 0..SLOTS {
+                slots.push(SlotFrame {
+                    x: (at(s, 0, f) + 1.0) / 2.0,
+                    y: (at(s, 1, f) + 1.0) / 2.0,
+                    radius: ((at(s, 2, f) + 1.0) / RADIUS_SCALE).max(0.0),
+                    presence: ((at(s, 3, f) + 1.0) / 2.0).clamp(0.0, 1.0),
+                });
+            }
+        }
+        Trajectory { frames, slots }
+    }
+
+    /// The DiT's layout maps: `[SLOTS × frames_per_latent, latent_frames, side, side]`
+    /// (channel `slot × frames_per_latent + j` shows frame `frames_per_latent × t + j`), a
+    /// Gaussian bump per object scaled by its presence, with the object's radius (at least
+    /// half a cell) as its spread. Frames past the end repeat the last one.
+    pub fn rasterize(&self, frames_per_latent: usize, side: usize) -> Vec<f32> {
+        let latent_frames = self.frames.div_ceil(frames_per_latent);
+        let channels = SLOTS * frames_per_latent;
+        let cells = side * side;
+        let mut out = vec![0.0f32; channels * latent_frames * cells];
+        for s in 0..SLOTS {
+            for j in 0..frames_per_latent {
+                let ch = s * frames_per_latent + j;
+                for t in 0..latent_frames {
+                    let f = (t * frames_per_latent + j).min(self.frames.saturating_sub(1));
+                    let p = self.at(f, s);
+                    if p.presence <= 0.0 {
+                        continue;
+                    }
+                    let (cx, cy) = (p.x * side as f32, p.y * side as f32);
+                    // Radius in cells (square frames: the height is `side` cells).
+                    let sigma = (p.radius * side as f32).max(0.5);
+                    let base = (ch * latent_frames + t) * cells;
+                    for y in 0..side {
+                        for x in 0..side {
+                            let dx = x as f32 + 0.5 - cx;
+                            let dy = y as f32 + 0.5 - cy;
+                            let d2 = (dx * dx + dy * dy) / (2.0 * sigma * sigma);
+                            out[base + y * side + x] = p.presence * (-d2).exp();
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Radii are small (0.03–0.2 frame heights): scaled so they span the planner's range.
+const RADIUS_SCALE: f32 = 8.0;
+
+/// The layout maps of a batch of trajectories as a DiT condition tensor.
+///
+/// # Shapes
+/// returns `[B, SLOTS × frames_per_latent, latent_frames, side, side]`
+pub fn layout_tensor(
+    trajectories: &[Trajectory],
+    frames_per_latent: usize,
+    side: usize,
+    device: &Device,
+) -> Tensor<5> {
+    let b = trajectories.len();
+    let latent_frames = trajectories
+        .first()
+        .map_or(0, |t| t.frames.div_ceil(frames_per_latent));
+    let data: Vec<f32> = trajectories
+        .iter()
+        .flat_map(|t| t.rasterize(frames_per_latent, side))
+        .collect();
+    let channels = SLOTS * frames_per_latent;
+    let n = data.len();
+    Tensor::<1>::from_data(TensorData::new(data, [n]), device).reshape([
+        b,
+        channels,
+        latent_frames,
+        side,
+        side,
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn moving_left(frames: usize) -> Trajectory {
+        let mut slots = Vec::new();
+        for f in 0..frames {
+            slots.push(SlotFrame {
+                x: 0.8 - 0.6 * f as f32 / (frames - 1) as f32,
+                y: 0.6,
+                radius: 0.1,
+                presence: 1.0,
+            });
+            slots.push(SlotFrame::EMPTY);
+            slots.push(SlotFrame::EMPTY);
+        }
+        Trajectory { frames, slots }
+    }
+
+    #[test]
+    fn normalization_round_trips() {
+        let t = moving_left(24);
+        let back = Trajectory::from_normalized(&t.normalized(), 24);
+        for (a, b) in t.slots.iter().zip(&back.slots) {
+            assert!((a.x - b.x).abs() < 1e-5 && (a.y - b.y).abs() < 1e-5);
+            assert!((a.radius - b.radius).abs() < 1e-5);
+            assert!((a.presence - b.presence).abs() < 1e-5);
+        }
+    }
+
+    #[test]
+    fn maps_follow_the_object_and_leave_empty_slots_blank() {
+        let t = moving_left(24);
+        let (fpl, side) = (4, 8);
+        let maps = t.rasterize(fpl, side);
+        let latent_frames = 6;
+        let cells = side * side;
+        assert_eq!(maps.len(), SLOTS * fpl * latent_frames * cells);
+        // Slot 0, sub-frame 0: the peak cell moves left from the first to the last latent frame.
+        let peak = |t: usize| {
+            let m = &maps[t * cells..(t + 1) * cells];
+            let i = (0..cells)
+                .max_by(|&a, &b| m[a].total_cmp(&m[b]))
+                .unwrap_or(0);
+            (i % side, i / side)
+        };
+        let (x0, y0) = peak(0);
+        let (x5, y5) = peak(5);
+        assert!(x5 + 2 < x0, "moved left: {x0} → {x5}");
+        assert_eq!(y0, y5);
+        assert_eq!(y0, 4, "y = 0.6 of 8 cells");
+        // Slots 1 and 2 are empty.
+        assert!(
+            maps[fpl * latent_frames * cells..]
+                .iter()
+                .all(|v| *v == 0.0)
+        );
+    }
+}
