@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use kinora_engine::models::pipeline::{
-    CameraChoice, GenerateSettings, Stage, VideoModel, contact_sheet,
+    CameraChoice, ClipLatents, GenerateSettings, Stage, VideoModel, contact_sheet,
 };
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_engine::models::weights::{Manifest, WeightsError};
@@ -71,6 +71,34 @@ pub struct Request {
     /// The device signing key (32 raw bytes); created on first use.
     #[arg(long)]
     pub key: Option<PathBuf>,
+    /// Remix this clip (a Kinora MP4 with its `.kinora.json` beside it): keep its motion,
+    /// follow the new prompt's colours, objects and background.
+    #[arg(long, conflicts_with = "extend")]
+    pub remix: Option<PathBuf>,
+    /// How much a remix may change, 0.05–1 (1 keeps only the motion plan).
+    #[arg(long, default_value_t = 0.7)]
+    pub strength: f32,
+    /// Continue this clip (a Kinora MP4 with its `.kinora.json` beside it) by `--seconds`;
+    /// the output is the whole, longer clip.
+    #[arg(long)]
+    pub extend: Option<PathBuf>,
+}
+
+/// Where a clip's kept latents live: `clip.mp4` → `clip.kinora.json`.
+pub fn latents_path(mp4: &Path) -> PathBuf {
+    mp4.with_extension("kinora.json")
+}
+
+fn read_kept(mp4: &Path) -> Result<ClipLatents> {
+    let path = latents_path(mp4);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "reading {} (remix and extend need the latents Kinora keeps beside each clip it makes)",
+            path.display()
+        )
+    })?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a Kinora latents file", path.display()))
 }
 
 /// The shipped model folder: `--model`, else `public/models/kinora-video` here or in the
@@ -158,7 +186,15 @@ pub fn run(req: Request) -> Result<()> {
         indicatif::ProgressStyle::with_template("{msg} {bar:30} {pos}/{len} ETA {eta}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let video = model.generate(&req.prompt, &settings, &words, |stage| {
+    let source = match (&req.remix, &req.extend) {
+        (Some(file), _) | (None, Some(file)) => Some(
+            model
+                .resume(&read_kept(file)?)
+                .with_context(|| format!("reading the clip {}", file.display()))?,
+        ),
+        (None, None) => None,
+    };
+    let on_stage = |stage: Stage| {
         match stage {
             Stage::Text => bar.set_message("reading the prompt"),
             Stage::Plan => bar.set_message("planning the motion"),
@@ -169,8 +205,23 @@ pub fn run(req: Request) -> Result<()> {
             Stage::Decode => bar.set_message("decoding"),
         }
         true
-    })?;
+    };
+    let video = match (&source, req.remix.is_some()) {
+        (Some(source), true) => model.remix(
+            source,
+            &req.prompt,
+            req.strength,
+            &settings,
+            &words,
+            on_stage,
+        )?,
+        (Some(source), false) => model.extend(source, &req.prompt, &settings, &words, on_stage)?,
+        (None, _) => model.generate(&req.prompt, &settings, &words, on_stage)?,
+    };
     bar.finish_and_clear();
+    let kept = latents_path(&req.out);
+    std::fs::write(&kept, serde_json::to_string(&video.keep(&model))?)
+        .with_context(|| format!("writing {}", kept.display()))?;
     let r = &video.reading;
     for (typed, used) in &r.corrected {
         eprintln!("read {typed:?} as {used:?}");

@@ -74,6 +74,68 @@ fn generates_a_playable_mp4_and_a_contact_sheet() {
     assert_eq!(text.trim(), "h264,128,128,24", "2 s at 12 fps, 128×128");
 }
 
+/// Frames of an MP4 per ffprobe.
+fn frame_count(mp4: &Path) -> usize {
+    let probe = Command::new("ffprobe")
+        .args(["-v", "error", "-count_frames", "-select_streams", "v:0"])
+        .args(["-show_entries", "stream=nb_read_frames", "-of", "csv=p=0"])
+        .arg(mp4)
+        .output()
+        .expect("ffprobe runs");
+    String::from_utf8_lossy(&probe.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_clip_remixes_and_extends_from_the_latents_kept_beside_it() {
+    let d = dir("edit");
+    let first = d.join("first.mp4");
+    let o = generate(
+        &["--prompt", "a red ball rolls to the left", "--steps", "4"],
+        &first,
+        &shipped_model(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(first.with_extension("kinora.json").exists(), "latents kept");
+    let remixed = d.join("remixed.mp4");
+    let mut args = vec!["--prompt", "a blue ball rolls to the left", "--steps", "4"];
+    let source = first.to_string_lossy().into_owned();
+    args.extend(["--remix", &source, "--strength", "0.6"]);
+    let o = generate(&args, &remixed, &shipped_model());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(frame_count(&remixed), 24);
+    let longer = d.join("longer.mp4");
+    let o = generate(
+        &[
+            "--prompt",
+            "two seconds later, the red ball rolls away",
+            "--steps",
+            "4",
+            "--extend",
+            &source,
+        ],
+        &longer,
+        &shipped_model(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(frame_count(&longer), 48, "the source's 2 s and 2 s more");
+    // A clip without kept latents is a clear error, not a panic.
+    std::fs::remove_file(first.with_extension("kinora.json")).expect("remove");
+    let o = generate(
+        &["--prompt", "a ball", "--extend", &source],
+        &d.join("none.mp4"),
+        &shipped_model(),
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("latents Kinora keeps"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 #[test]
 fn refused_prompts_and_bad_flags_fail_cleanly_without_output() {
     let d = dir("bad");

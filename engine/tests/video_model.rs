@@ -53,7 +53,7 @@ fn tiny_config() -> VideoModelConfig {
     dit.text_dims = 16;
     dit.camera_dims = 4;
     dit.latent_channels = 8;
-    dit.layout_channels = SLOTS * 4;
+    dit.layout_channels = Some(SLOTS * 4);
     let mut planner = VideoDitConfig::new(7);
     planner.d_model = 16;
     planner.depth = 1;

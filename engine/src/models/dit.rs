@@ -49,10 +49,9 @@ pub struct VideoDitConfig {
     /// Most tokens along a side.
     #[config(default = 16)]
     pub max_side: usize,
-    /// Channels of the layout maps added to the latents' tokens (0 = no layout input; see
-    /// [`super::layout`]).
-    #[config(default = 0)]
-    pub layout_channels: usize,
+    /// Channels of the layout maps added to the latents' tokens (`None` or 0: no layout
+    /// input; see [`super::layout`]). Optional so manifests from before it still load.
+    pub layout_channels: Option<usize>,
 }
 
 #[derive(Module, Debug)]
@@ -156,8 +155,8 @@ impl VideoDitConfig {
             embed: LinearConfig::new(p2, d).init(device),
             // Zero-initialized and bias-free: a DiT warm-started from one without layout
             // input starts out computing exactly what it did, and zero maps mean "no layout".
-            layout_embed: (self.layout_channels > 0).then(|| {
-                LinearConfig::new(self.layout_channels * self.patch * self.patch, d)
+            layout_embed: self.layout_channels.filter(|&l| l > 0).map(|l| {
+                LinearConfig::new(l * self.patch * self.patch, d)
                     .with_bias(false)
                     .with_initializer(Initializer::Zeros)
                     .init(device)

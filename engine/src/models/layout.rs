@@ -27,7 +27,7 @@ pub const VALUES: usize = 4;
 pub const PLAN_CHANNELS: usize = SLOTS * VALUES;
 
 /// One frame of one slot, in frame units.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SlotFrame {
     /// Centre x, fraction of the width.
     pub x: f32,
@@ -50,7 +50,7 @@ impl SlotFrame {
 }
 
 /// A trajectory: `frames × SLOTS` slot frames, frame-major.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Trajectory {
     /// Video frames.
     pub frames: usize,

@@ -85,7 +85,7 @@ pub enum ModelError {
 }
 
 /// A camera move: direction label and speed label (from the model's schema).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CameraChoice {
     /// e.g. `pan_left`.
     pub motion: String,
@@ -105,7 +105,7 @@ pub struct GenerateSettings {
 }
 
 /// What the model understood of a prompt.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PromptReading {
     /// Typos mended: (typed, used).
     pub corrected: Vec<(String, String)>,
@@ -135,6 +135,35 @@ pub struct GeneratedVideo {
     pub trajectory: Option<Trajectory>,
     /// What the prompt was read as.
     pub reading: PromptReading,
+}
+
+/// What a clip keeps so it can be remixed or extended later (stored beside it: a
+/// `.kinora.json` file from the CLI, the gallery record in the page).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClipLatents {
+    /// The model that made them (latents only mean something to the same VAE).
+    pub model: String,
+    /// Latent channels.
+    pub channels: usize,
+    /// Latent grid side.
+    pub side: usize,
+    /// Denormalized latents `[C, T, side, side]`.
+    pub latents: Vec<f32>,
+    /// The objects' trajectory, if the model plans one.
+    pub trajectory: Option<Trajectory>,
+}
+
+impl GeneratedVideo {
+    /// What to keep of this clip for a later remix or extension by `model`.
+    pub fn keep(&self, model: &VideoModel) -> ClipLatents {
+        ClipLatents {
+            model: model.identity(),
+            channels: model.config.vae.latent_channels,
+            side: model.latent_side(),
+            latents: self.latents.clone(),
+            trajectory: self.trajectory.clone(),
+        }
+    }
 }
 
 /// The three trained modules and their configuration.
@@ -205,6 +234,59 @@ impl VideoModel {
     /// The device the model runs on.
     pub fn device(&self) -> &Device {
         &self.device
+    }
+
+    /// A name for the latent space: kept latents only mean something to the same VAE.
+    pub fn identity(&self) -> String {
+        format!(
+            "kinora-video/{}x{}x{}",
+            self.config.vae.latent_channels,
+            self.config.base_size,
+            self.config
+                .vae
+                .widths
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join("-")
+        )
+    }
+
+    /// Rebuilds a clip from its kept latents (decoded again), to remix or extend it.
+    pub fn resume(&self, kept: &ClipLatents) -> Result<GeneratedVideo, ModelError> {
+        if kept.model != self.identity() {
+            return Err(ModelError::Setting(format!(
+                "these latents come from another model ({}; this is {})",
+                kept.model,
+                self.identity()
+            )));
+        }
+        let video = GeneratedVideo {
+            frames: Vec::new(),
+            width: 0,
+            height: 0,
+            fps: self.config.fps,
+            latents: kept.latents.clone(),
+            trajectory: kept.trajectory.clone(),
+            reading: PromptReading::default(),
+        };
+        let latents = self.source_latents(&video)?;
+        if let Some(t) = &kept.trajectory
+            && (t.frames != latents.dims()[2] * FRAMES_PER_LATENT
+                || t.slots.len() != t.frames * SLOTS)
+        {
+            return Err(ModelError::Setting(
+                "the kept trajectory does not match the latents".into(),
+            ));
+        }
+        let (_, high) = self.vae.decoder.forward(latents);
+        let [_, _, _, h, w] = high.dims();
+        Ok(GeneratedVideo {
+            frames: video_frames(high),
+            width: w,
+            height: h,
+            ..video
+        })
     }
 
     /// Encodes prompts; returns the encoding and the tokenized prompts.
@@ -291,25 +373,10 @@ impl VideoModel {
     ) -> Result<GeneratedVideo, ModelError> {
         let frames = self.check_settings(settings.seconds, settings)?;
         let mut job = self.read_prompt(prompt, settings, words, &mut progress)?;
-        let trajectory = match &self.planner {
-            Some(planner) => {
-                if !progress(Stage::Plan) {
-                    return Err(ModelError::Cancelled);
-                }
-                let plan = sample_from(
-                    planner,
-                    &job.cond,
-                    &job.uncond,
-                    Start::Noise([PLAN_CHANNELS, frames, 1, 1]),
-                    &plan_settings(&settings.sampler),
-                    &self.device,
-                    |_, _, _| true,
-                )
-                .0;
-                Some(Trajectory::from_normalized(&to_vec(plan), frames))
-            }
-            None => None,
-        };
+        if self.planner.is_some() && !progress(Stage::Plan) {
+            return Err(ModelError::Cancelled);
+        }
+        let trajectory = self.plan(&job, frames, &settings.sampler);
         self.set_layout(&mut job, trajectory.as_ref());
         let shape = [
             self.config.vae.latent_channels,
@@ -319,6 +386,34 @@ impl VideoModel {
         ];
         let latents = self.denoise(&job, Start::Noise(shape), settings, &mut progress)?;
         self.finish(job, latents, trajectory, 0)
+    }
+
+    /// The planner's trajectory for a prompt alone (`None` for models without a planner):
+    /// the same plan [`VideoModel::generate`] draws with these settings.
+    pub fn plan_only(
+        &self,
+        prompt: &str,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+    ) -> Result<Option<Trajectory>, ModelError> {
+        let frames = self.check_settings(settings.seconds, settings)?;
+        let job = self.read_prompt(prompt, settings, words, &mut |_| true)?;
+        Ok(self.plan(&job, frames, &settings.sampler))
+    }
+
+    fn plan(&self, job: &Job, frames: usize, sampler: &SamplerSettings) -> Option<Trajectory> {
+        let planner = self.planner.as_ref()?;
+        let plan = sample_from(
+            planner,
+            &job.cond,
+            &job.uncond,
+            Start::Noise([PLAN_CHANNELS, frames, 1, 1]),
+            &plan_settings(sampler),
+            &self.device,
+            |_, _, _| true,
+        )
+        .0;
+        Some(Trajectory::from_normalized(&to_vec(plan), frames))
     }
 
     /// Remixes a clip: its latents re-noised to `strength` (0–1; more changes more) and
@@ -513,7 +608,7 @@ impl VideoModel {
     /// Puts a trajectory's layout maps into both branches of guidance: guidance then
     /// sharpens what the text adds (colour, shape) while the plan holds the motion.
     fn set_layout(&self, job: &mut Job, trajectory: Option<&Trajectory>) {
-        if self.config.dit.layout_channels == 0 {
+        if self.config.dit.layout_channels.unwrap_or(0) == 0 {
             return;
         }
         if let Some(plan) = trajectory {

@@ -30,7 +30,7 @@ use kinora_train::video::eval::{JudgeTable, judge_frames};
 use kinora_train::video::schema::{camera_groups, schema};
 use kinora_train::video::trajectory::world_trajectory;
 use kinora_train::video::vae_train::video_tensor;
-use kinora_train::video::{dit_train, text_train, vae_train};
+use kinora_train::video::{dit_train, edit_eval, text_train, vae_train};
 use kinora_world::rng::mix;
 use kinora_world::sample::Split;
 use std::path::{Path, PathBuf};
@@ -247,6 +247,36 @@ fn main() -> Result<()> {
             );
             Ok(())
         }
+        "remix-eval" | "extend-eval" | "plan-eval" => {
+            let dir = args.path("model", Path::new("public/models/kinora-video"));
+            let model = load(&dir)?;
+            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 5.0)?);
+            let settings = |s: u64| two_seconds(steps, guidance, s);
+            let seed = args.get("seed", 9000u64)?;
+            match args.command.as_str() {
+                "remix-eval" => edit_eval::remix_eval(
+                    &model,
+                    &words,
+                    args.get("n", 100)?,
+                    seed,
+                    args.get("strength", 0.7)?,
+                    &settings,
+                )?
+                .print(),
+                "extend-eval" => edit_eval::extend_eval(
+                    &model,
+                    &words,
+                    args.get("n", 10)?,
+                    seed,
+                    args.get("seconds", 30.0)?,
+                    &settings,
+                )?
+                .print(),
+                _ => edit_eval::plan_eval(&model, &words, args.get("n", 200)?, seed, &settings)?
+                    .print(),
+            }
+            Ok(())
+        }
         "ceiling" => ceiling(&run, args.get("n", 100)?, args.get("seed", 9000u64)?),
         "bench" => bench(args.get("batch", 8)?),
         "plot" => {
@@ -283,7 +313,7 @@ fn assemble(
     let vae = VideoVaeConfig::new();
     let c = vae.latent_channels;
     let (mean, std) = stats.unwrap_or_else(|| (vec![0.0; c], vec![1.0; c]));
-    let layout_channels = if layout { SLOTS * FRAMES_PER_LATENT } else { 0 };
+    let layout_channels = layout.then_some(SLOTS * FRAMES_PER_LATENT);
     Ok(VideoModelConfig {
         dit: VideoDitConfig::new(attribute_dims)
             .with_latent_channels(c)

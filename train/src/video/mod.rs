@@ -7,6 +7,7 @@ pub mod augment;
 pub mod common;
 pub mod data;
 pub mod dit_train;
+pub mod edit_eval;
 pub mod eval;
 pub mod plot;
 pub mod schema;
