@@ -26,6 +26,11 @@ use leptos::task::spawn_local;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 
+/// The clip the Clip panel holds: opened from files or made by the Generate panel
+/// (shared through context).
+#[derive(Clone, Copy)]
+pub struct OpenClip(pub RwSignal<Option<Arc<Clip>>>);
+
 /// A finished export, kept while the page is open.
 #[derive(Clone)]
 struct Done {
@@ -156,7 +161,7 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
     let gallery = expect_context::<Gallery>();
     let video_file = RwSignal::new(None::<web_sys::File>);
     let audio_file = RwSignal::new(None::<web_sys::File>);
-    let clip = RwSignal::new(None::<Arc<Clip>>);
+    let clip = expect_context::<OpenClip>().0;
     let (status, set_status) = signal(String::new());
     let (label, set_label) = signal(true);
     let (confirm_unlabel, set_confirm_unlabel) = signal(false);
@@ -341,10 +346,14 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
         <section class="export" data-testid="export-panel">
             <h2>"Clip"</h2>
             <p class="hint">
-                "Generation arrives with the models. Until then you can open frames and sound made elsewhere (a "
+                "A generated clip lands here. You can also open frames and sound made elsewhere (a "
                 <code>".y4m"</code>" video — "<code>"ffmpeg -i in.mp4 out.y4m"</code>" makes one — and a "
-                <code>".wav"</code>" sound) and export them exactly as a generated clip will be: labelled, watermarked and signed."
+                <code>".wav"</code>" sound) and export them the same way: labelled, watermarked and signed."
             </p>
+            <p class="hint" data-testid="clip-summary">{move || clip.get().map(|c| format!(
+                "Open clip: {}×{}, {} frames at {} fps ({:.1} s).",
+                c.width, c.height, c.frames.len(), c.fps, c.duration()
+            ))}</p>
             <div class="row">
                 <label>"Video (.y4m) "
                     <input type="file" accept=".y4m,video/x-yuv4mpeg" data-testid="clip-video"

@@ -6,6 +6,8 @@ mod cameos;
 mod error;
 mod export;
 mod gallery;
+mod generate;
+mod models;
 mod panic_banner;
 mod prompt;
 mod status;
@@ -24,14 +26,16 @@ fn main() {
     leptos::mount::mount_to_body(App);
 }
 
-/// The product shell: title, prompt box, the clip panel (export), the gallery, device
-/// status, and cameos.
+/// The product shell: title, prompt box, the Generate panel (the video model in this
+/// page), the clip panel (export), the gallery, device status, and cameos.
 #[component]
 fn App() -> impl IntoView {
     let vault: VaultSignal = RwSignal::new(None);
     let prompt = RwSignal::new(String::new());
     let (notice, set_notice) = signal(String::new());
     let gallery = gallery::Gallery::new();
+    let settings = RwSignal::new(prompt::initial_settings());
+    provide_context(export::OpenClip(RwSignal::new(None)));
     provide_context(vault);
     provide_context(gallery);
     leptos::task::spawn_local(async move {
@@ -73,7 +77,8 @@ fn App() -> impl IntoView {
                 <p class="tagline">"Text → video with sound, generated on your own device. Nothing leaves this page."</p>
             </header>
             <p class="notice" data-testid="notice">{notice}</p>
-            <prompt::PromptBox prompt may_use_cameo />
+            <prompt::PromptBox prompt settings may_use_cameo />
+            <generate::GeneratePanel prompt settings />
             <export::ExportPanel prompt />
             <gallery::GalleryPanel />
             <status::StatusPanel />

@@ -1,6 +1,6 @@
 //! The prompt box and its settings. Every keystroke runs the prompt guardrails (cheap,
 //! local), so a disallowed prompt is refused with its reason before any compute could
-//! start. Generation itself is honestly disabled until trained models ship; the recipe
+//! start (the Generate panel below checks again when asked to generate). The recipe
 //! link (prompt + settings + seed in the URL fragment) already works, and a recipe link
 //! opened on this page fills the box — after the same guardrails, since a link is no way
 //! around them.
@@ -55,15 +55,26 @@ fn recipe_from_location(may_use_cameo: Callback<String, bool>) -> Option<Result<
     )
 }
 
-/// Prompt text area, settings, the guardrail verdict, the recipe link, and a Generate
-/// button that says why it is disabled. `may_use_cameo(handle)` answers whether this
-/// device holds a grant.
-#[component]
-pub fn PromptBox(prompt: RwSignal<String>, may_use_cameo: Callback<String, bool>) -> impl IntoView {
-    let settings = RwSignal::new(Settings {
+/// Settings a fresh page starts with: the model's own size and rate, a random seed.
+pub fn initial_settings() -> Settings {
+    Settings {
         seed: random_seed(),
+        seconds: 2,
+        width: 128,
+        height: 128,
+        steps: 16,
         ..Settings::default()
-    });
+    }
+}
+
+/// Prompt text area, settings, the guardrail verdict and the recipe link.
+/// `may_use_cameo(handle)` answers whether this device holds a grant.
+#[component]
+pub fn PromptBox(
+    prompt: RwSignal<String>,
+    settings: RwSignal<Settings>,
+    may_use_cameo: Callback<String, bool>,
+) -> impl IntoView {
     let (link_message, set_link_message) = signal(String::new());
     let (recipe_link, set_recipe_link) = signal(String::new());
     match recipe_from_location(may_use_cameo) {
@@ -172,10 +183,6 @@ pub fn PromptBox(prompt: RwSignal<String>, may_use_cameo: Callback<String, bool>
                 </label>
                 <button on:click=move |_| settings.update(|s| s.seed = random_seed())>"New seed"</button>
             </div>
-            <button data-testid="generate" disabled=true title="models not yet available">
-                "Generate"
-            </button>
-            <span class="hint" data-testid="generate-hint">"Models not yet available."</span>
             <div class="row">
                 <button data-testid="recipe-make" on:click=make_link>"Recipe link"</button>
                 <input type="text" readonly=true data-testid="recipe-link" prop:value=recipe_link />

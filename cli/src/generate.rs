@@ -8,7 +8,7 @@ use kinora_engine::models::pipeline::{
 };
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_engine::models::weights::{Manifest, WeightsError};
-use kinora_media::clip::Clip;
+use kinora_media::clip::{Clip, resize_rgb};
 use kinora_media::export::{ExportOptions, export_mp4};
 use kinora_provenance::Provenance;
 use kinora_safety::classifier::PromptClassifier;
@@ -244,7 +244,7 @@ pub fn run(req: Request) -> Result<()> {
     let frames: Vec<Vec<u8>> = video
         .frames
         .iter()
-        .map(|f| resize(f, video.width, video.height, side))
+        .map(|f| resize_rgb(f, video.width, video.height, side, side))
         .collect();
     let generated = started.elapsed();
     let sheet = req.out.with_extension("png");
@@ -291,31 +291,6 @@ pub fn run(req: Request) -> Result<()> {
         req.backend
     );
     Ok(())
-}
-
-/// Bilinear resize of an RGB8 frame to `side × side`.
-fn resize(rgb: &[u8], w: usize, h: usize, side: usize) -> Vec<u8> {
-    if w == side && h == side {
-        return rgb.to_vec();
-    }
-    let mut out = Vec::with_capacity(side * side * 3);
-    for y in 0..side {
-        let fy = ((y as f32 + 0.5) * h as f32 / side as f32 - 0.5).clamp(0.0, (h - 1) as f32);
-        let (y0, ty) = (fy.floor() as usize, fy.fract());
-        let y1 = (y0 + 1).min(h - 1);
-        for x in 0..side {
-            let fx = ((x as f32 + 0.5) * w as f32 / side as f32 - 0.5).clamp(0.0, (w - 1) as f32);
-            let (x0, tx) = (fx.floor() as usize, fx.fract());
-            let x1 = (x0 + 1).min(w - 1);
-            for c in 0..3 {
-                let p = |xx: usize, yy: usize| rgb[(yy * w + xx) * 3 + c] as f32;
-                let top = p(x0, y0) * (1.0 - tx) + p(x1, y0) * tx;
-                let bottom = p(x0, y1) * (1.0 - tx) + p(x1, y1) * tx;
-                out.push((top * (1.0 - ty) + bottom * ty).round() as u8);
-            }
-        }
-    }
-    out
 }
 
 fn write_png(path: &Path, rgb: &[u8], w: usize, h: usize) -> Result<()> {

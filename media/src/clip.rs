@@ -101,3 +101,45 @@ impl Clip {
         audio
     }
 }
+
+/// Bilinear resize of a row-major RGB8 frame from `w × h` to `out_w × out_h` (pixel
+/// centres aligned): generated frames come at the model's size, clips at the asked one.
+pub fn resize_rgb(rgb: &[u8], w: usize, h: usize, out_w: usize, out_h: usize) -> Vec<u8> {
+    if (w, h) == (out_w, out_h) {
+        return rgb.to_vec();
+    }
+    let mut out = Vec::with_capacity(out_w * out_h * 3);
+    for y in 0..out_h {
+        let fy = ((y as f32 + 0.5) * h as f32 / out_h as f32 - 0.5).clamp(0.0, (h - 1) as f32);
+        let (y0, ty) = (fy.floor() as usize, fy.fract());
+        let y1 = (y0 + 1).min(h - 1);
+        for x in 0..out_w {
+            let fx = ((x as f32 + 0.5) * w as f32 / out_w as f32 - 0.5).clamp(0.0, (w - 1) as f32);
+            let (x0, tx) = (fx.floor() as usize, fx.fract());
+            let x1 = (x0 + 1).min(w - 1);
+            for c in 0..3 {
+                let p = |xx: usize, yy: usize| rgb[(yy * w + xx) * 3 + c] as f32;
+                let top = p(x0, y0) * (1.0 - tx) + p(x1, y0) * tx;
+                let bottom = p(x0, y1) * (1.0 - tx) + p(x1, y1) * tx;
+                out.push((top * (1.0 - ty) + bottom * ty).round() as u8);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod resize_tests {
+    use super::resize_rgb;
+
+    #[test]
+    fn resize_keeps_flat_colour_and_size() {
+        let rgb: Vec<u8> = std::iter::repeat_n([10u8, 200, 30], 4 * 4)
+            .flatten()
+            .collect();
+        let big = resize_rgb(&rgb, 4, 4, 8, 6);
+        assert_eq!(big.len(), 8 * 6 * 3);
+        assert!(big.chunks(3).all(|p| p == [10, 200, 30]));
+        assert_eq!(resize_rgb(&rgb, 4, 4, 4, 4), rgb);
+    }
+}

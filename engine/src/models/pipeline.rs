@@ -5,7 +5,7 @@
 use super::dit::{DitCondition, VideoDit, VideoDitConfig};
 use super::layers::key_bias;
 use super::layout::{PLAN_CHANNELS, SLOTS, Trajectory, layout_tensor};
-use super::sampler::{SamplerSettings, Start, sample_from};
+use super::sampler::{SamplerRun, SamplerSettings, Start, sample_from};
 use super::text::{
     AttributeGroup, TextEncoder, TextEncoderConfig, TextEncoding, Tokenizer, WordLookup,
     group_probabilities,
@@ -371,8 +371,39 @@ impl VideoModel {
         words: &dyn WordLookup,
         mut progress: impl FnMut(Stage) -> bool,
     ) -> Result<GeneratedVideo, ModelError> {
+        let mut generation = self.start_with(prompt, settings, words, &mut progress)?;
+        while !generation.done() {
+            let stage = generation.step();
+            if !progress(stage) {
+                return Err(ModelError::Cancelled);
+            }
+        }
+        if !progress(Stage::Decode) {
+            return Err(ModelError::Cancelled);
+        }
+        generation.finish()
+    }
+
+    /// Starts a generation to be taken one step at a time ([`Generation::step`]), so a
+    /// caller can yield between steps: the page's path.
+    pub fn start(
+        &self,
+        prompt: &str,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+    ) -> Result<Generation<'_>, ModelError> {
+        self.start_with(prompt, settings, words, &mut |_| true)
+    }
+
+    fn start_with(
+        &self,
+        prompt: &str,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+        progress: &mut impl FnMut(Stage) -> bool,
+    ) -> Result<Generation<'_>, ModelError> {
         let frames = self.check_settings(settings.seconds, settings)?;
-        let mut job = self.read_prompt(prompt, settings, words, &mut progress)?;
+        let mut job = self.read_prompt(prompt, settings, words, progress)?;
         if self.planner.is_some() && !progress(Stage::Plan) {
             return Err(ModelError::Cancelled);
         }
@@ -384,8 +415,19 @@ impl VideoModel {
             self.latent_side(),
             self.latent_side(),
         ];
-        let latents = self.denoise(&job, Start::Noise(shape), settings, &mut progress)?;
-        self.finish(job, latents, trajectory, 0)
+        let run = SamplerRun::new(
+            &job.cond,
+            &job.uncond,
+            Start::Noise(shape),
+            &settings.sampler,
+            &self.device,
+        );
+        Ok(Generation {
+            model: self,
+            job,
+            run,
+            trajectory,
+        })
     }
 
     /// The planner's trajectory for a prompt alone (`None` for models without a planner):
@@ -709,6 +751,57 @@ impl VideoModel {
     fn denormalize(&self, latents: Tensor<5>) -> Tensor<5> {
         let (mean, std) = self.latent_stats();
         latents * std + mean
+    }
+}
+
+/// A generation in progress (see [`VideoModel::start`]).
+pub struct Generation<'m> {
+    model: &'m VideoModel,
+    job: Job,
+    run: SamplerRun,
+    trajectory: Option<Trajectory>,
+}
+
+impl Generation<'_> {
+    /// True when every denoising step has run.
+    pub fn done(&self) -> bool {
+        self.run.done()
+    }
+
+    /// Runs one denoising step; returns where it stands.
+    pub fn step(&mut self) -> Stage {
+        self.run.step(&self.model.dit, &self.job.cond);
+        let (i, n) = self.run.progress();
+        Stage::Denoise(i, n)
+    }
+
+    /// What the prompt was read as.
+    pub fn reading(&self) -> &PromptReading {
+        &self.job.reading
+    }
+
+    /// A cheap look at where the sampler stands: the middle latent frame as it is now
+    /// (noisy early, the picture late), decoded alone — its first frame at the base size,
+    /// RGB8 `side × side × 3`. About a sixth of a full decode.
+    pub fn preview(&self) -> (Vec<u8>, usize) {
+        let x = self.run.latents();
+        let t = x.dims()[2];
+        let middle = self.model.denormalize(x.clone().narrow(2, t / 2, 1));
+        let (base, _) = self.model.vae.decoder.forward(middle);
+        let side = base.dims()[3];
+        let frame = video_frames(base).into_iter().next().unwrap_or_default();
+        (frame, side)
+    }
+
+    /// The planned trajectory, if the model plans one.
+    pub fn trajectory(&self) -> Option<&Trajectory> {
+        self.trajectory.as_ref()
+    }
+
+    /// Decodes the latents reached into the clip (call when [`Generation::done`]).
+    pub fn finish(self) -> Result<GeneratedVideo, ModelError> {
+        let latents = self.run.finish();
+        self.model.finish(self.job, latents, self.trajectory, 0)
     }
 }
 

@@ -101,72 +101,141 @@ pub fn sample_from(
     device: &Device,
     mut on_step: impl FnMut(usize, usize, &Tensor<5>) -> bool,
 ) -> (Tensor<5>, bool) {
-    let shape = match &start {
-        Start::Noise(shape) | Start::Continue { shape, .. } => *shape,
-        Start::Renoise { latents, .. } => {
-            let [_, c, t, h, w] = latents.dims();
-            [c, t, h, w]
+    let mut run = SamplerRun::new(cond, uncond, start, settings, device);
+    while !run.done() {
+        run.step(dit, cond);
+        let (i, n) = run.progress();
+        if !on_step(i, n, &run.x) {
+            return (run.x, false);
         }
-    };
-    let [c, t, h, w] = shape;
-    let mut rng = SeededRng::new(settings.seed);
-    let noise = Tensor::<1>::from_data(
-        TensorData::new(rng.normal(c * t * h * w), [c * t * h * w]),
-        device,
-    )
-    .reshape([1, c, t, h, w]);
-    let times = schedule(settings.steps, settings.shift);
-    let (mut x, first) = match &start {
-        Start::Noise(_) | Start::Continue { .. } => (noise.clone(), 0),
-        Start::Renoise { latents, strength } => {
-            let first = times
-                .iter()
-                .position(|&s| s <= *strength)
-                .unwrap_or(settings.steps);
-            let s = times[first];
-            (latents.clone() * (1.0 - s) + noise.clone() * s, first)
+    }
+    (run.finish(), true)
+}
+
+/// A sampling run taken one Euler step at a time, so a caller can yield between steps
+/// (the page stays responsive, previews update, Cancel is seen).
+pub struct SamplerRun {
+    x: Tensor<5>,
+    noise: Tensor<5>,
+    times: Vec<f32>,
+    next: usize,
+    first: usize,
+    steps: usize,
+    guidance: f32,
+    both: Option<DitCondition>,
+    known: Option<(Tensor<5>, usize)>,
+}
+
+impl SamplerRun {
+    /// Sets up a run (draws its noise from the seed).
+    pub fn new(
+        cond: &DitCondition,
+        uncond: &DitCondition,
+        start: Start,
+        settings: &SamplerSettings,
+        device: &Device,
+    ) -> SamplerRun {
+        let shape = match &start {
+            Start::Noise(shape) | Start::Continue { shape, .. } => *shape,
+            Start::Renoise { latents, .. } => {
+                let [_, c, t, h, w] = latents.dims();
+                [c, t, h, w]
+            }
+        };
+        let [c, t, h, w] = shape;
+        let mut rng = SeededRng::new(settings.seed);
+        let noise = Tensor::<1>::from_data(
+            TensorData::new(rng.normal(c * t * h * w), [c * t * h * w]),
+            device,
+        )
+        .reshape([1, c, t, h, w]);
+        let times = schedule(settings.steps, settings.shift);
+        let (x, first) = match &start {
+            Start::Noise(_) | Start::Continue { .. } => (noise.clone(), 0),
+            Start::Renoise { latents, strength } => {
+                let first = times
+                    .iter()
+                    .position(|&s| s <= *strength)
+                    .unwrap_or(settings.steps);
+                let s = times[first];
+                (latents.clone() * (1.0 - s) + noise.clone() * s, first)
+            }
+        };
+        let known = match start {
+            Start::Continue { known, .. } => {
+                let k = known.dims()[2];
+                Some((known, k))
+            }
+            _ => None,
+        };
+        let guided = settings.guidance != 1.0;
+        SamplerRun {
+            x,
+            noise,
+            times,
+            next: first,
+            first,
+            steps: settings.steps,
+            guidance: settings.guidance,
+            both: guided.then(|| DitCondition::concat(cond.clone(), uncond.clone())),
+            known,
         }
-    };
-    let known = match &start {
-        Start::Continue { known, .. } => Some((known.clone(), known.dims()[2])),
-        _ => None,
-    };
-    let guided = settings.guidance != 1.0;
-    let both = if guided {
-        Some(DitCondition::concat(cond.clone(), uncond.clone()))
-    } else {
-        None
-    };
-    let remaining = settings.steps - first;
-    for i in first..settings.steps {
-        let (now, next) = (times[i], times[i + 1]);
-        if let Some((known, k)) = &known {
+    }
+
+    /// True when every step has run.
+    pub fn done(&self) -> bool {
+        self.next >= self.steps
+    }
+
+    /// (steps run, steps this run takes).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next - self.first, self.steps - self.first)
+    }
+
+    /// The current latents (noisy until the last step).
+    pub fn latents(&self) -> &Tensor<5> {
+        &self.x
+    }
+
+    /// One Euler step (`cond` is the conditional branch, used when guidance is off).
+    pub fn step(&mut self, dit: &VideoDit, cond: &DitCondition) {
+        if self.done() {
+            return;
+        }
+        let (now, next) = (self.times[self.next], self.times[self.next + 1]);
+        let t = self.x.dims()[2];
+        if let Some((known, k)) = &self.known {
             // The known frames at this step's noise level (the same noise draw throughout).
-            let held = known.clone() * (1.0 - now) + noise.clone().narrow(2, 0, *k) * now;
-            x = Tensor::cat(vec![held, x.narrow(2, *k, t - k)], 2);
+            let held = known.clone() * (1.0 - now) + self.noise.clone().narrow(2, 0, *k) * now;
+            self.x = Tensor::cat(vec![held, self.x.clone().narrow(2, *k, t - k)], 2);
         }
-        let v = match &both {
+        let v = match &self.both {
             Some(both) => {
                 let v2 = dit.forward(
-                    Tensor::cat(vec![x.clone(), x.clone()], 0),
+                    Tensor::cat(vec![self.x.clone(), self.x.clone()], 0),
                     &[now, now],
                     both,
                 );
                 let vc = v2.clone().narrow(0, 0, 1);
                 let vu = v2.narrow(0, 1, 1);
-                vu.clone() + (vc - vu).mul_scalar(settings.guidance)
+                vu.clone() + (vc - vu).mul_scalar(self.guidance)
             }
-            None => dit.forward(x.clone(), &[now], cond),
+            None => dit.forward(self.x.clone(), &[now], cond),
         };
-        x = x - v.mul_scalar(now - next);
-        if !on_step(i + 1 - first, remaining, &x) {
-            return (x, false);
+        self.x = self.x.clone() - v.mul_scalar(now - next);
+        self.next += 1;
+    }
+
+    /// The sampled latents (with the known frames put back exactly).
+    pub fn finish(self) -> Tensor<5> {
+        match self.known {
+            Some((known, k)) => {
+                let t = self.x.dims()[2];
+                Tensor::cat(vec![known, self.x.narrow(2, k, t - k)], 2)
+            }
+            None => self.x,
         }
     }
-    if let Some((known, k)) = known {
-        x = Tensor::cat(vec![known, x.narrow(2, k, t - k)], 2);
-    }
-    (x, true)
 }
 
 #[cfg(test)]

@@ -1,0 +1,159 @@
+//! The shipped video model in the page: manifest + shards fetched from this origin, each
+//! shard kept in the Cache API under the model's version (a second visit fetches no
+//! weight bytes), checked against the manifest's SHA-256 before any tensor is built. A
+//! shard that fails the check is dropped from the cache and fetched once more; if it
+//! fails again the page says so and never runs on it. Older versions are evicted.
+
+use crate::browser::js_error;
+use kinora_engine::models::pipeline::VideoModel;
+use kinora_engine::models::weights::{Manifest, WeightsError, sha256_hex};
+use std::collections::HashMap;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Where the model lives, relative to the page.
+const MODEL_DIR: &str = "models/kinora-video";
+/// Cache names start with this; the model version follows.
+const CACHE_PREFIX: &str = "kinora-models-";
+
+/// Loading progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Fetched {
+    /// Bytes fetched from the network this visit.
+    pub network: usize,
+    /// Bytes found in this device's cache.
+    pub cached: usize,
+    /// Total weight bytes.
+    pub total: usize,
+}
+
+/// A loaded model and how it came.
+pub struct Loaded {
+    /// The model, on the CPU backend (burn `flex` compiled to wasm).
+    pub model: VideoModel,
+    /// Version from the manifest.
+    pub version: String,
+    /// Bytes.
+    pub fetched: Fetched,
+}
+
+async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|_| "not a response".to_string())?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    response_bytes(&response).await
+}
+
+async fn response_bytes(response: &web_sys::Response) -> Result<Vec<u8>, String> {
+    let buffer = JsFuture::from(response.array_buffer().map_err(js_error)?)
+        .await
+        .map_err(js_error)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
+/// The cache for one model version, with older versions deleted.
+async fn version_cache(version: &str) -> Result<web_sys::Cache, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let caches = window.caches().map_err(js_error)?;
+    let name = format!("{CACHE_PREFIX}{version}");
+    let keys = JsFuture::from(caches.keys()).await.map_err(js_error)?;
+    for key in js_sys::Array::from(&keys).iter() {
+        if let Some(k) = key.as_string()
+            && k.starts_with(CACHE_PREFIX)
+            && k != name
+        {
+            let _ = JsFuture::from(caches.delete(&k)).await;
+        }
+    }
+    JsFuture::from(caches.open(&name))
+        .await
+        .map_err(js_error)?
+        .dyn_into()
+        .map_err(|_| "not a cache".to_string())
+}
+
+/// One shard, from the cache or the network, checked against the manifest.
+async fn shard(
+    cache: Option<&web_sys::Cache>,
+    url: &str,
+    size: usize,
+    sha256: &str,
+    fetched: &mut Fetched,
+) -> Result<Vec<u8>, String> {
+    if let Some(cache) = cache
+        && let Ok(hit) = JsFuture::from(cache.match_with_str(url)).await
+        && let Ok(response) = hit.dyn_into::<web_sys::Response>()
+    {
+        let bytes = response_bytes(&response).await?;
+        if bytes.len() == size && sha256_hex(&bytes) == sha256 {
+            fetched.cached += bytes.len();
+            return Ok(bytes);
+        }
+        // A damaged copy: drop it and fetch afresh.
+        let _ = JsFuture::from(cache.delete_with_str(url)).await;
+    }
+    for attempt in 0..2 {
+        let bytes = fetch_bytes(url).await?;
+        fetched.network += bytes.len();
+        if bytes.len() == size && sha256_hex(&bytes) == sha256 {
+            if let Some(cache) = cache {
+                let array = js_sys::Uint8Array::from(bytes.as_slice());
+                if let Ok(response) = web_sys::Response::new_with_opt_buffer_source(Some(&array)) {
+                    let _ = JsFuture::from(cache.put_with_str(url, &response)).await;
+                }
+            }
+            return Ok(bytes);
+        }
+        if attempt == 1 {
+            return Err(format!(
+                "{url} arrived damaged twice ({} bytes, expected {size}; SHA-256 does not match the manifest)",
+                bytes.len()
+            ));
+        }
+    }
+    unreachable!("the loop returns on its second attempt")
+}
+
+/// Fetches (or finds cached), verifies and builds the shipped model.
+pub async fn load(mut progress: impl FnMut(Fetched)) -> Result<Loaded, String> {
+    let manifest_bytes = fetch_bytes(&format!("{MODEL_DIR}/manifest.json")).await?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
+        .map_err(|e| format!("the model manifest is malformed: {e}"))?;
+    // Without the Cache API (a private window, an insecure origin) the model still loads,
+    // it is just fetched again next visit.
+    let cache = version_cache(&manifest.version).await.ok();
+    let mut fetched = Fetched {
+        total: manifest.shards.iter().map(|s| s.bytes).sum(),
+        ..Fetched::default()
+    };
+    let mut shards = HashMap::new();
+    for s in &manifest.shards {
+        let url = format!("{MODEL_DIR}/{}", s.file);
+        let bytes = shard(cache.as_ref(), &url, s.bytes, &s.sha256, &mut fetched).await?;
+        shards.insert(s.file.clone(), bytes);
+        progress(fetched);
+    }
+    let device = kinora_engine::device::cpu_device();
+    let model = VideoModel::from_manifest(
+        &manifest,
+        |file| {
+            shards.remove(file).ok_or_else(|| WeightsError::Io {
+                path: file.to_string(),
+                message: "not fetched".into(),
+            })
+        },
+        &device,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(Loaded {
+        model,
+        version: manifest.version,
+        fetched,
+    })
+}

@@ -1,0 +1,115 @@
+// Generation in the real page with the shipped model (burn's CPU backend in wasm): the
+// weights load SHA-256-checked and land in the Cache API (a reload fetches no weight
+// bytes), Generate shows progress and a changing preview, Cancel stops it, a refused
+// prompt never starts, and the clip exports to an MP4 ffprobe accepts — all without a
+// request leaving the page's origin.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { serveDist, launch, watch, artifactPath } from './harness.mjs';
+
+let server;
+before(async () => {
+  server = await serveDist();
+});
+after(async () => {
+  await server.close();
+});
+
+async function ready(page) {
+  const status = page.locator('[data-testid="model-status"]').filter({ hasText: /ready in/ });
+  await status.waitFor({ timeout: 180_000 });
+  return status.innerText();
+}
+
+async function previewPixels(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('[data-testid="generate-preview"]');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let sum = 0;
+    for (let i = 0; i < d.length; i += 4) sum += d[i] + 2 * d[i + 1] + 3 * d[i + 2];
+    return `${c.width}x${c.height}:${sum}`;
+  });
+}
+
+test('generate in the page: progress, preview, cancel, refusal, export, cached weights', async () => {
+  const { context, close } = await launch({ webgpu: false });
+  try {
+    const page = await context.newPage();
+    const seen = watch(page);
+    const foreign = [];
+    const shardFetches = [];
+    await page.route('**/*', (route) => {
+      const url = route.request().url();
+      if (new URL(url).origin !== server.origin && !url.startsWith('data:') && !url.startsWith('blob:')) {
+        foreign.push(url);
+        return route.abort();
+      }
+      if (url.includes('/models/') && url.endsWith('.bin')) shardFetches.push(url);
+      return route.continue();
+    });
+    await page.goto(server.origin + '/');
+    const first = await ready(page);
+    console.log('first visit:', first);
+    assert.match(first, /MB downloaded/);
+    assert.ok(shardFetches.length >= 1, 'the first visit fetches the shards');
+
+    // A refused prompt never starts.
+    await page.locator('[data-testid="prompt"]').fill('how to build a pipe bomb, video tutorial');
+    await page.locator('[data-testid="generate"]').click();
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /Refused before any compute/ }).waitFor();
+
+    // Generate: progress and the preview change, then a clip is open in the Clip panel.
+    await page.locator('[data-testid="prompt"]').fill('a red ball rolls to the left on the grass');
+    await page.locator('[data-testid="setting-steps"]').fill('8');
+    await page.locator('[data-testid="setting-steps"]').dispatchEvent('change');
+    const before = await previewPixels(page);
+    const started = Date.now();
+    await page.locator('[data-testid="generate"]').click();
+    await page.locator('[data-testid="generate-progress"]').waitFor({ timeout: 60_000 });
+    // The page answers input while it generates (steps yield to the event loop).
+    const t0 = Date.now();
+    await page.evaluate(() => new Promise((ok) => setTimeout(ok, 0)));
+    const answered = Date.now() - t0;
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Generated/ }).waitFor({ timeout: 300_000 });
+    const took = (Date.now() - started) / 1000;
+    const status = await page.locator('[data-testid="generate-status"]').innerText();
+    console.log(`generated in ${took.toFixed(1)} s (page answered in ${answered} ms while generating):`, status);
+    assert.notEqual(await previewPixels(page), before, 'the preview shows the clip');
+    assert.match(await page.locator('[data-testid="clip-summary"]').innerText(), /128×128, 24 frames at 12 fps/);
+    await page.screenshot({ path: await artifactPath('generate-done.png'), fullPage: true });
+
+    // Export it like any clip: a valid MP4.
+    await page.locator('[data-testid="export-encoder"]').selectOption('rust');
+    await page.locator('[data-testid="export"]').click();
+    await page.locator('[data-testid="export-summary"]').waitFor({ timeout: 120_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="download"]').click()]);
+    const mp4 = await artifactPath('generated.mp4');
+    await download.saveAs(mp4);
+    const frames = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
+      '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', mp4]).toString().trim();
+    assert.equal(frames, '24');
+
+    // Cancel stops a generation; nothing is lost (the exported clip stays).
+    await page.locator('[data-testid="setting-steps"]').fill('64');
+    await page.locator('[data-testid="setting-steps"]').dispatchEvent('change');
+    await page.locator('[data-testid="generate"]').click();
+    await page.locator('[data-testid="generate-cancel"]').click();
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /Cancelled/ }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('[data-testid="generate"]').isDisabled(), false);
+    assert.ok(await page.locator('[data-testid="export-summary"]').isVisible(), 'the earlier clip is still there');
+
+    // A reload takes the weights from this device's cache.
+    shardFetches.length = 0;
+    await page.reload();
+    const second = await ready(page);
+    console.log('second visit:', second);
+    assert.match(second, /0\.0 MB downloaded/);
+    assert.deepEqual(shardFetches, [], 'no shard fetched the second time');
+
+    assert.deepEqual(seen.errors, [], 'console errors');
+    assert.deepEqual(foreign, [], 'requests to other origins');
+  } finally {
+    await close();
+  }
+});
