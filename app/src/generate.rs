@@ -153,6 +153,7 @@ pub fn GeneratePanel(prompt: RwSignal<String>, settings: RwSignal<Settings>) -> 
                         ..SamplerSettings::default()
                     },
                     camera: None,
+                    ..GenerateSettings::default()
                 };
                 set_status.set("Reading the prompt and planning the motion…".into());
                 next_tick().await;

@@ -180,6 +180,7 @@ pub fn run(req: Request) -> Result<()> {
             ..SamplerSettings::default()
         },
         camera: req.camera.as_deref().map(parse_camera),
+        ..GenerateSettings::default()
     };
     let bar = indicatif::ProgressBar::new(req.steps as u64);
     bar.set_style(

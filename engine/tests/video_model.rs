@@ -92,6 +92,7 @@ fn settings(seed: u64) -> GenerateSettings {
             shift: 1.0,
         },
         camera: None,
+        ..GenerateSettings::default()
     }
 }
 

@@ -102,6 +102,20 @@ pub struct GenerateSettings {
     pub sampler: SamplerSettings,
     /// Camera set explicitly; `None` takes it from the prompt.
     pub camera: Option<CameraChoice>,
+    /// Classifier-free guidance of the trajectory planner (models that plan).
+    pub plan_guidance: f32,
+}
+
+impl Default for GenerateSettings {
+    /// 2 s, the default sampler, camera from the prompt, [`PLAN_GUIDANCE`].
+    fn default() -> Self {
+        GenerateSettings {
+            seconds: 2.0,
+            sampler: SamplerSettings::default(),
+            camera: None,
+            plan_guidance: PLAN_GUIDANCE,
+        }
+    }
 }
 
 /// What the model understood of a prompt.
@@ -407,7 +421,7 @@ impl VideoModel {
         if self.planner.is_some() && !progress(Stage::Plan) {
             return Err(ModelError::Cancelled);
         }
-        let trajectory = self.plan(&job, frames, &settings.sampler);
+        let trajectory = self.plan(&job, frames, settings);
         self.set_layout(&mut job, trajectory.as_ref());
         let shape = [
             self.config.vae.latent_channels,
@@ -440,17 +454,17 @@ impl VideoModel {
     ) -> Result<Option<Trajectory>, ModelError> {
         let frames = self.check_settings(settings.seconds, settings)?;
         let job = self.read_prompt(prompt, settings, words, &mut |_| true)?;
-        Ok(self.plan(&job, frames, &settings.sampler))
+        Ok(self.plan(&job, frames, settings))
     }
 
-    fn plan(&self, job: &Job, frames: usize, sampler: &SamplerSettings) -> Option<Trajectory> {
+    fn plan(&self, job: &Job, frames: usize, settings: &GenerateSettings) -> Option<Trajectory> {
         let planner = self.planner.as_ref()?;
         let plan = sample_from(
             planner,
             &job.cond,
             &job.uncond,
             Start::Noise([PLAN_CHANNELS, frames, 1, 1]),
-            &plan_settings(sampler),
+            &plan_settings(settings),
             &self.device,
             |_, _, _| true,
         )
@@ -535,7 +549,7 @@ impl VideoModel {
                         shape: [PLAN_CHANNELS, total, 1, 1],
                         known,
                     },
-                    &plan_settings(&settings.sampler),
+                    &plan_settings(settings),
                     &self.device,
                     |_, _, _| true,
                 )
@@ -816,11 +830,11 @@ struct Job {
 pub const EXTEND_CONTEXT: usize = 2;
 
 /// The planner samples with its own guidance and its own noise stream from the same seed.
-fn plan_settings(sampler: &SamplerSettings) -> SamplerSettings {
+fn plan_settings(settings: &GenerateSettings) -> SamplerSettings {
     SamplerSettings {
-        guidance: PLAN_GUIDANCE,
-        seed: sampler.seed ^ PLAN_SEED_SALT,
-        ..*sampler
+        guidance: settings.plan_guidance,
+        seed: settings.sampler.seed ^ PLAN_SEED_SALT,
+        ..settings.sampler
     }
 }
 

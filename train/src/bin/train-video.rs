@@ -81,6 +81,10 @@ fn main() -> Result<()> {
     let run = args.path("dir", Path::new("/work/kinora-run"));
     std::fs::create_dir_all(&run)?;
     let words = PromptClassifier::builtin_word_vectors().context("decoding the word vectors")?;
+    if let Some(g) = args.flags.get("plan-guidance") {
+        let g: f32 = g.parse().context("--plan-guidance: a number")?;
+        let _ = PLAN_GUIDANCE.set(g);
+    }
     match args.command.as_str() {
         "data" => data::build(
             &run.join("data"),
@@ -602,8 +606,15 @@ fn write_png(path: &Path, rgb: &[u8], w: usize, h: usize) -> Result<()> {
 }
 
 /// A 2 s clip with the given sampler settings and the camera from the prompt.
+/// `--plan-guidance` (the planner's guidance), read once in `main`.
+static PLAN_GUIDANCE: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
+
 fn two_seconds(steps: usize, guidance: f32, seed: u64) -> GenerateSettings {
     GenerateSettings {
+        plan_guidance: PLAN_GUIDANCE
+            .get()
+            .copied()
+            .unwrap_or(kinora_engine::models::pipeline::PLAN_GUIDANCE),
         seconds: 2.0,
         sampler: SamplerSettings {
             steps,
@@ -612,6 +623,7 @@ fn two_seconds(steps: usize, guidance: f32, seed: u64) -> GenerateSettings {
             ..SamplerSettings::default()
         },
         camera: None,
+        ..GenerateSettings::default()
     }
 }
 
