@@ -136,6 +136,63 @@ fn a_clip_remixes_and_extends_from_the_latents_kept_beside_it() {
     );
 }
 
+/// The issue's chain: 2 s extended 2 s at a time to 30 s; the finalize report
+/// (`kinora check`) on the final MP4 finds no jump and no dropped frames at any seam.
+#[test]
+#[ignore = "seams are still flagged as dropped frames (motion skips 2–5× at each seam): issue 17 stays open"]
+fn a_30_second_chain_of_extensions_has_seams_the_report_passes() {
+    let d = dir("chain");
+    let prompt = "a yellow ball rolls to the right on the sand";
+    let mut clip = d.join("chain-00.mp4");
+    let o = generate(
+        &["--prompt", prompt, "--steps", "8"],
+        &clip,
+        &shipped_model(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut seams = Vec::new();
+    for k in 1..15 {
+        seams.push(24 * k);
+        let next = d.join(format!("chain-{k:02}.mp4"));
+        let source = clip.to_string_lossy().into_owned();
+        let seed = k.to_string();
+        let o = generate(
+            &[
+                "--prompt", prompt, "--steps", "8", "--seed", &seed, "--extend", &source,
+            ],
+            &next,
+            &shipped_model(),
+        );
+        assert!(o.status.success(), "extension {k}: {}", stderr(&o));
+        clip = next;
+    }
+    assert_eq!(frame_count(&clip), 360, "30 s at 12 fps");
+    let json = d.join("chain.json");
+    let check = Command::new(env!("CARGO_BIN_EXE_kinora"))
+        .arg("check")
+        .arg(&clip)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .expect("kinora check runs");
+    assert!(check.status.success(), "{}", stderr(&check));
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("report")).expect("json");
+    let at_seam: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            let kind = f["kind"].as_str().unwrap_or_default();
+            let start = f["frames"]["start"].as_u64().unwrap_or(0) as usize;
+            let end = f["frames"]["end"].as_u64().unwrap_or(0) as usize;
+            matches!(kind, "jump" | "dropped_frames")
+                && seams.iter().any(|&s| start <= s && s <= end)
+        })
+        .collect();
+    assert!(at_seam.is_empty(), "findings at seams: {at_seam:?}");
+}
+
 #[test]
 fn refused_prompts_and_bad_flags_fail_cleanly_without_output() {
     let d = dir("bad");

@@ -548,6 +548,7 @@ impl VideoModel {
                     Start::Continue {
                         shape: [PLAN_CHANNELS, total, 1, 1],
                         known,
+                        release: 0.0,
                     },
                     &plan_settings(settings),
                     &self.device,
@@ -559,27 +560,43 @@ impl VideoModel {
             _ => None,
         };
         self.set_layout(&mut job, trajectory.as_ref());
-        let known = self.normalize(source_latents.clone().narrow(2, t_src - k, k));
+        let source_tail = source_latents.clone().narrow(2, t_src - k, k);
         let start = Start::Continue {
             shape: [c, window, side, side],
-            known,
+            known: self.normalize(source_tail.clone()),
+            release: EXTEND_RELEASE,
         };
-        let latents = self.denoise(&job, start, settings, &mut progress)?;
-        let mut out = self.finish(job, latents, None, known_frames)?;
-        // The whole clip: the source, then the new frames (the window's first `k` latent
-        // frames were the source's own).
-        let new_latents = to_vec(
-            Tensor::<1>::from_data(
-                TensorData::new(out.latents.clone(), [out.latents.len()]),
-                &self.device,
-            )
-            .reshape([1, c, window, side, side])
-            .narrow(2, k, window - k),
-        );
+        let sampled = self.denormalize(self.denoise(&job, start, settings, &mut progress)?);
+        // The overlap moves from the source's latents to the harmonized ones in steps, so
+        // neither the first new frame nor the source's last one is a jump.
+        let ramp: Vec<f32> = (0..k).map(|j| (j + 1) as f32 / (k + 1) as f32).collect();
+        let ramp = Tensor::<1>::from_data(TensorData::new(ramp, [k]), &self.device)
+            .reshape([1, 1, k, 1, 1]);
+        let overlap = source_tail.clone() * (ramp.clone().neg() + 1.0)
+            + sampled.clone().narrow(2, 0, k) * ramp;
+        let window_latents = Tensor::cat(vec![overlap, sampled.narrow(2, k, window - k)], 2);
+        let mut out = self.finish(job, self.normalize(window_latents.clone()), None, 0)?;
+        // The window decodes the overlap's frames again in the same pass as the new ones:
+        // cross-fading the source's own frames into them moves the seam inside one decode.
+        let tail = source.frames.len().saturating_sub(known_frames);
         let mut frames = source.frames.clone();
+        let decoded_overlap: Vec<Vec<u8>> = out.frames.drain(..known_frames).collect();
+        for (j, (old, new)) in frames[tail..].iter_mut().zip(&decoded_overlap).enumerate() {
+            let w = (j + 1) as f32 / (known_frames + 1) as f32;
+            if old.len() == new.len() {
+                for (o, n) in old.iter_mut().zip(new) {
+                    *o = (*o as f32 * (1.0 - w) + *n as f32 * w).round() as u8;
+                }
+            }
+        }
+        // The kept latents: the source's up to the overlap, then the window's.
+        let kept = Tensor::cat(
+            vec![source_latents.narrow(2, 0, t_src - k), window_latents],
+            2,
+        );
         frames.append(&mut out.frames);
         out.frames = frames;
-        out.latents = concat_time(&source.latents, &new_latents, c, side * side);
+        out.latents = to_vec(kept);
         out.trajectory = match (&source.trajectory, trajectory) {
             (Some(prev), Some(next)) => {
                 let mut slots = prev.slots.clone();
@@ -828,6 +845,8 @@ struct Job {
 
 /// Latent frames of the source an extension is conditioned on.
 pub const EXTEND_CONTEXT: usize = 2;
+/// Flow time below which an extension's known frames are released to be harmonized.
+pub const EXTEND_RELEASE: f32 = 0.3;
 
 /// The planner samples with its own guidance and its own noise stream from the same seed.
 fn plan_settings(settings: &GenerateSettings) -> SamplerSettings {
@@ -836,17 +855,6 @@ fn plan_settings(settings: &GenerateSettings) -> SamplerSettings {
         seed: settings.sampler.seed ^ PLAN_SEED_SALT,
         ..settings.sampler
     }
-}
-
-/// Concatenates two `[C, T, cells]` host latents along time.
-fn concat_time(a: &[f32], b: &[f32], c: usize, cells: usize) -> Vec<f32> {
-    let (ta, tb) = (a.len() / (c * cells), b.len() / (c * cells));
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    for ch in 0..c {
-        out.extend_from_slice(&a[ch * ta * cells..(ch + 1) * ta * cells]);
-        out.extend_from_slice(&b[ch * tb * cells..(ch + 1) * tb * cells]);
-    }
-    out
 }
 
 /// Classifier-free guidance of the trajectory planner.

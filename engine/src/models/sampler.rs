@@ -88,6 +88,10 @@ pub enum Start {
         shape: [usize; 4],
         /// Clean latents of the first frames `[1, C, known_frames, H, W]`.
         known: Tensor<5>,
+        /// Flow time below which the known frames are released (0: held to the end and put
+        /// back exactly). Releasing them for the last, low-noise steps lets the sampler
+        /// harmonize them with the new frames, which replacement alone leaves to a jump.
+        release: f32,
     },
 }
 
@@ -124,6 +128,7 @@ pub struct SamplerRun {
     guidance: f32,
     both: Option<DitCondition>,
     known: Option<(Tensor<5>, usize)>,
+    release: f32,
 }
 
 impl SamplerRun {
@@ -161,12 +166,12 @@ impl SamplerRun {
                 (latents.clone() * (1.0 - s) + noise.clone() * s, first)
             }
         };
-        let known = match start {
-            Start::Continue { known, .. } => {
+        let (known, release) = match start {
+            Start::Continue { known, release, .. } => {
                 let k = known.dims()[2];
-                Some((known, k))
+                (Some((known, k)), release)
             }
-            _ => None,
+            _ => (None, 0.0),
         };
         let guided = settings.guidance != 1.0;
         SamplerRun {
@@ -179,6 +184,7 @@ impl SamplerRun {
             guidance: settings.guidance,
             both: guided.then(|| DitCondition::concat(cond.clone(), uncond.clone())),
             known,
+            release,
         }
     }
 
@@ -204,7 +210,9 @@ impl SamplerRun {
         }
         let (now, next) = (self.times[self.next], self.times[self.next + 1]);
         let t = self.x.dims()[2];
-        if let Some((known, k)) = &self.known {
+        if let Some((known, k)) = &self.known
+            && now > self.release
+        {
             // The known frames at this step's noise level (the same noise draw throughout).
             let held = known.clone() * (1.0 - now) + self.noise.clone().narrow(2, 0, *k) * now;
             self.x = Tensor::cat(vec![held, self.x.clone().narrow(2, *k, t - k)], 2);
@@ -226,14 +234,14 @@ impl SamplerRun {
         self.next += 1;
     }
 
-    /// The sampled latents (with the known frames put back exactly).
+    /// The sampled latents (with the known frames put back exactly unless released).
     pub fn finish(self) -> Tensor<5> {
         match self.known {
-            Some((known, k)) => {
+            Some((known, k)) if self.release <= 0.0 => {
                 let t = self.x.dims()[2];
                 Tensor::cat(vec![known, self.x.narrow(2, k, t - k)], 2)
             }
-            None => self.x,
+            _ => self.x,
         }
     }
 }

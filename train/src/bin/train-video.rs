@@ -428,6 +428,10 @@ fn ceiling(run: &Path, n: usize, seed: u64) -> Result<()> {
             rows[1][k].1, rows[2][k].1
         );
     }
+    println!(
+        "VAE reconstruction (learned 2×):\n{}",
+        tables[1].breakdown()
+    );
     Ok(())
 }
 
@@ -623,7 +627,6 @@ fn two_seconds(steps: usize, guidance: f32, seed: u64) -> GenerateSettings {
             ..SamplerSettings::default()
         },
         camera: None,
-        ..GenerateSettings::default()
     }
 }
 
@@ -710,6 +713,7 @@ fn eval(
     for ((name, g), (_, w)) in generated.rows().iter().zip(world.rows()) {
         println!("| {name} | {g:.1} | {w:.1} |");
     }
+    println!("{}", generated.breakdown());
     std::fs::write(
         dir.join("../eval.json"),
         serde_json::to_string_pretty(&(generated, world))?,

@@ -30,6 +30,10 @@ pub struct JudgeTable {
     pub persistent: usize,
     /// Sum of the judge's flicker measure.
     pub flicker_sum: f32,
+    /// Per asked colour of the first object: (clips, colour found).
+    pub by_colour: std::collections::BTreeMap<String, (usize, usize)>,
+    /// Per asked motion of the first object: (clips, colour found, motion right).
+    pub by_motion: std::collections::BTreeMap<String, (usize, usize, usize)>,
 }
 
 impl JudgeTable {
@@ -37,7 +41,15 @@ impl JudgeTable {
     pub fn add(&mut self, asked: &Scene, report: &Report) {
         self.clips += 1;
         let o = asked.objects[0];
-        if let Some(t) = report.objects.iter().find(|t| t.colour == o.colour) {
+        let found = report.objects.iter().find(|t| t.colour == o.colour);
+        let c = self.by_colour.entry(format!("{:?}", o.colour)).or_default();
+        c.0 += 1;
+        c.1 += usize::from(found.is_some());
+        let m = self.by_motion.entry(format!("{:?}", o.motion)).or_default();
+        m.0 += 1;
+        m.1 += usize::from(found.is_some());
+        m.2 += usize::from(found.is_some_and(|t| t.motion == MotionLabel::expected(o.motion)));
+        if let Some(t) = found {
             self.colour += 1;
             self.class_and_colour += usize::from(t.kind == o.kind);
             self.motion += usize::from(t.motion == MotionLabel::expected(o.motion));
@@ -54,6 +66,25 @@ impl JudgeTable {
         self.camera += usize::from(report.camera.motion == asked.camera.motion);
         self.persistent += usize::from(!report.persistence_fault());
         self.flicker_sum += report.flicker;
+    }
+
+    /// Per-colour and per-motion breakdown lines, for printing.
+    pub fn breakdown(&self) -> String {
+        let colours: Vec<String> = self
+            .by_colour
+            .iter()
+            .map(|(k, (n, f))| format!("{k} {f}/{n}"))
+            .collect();
+        let motions: Vec<String> = self
+            .by_motion
+            .iter()
+            .map(|(k, (n, f, r))| format!("{k} {r}/{f}/{n}"))
+            .collect();
+        format!(
+            "colour found per asked colour: {}\nmotion right / colour found / asked per motion: {}",
+            colours.join(", "),
+            motions.join(", ")
+        )
     }
 
     /// Percentages, for printing.
