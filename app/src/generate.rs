@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Guidance the model card found best.
-const GUIDANCE: f32 = 5.0;
+const GUIDANCE: f32 = 2.0;
 /// Preview every this many steps (each costs about a sixth of the final decode).
 const PREVIEW_EVERY: usize = 4;
 

@@ -46,8 +46,8 @@ pub struct Request {
     /// Sampler steps.
     #[arg(long, default_value_t = 16)]
     pub steps: usize,
-    /// Classifier-free guidance scale (5 scored best on a tuning set of held-out prompts).
-    #[arg(long, default_value_t = 5.0)]
+    /// Classifier-free guidance scale (2 scored best on a tuning set of held-out prompts).
+    #[arg(long, default_value_t = 2.0)]
     pub guidance: f32,
     /// Camera move, overriding the prompt: static, pan_left, pan_right, pan_up, pan_down,
     /// zoom_in, zoom_out, optionally `:slow` or `:fast`.

@@ -26,7 +26,7 @@ impl Default for SamplerSettings {
     fn default() -> Self {
         SamplerSettings {
             steps: 16,
-            guidance: 5.0,
+            guidance: 2.0,
             seed: 0,
             shift: 2.0,
         }

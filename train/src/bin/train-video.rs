@@ -6,8 +6,12 @@
 //! train-video text   [--steps 600]                 text encoder (text only)
 //! train-video vae    [--steps 600]                 video VAE (+ PSNR on held-out clips)
 //! train-video dit    [--total-steps 20000] [--minutes 60] [--batch 32] [--lr 1e-3]
+//!                    [--warm-start DIR] [--layout true [--planner-minutes 8]]
+//!                    (--layout: the trajectory planner first, then a layout-conditioned DiT)
 //! train-video export [--out public/models/kinora-video]
-//! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 5] [--free-text TSV]
+//! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 2] [--guide-layout true]
+//!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000]
+//! train-video remix-eval | extend-eval | plan-eval   (same flags; remixes, seams, plans)
 //! train-video sheets [--out docs/video]             12 held-out contact sheets
 //! train-video plot   [--out docs/video]             loss curves as PNG
 //! ```
@@ -84,6 +88,9 @@ fn main() -> Result<()> {
     if let Some(g) = args.flags.get("plan-guidance") {
         let g: f32 = g.parse().context("--plan-guidance: a number")?;
         let _ = PLAN_GUIDANCE.set(g);
+    }
+    if let Some(g) = args.flags.get("guide-layout") {
+        let _ = GUIDE_LAYOUT.set(g.parse().context("--guide-layout: true or false")?);
     }
     match args.command.as_str() {
         "data" => data::build(
@@ -203,7 +210,7 @@ fn main() -> Result<()> {
         }
         "eval" => {
             let dir = args.path("model", Path::new("public/models/kinora-video"));
-            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 5.0)?);
+            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 2.0)?);
             match args.flags.get("free-text") {
                 Some(file) => eval_free_text(&dir, &words, Path::new(file), steps, guidance),
                 None => eval(
@@ -223,7 +230,7 @@ fn main() -> Result<()> {
                 &words,
                 &args.path("out", Path::new("docs/video")),
                 args.get("steps", 16)?,
-                args.get("guidance", 5.0)?,
+                args.get("guidance", 2.0)?,
             )
         }
         "recon" => {
@@ -254,7 +261,7 @@ fn main() -> Result<()> {
         "remix-eval" | "extend-eval" | "plan-eval" => {
             let dir = args.path("model", Path::new("public/models/kinora-video"));
             let model = load(&dir)?;
-            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 5.0)?);
+            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 2.0)?);
             let settings = |s: u64| two_seconds(steps, guidance, s);
             let seed = args.get("seed", 9000u64)?;
             match args.command.as_str() {
@@ -286,7 +293,7 @@ fn main() -> Result<()> {
         "plot" => {
             let out = args.path("out", Path::new("docs/video"));
             std::fs::create_dir_all(&out)?;
-            for stage in ["text", "vae", "dit"] {
+            for stage in ["text", "vae", "planner", "dit"] {
                 let csv = run.join(format!("{stage}.csv"));
                 if csv.exists() {
                     kinora_train::video::plot::plot_loss(
@@ -612,6 +619,8 @@ fn write_png(path: &Path, rgb: &[u8], w: usize, h: usize) -> Result<()> {
 /// A 2 s clip with the given sampler settings and the camera from the prompt.
 /// `--plan-guidance` (the planner's guidance), read once in `main`.
 static PLAN_GUIDANCE: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
+/// `--guide-layout` (guidance also pushes towards the plan), read once in `main`.
+static GUIDE_LAYOUT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
 fn two_seconds(steps: usize, guidance: f32, seed: u64) -> GenerateSettings {
     GenerateSettings {
@@ -619,6 +628,7 @@ fn two_seconds(steps: usize, guidance: f32, seed: u64) -> GenerateSettings {
             .get()
             .copied()
             .unwrap_or(kinora_engine::models::pipeline::PLAN_GUIDANCE),
+        guide_layout: GUIDE_LAYOUT.get().copied().unwrap_or(true),
         seconds: 2.0,
         sampler: SamplerSettings {
             steps,
