@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { serveDist, launch, watch, artifactPath } from './harness.mjs';
+import { serveDist, launch, watch, blockForeign, artifactPath } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -37,16 +37,9 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
   try {
     const page = await context.newPage();
     const seen = watch(page);
-    const foreign = [];
     const shardFetches = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin !== server.origin && !url.startsWith('data:') && !url.startsWith('blob:')) {
-        foreign.push(url);
-        return route.abort();
-      }
+    const foreign = await blockForeign(page, server.origin, (url) => {
       if (url.includes('/models/') && url.endsWith('.bin')) shardFetches.push(url);
-      return route.continue();
     });
     await page.goto(server.origin + '/');
     const first = await ready(page);

@@ -83,6 +83,25 @@ export async function launch({ webgpu }) {
 }
 
 /** Collects console errors, page errors and every request URL of a page. */
+/**
+ * Aborts and records every request to another origin than `origin` (data: and blob: URLs
+ * stay local); `onLocal(url)` sees each request that goes ahead. Returns the list of
+ * aborted URLs, which a test asserts is empty: the page must make none.
+ */
+export async function blockForeign(page, origin, onLocal = () => {}) {
+  const foreign = [];
+  await page.route('**/*', (route) => {
+    const url = route.request().url();
+    if (new URL(url).origin !== origin && !url.startsWith('data:') && !url.startsWith('blob:')) {
+      foreign.push(url);
+      return route.abort();
+    }
+    onLocal(url);
+    return route.continue();
+  });
+  return foreign;
+}
+
 export function watch(page) {
   const seen = { errors: [], requests: [] };
   page.on('console', (msg) => {

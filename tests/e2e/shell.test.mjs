@@ -2,7 +2,7 @@
 // self-test on WebGPU (SwiftShader) and on the CPU fallback, stays on its origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, watch, selfTestResult, artifactPath } from './harness.mjs';
+import { serveDist, launch, watch, blockForeign, selfTestResult, artifactPath } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -18,15 +18,7 @@ test('with WebGPU: no console errors, self-test passes on the WebGPU adapter, no
     const page = await context.newPage();
     const seen = watch(page);
     // Any request to another origin is aborted and recorded: the page must make none.
-    const foreign = [];
-    await page.route('**/*', (route) => {
-      const url = route.request().url();
-      if (new URL(url).origin !== server.origin && !url.startsWith('data:') && !url.startsWith('blob:')) {
-        foreign.push(url);
-        return route.abort();
-      }
-      return route.continue();
-    });
+    const foreign = await blockForeign(page, server.origin);
     await page.goto(server.origin + '/');
     await assert.doesNotReject(page.locator('h1', { hasText: 'Kinora' }).waitFor());
 

@@ -298,12 +298,11 @@ impl VideoModel {
                 "the kept trajectory does not match the latents".into(),
             ));
         }
-        let (_, high) = self.vae.decoder.forward(latents);
-        let [_, _, _, h, w] = high.dims();
+        let (frames, width, height) = self.decode(latents);
         Ok(GeneratedVideo {
-            frames: video_frames(high),
-            width: w,
-            height: h,
+            frames,
+            width,
+            height,
             ..video
         })
     }
@@ -421,7 +420,7 @@ impl VideoModel {
         words: &dyn WordLookup,
         progress: &mut impl FnMut(Stage) -> bool,
     ) -> Result<Generation<'_>, ModelError> {
-        let frames = self.check_settings(settings.seconds, settings)?;
+        let frames = self.check_settings(settings)?;
         let mut job = self.read_prompt(prompt, settings, words, progress)?;
         if self.planner.is_some() && !progress(Stage::Plan) {
             return Err(ModelError::Cancelled);
@@ -457,24 +456,36 @@ impl VideoModel {
         settings: &GenerateSettings,
         words: &dyn WordLookup,
     ) -> Result<Option<Trajectory>, ModelError> {
-        let frames = self.check_settings(settings.seconds, settings)?;
+        let frames = self.check_settings(settings)?;
         let job = self.read_prompt(prompt, settings, words, &mut |_| true)?;
         Ok(self.plan(&job, frames, settings))
     }
 
     fn plan(&self, job: &Job, frames: usize, settings: &GenerateSettings) -> Option<Trajectory> {
         let planner = self.planner.as_ref()?;
-        let plan = sample_from(
+        let start = Start::Noise([PLAN_CHANNELS, frames, 1, 1]);
+        Some(self.sample_plan(planner, job, start, settings))
+    }
+
+    /// Samples a trajectory from `start` with the planner's own guidance and noise.
+    fn sample_plan(
+        &self,
+        planner: &VideoDit,
+        job: &Job,
+        start: Start,
+        settings: &GenerateSettings,
+    ) -> Trajectory {
+        let (plan, _) = sample_from(
             planner,
             &job.cond,
             &job.uncond,
-            Start::Noise([PLAN_CHANNELS, frames, 1, 1]),
+            start,
             &plan_settings(settings),
             &self.device,
             |_, _, _| true,
-        )
-        .0;
-        Some(Trajectory::from_normalized(&to_vec(plan), frames))
+        );
+        let frames = plan.dims()[2];
+        Trajectory::from_normalized(&to_vec(plan), frames)
     }
 
     /// Remixes a clip: its latents re-noised to `strength` (0–1; more changes more) and
@@ -502,7 +513,7 @@ impl VideoModel {
             strength,
         };
         let latents = self.denoise(&job, start, settings, &mut progress)?;
-        self.finish(job, latents, source.trajectory.clone(), 0)
+        self.finish(job, latents, source.trajectory.clone())
     }
 
     /// Extends a clip by `settings.seconds`: a window of the clip's last
@@ -518,7 +529,7 @@ impl VideoModel {
         words: &dyn WordLookup,
         mut progress: impl FnMut(Stage) -> bool,
     ) -> Result<GeneratedVideo, ModelError> {
-        let new_frames = self.check_settings(settings.seconds, settings)?;
+        let new_frames = self.check_settings(settings)?;
         let source_latents = self.source_latents(source)?;
         let [_, c, t_src, side, _] = source_latents.dims();
         let k = EXTEND_CONTEXT.min(t_src);
@@ -545,22 +556,12 @@ impl VideoModel {
                     &self.device,
                 )
                 .reshape([1, PLAN_CHANNELS, known_frames, 1, 1]);
-                let total = known_frames + new_frames;
-                let plan = sample_from(
-                    planner,
-                    &job.cond,
-                    &job.uncond,
-                    Start::Continue {
-                        shape: [PLAN_CHANNELS, total, 1, 1],
-                        known,
-                        release: 0.0,
-                    },
-                    &plan_settings(settings),
-                    &self.device,
-                    |_, _, _| true,
-                )
-                .0;
-                Some(Trajectory::from_normalized(&to_vec(plan), total))
+                let start = Start::Continue {
+                    shape: [PLAN_CHANNELS, known_frames + new_frames, 1, 1],
+                    known,
+                    release: 0.0,
+                };
+                Some(self.sample_plan(planner, &job, start, settings))
             }
             _ => None,
         };
@@ -580,12 +581,12 @@ impl VideoModel {
         let overlap = source_tail.clone() * (ramp.clone().neg() + 1.0)
             + sampled.clone().narrow(2, 0, k) * ramp;
         let window_latents = Tensor::cat(vec![overlap, sampled.narrow(2, k, window - k)], 2);
-        let mut out = self.finish(job, self.normalize(window_latents.clone()), None, 0)?;
+        let (mut decoded, width, height) = self.decode(window_latents.clone());
         // The window decodes the overlap's frames again in the same pass as the new ones:
         // cross-fading the source's own frames into them moves the seam inside one decode.
         let tail = source.frames.len().saturating_sub(known_frames);
         let mut frames = source.frames.clone();
-        let decoded_overlap: Vec<Vec<u8>> = out.frames.drain(..known_frames).collect();
+        let decoded_overlap: Vec<Vec<u8>> = decoded.drain(..known_frames).collect();
         for (j, (old, new)) in frames[tail..].iter_mut().zip(&decoded_overlap).enumerate() {
             let w = (j + 1) as f32 / (known_frames + 1) as f32;
             if old.len() == new.len() {
@@ -599,10 +600,8 @@ impl VideoModel {
             vec![source_latents.narrow(2, 0, t_src - k), window_latents],
             2,
         );
-        frames.append(&mut out.frames);
-        out.frames = frames;
-        out.latents = to_vec(kept);
-        out.trajectory = match (&source.trajectory, trajectory) {
+        frames.append(&mut decoded);
+        let trajectory = match (&source.trajectory, trajectory) {
             (Some(prev), Some(next)) => {
                 let mut slots = prev.slots.clone();
                 slots.extend_from_slice(&next.slots[known_frames * SLOTS..]);
@@ -613,15 +612,20 @@ impl VideoModel {
             }
             _ => None,
         };
-        Ok(out)
+        Ok(GeneratedVideo {
+            frames,
+            width,
+            height,
+            fps: self.config.fps,
+            latents: to_vec(kept),
+            trajectory,
+            reading: job.reading,
+        })
     }
 
     /// Validates the clip length and steps; returns the number of video frames.
-    fn check_settings(
-        &self,
-        seconds: f32,
-        settings: &GenerateSettings,
-    ) -> Result<usize, ModelError> {
+    fn check_settings(&self, settings: &GenerateSettings) -> Result<usize, ModelError> {
+        let seconds = settings.seconds;
         let fps = self.config.fps as f32;
         let frames = (seconds * fps).round() as usize;
         if !(1.0..=10.0).contains(&seconds) || !frames.is_multiple_of(FRAMES_PER_LATENT) {
@@ -683,8 +687,9 @@ impl VideoModel {
         })
     }
 
-    /// Puts a trajectory's layout maps into both branches of guidance: guidance then
-    /// sharpens what the text adds (colour, shape) while the plan holds the motion.
+    /// Puts a trajectory's layout maps into the conditional branch, and with `guide` off
+    /// into the unconditional one too (guidance then only sharpens what the text adds;
+    /// with it on, guidance also pushes towards the plan).
     fn set_layout(&self, job: &mut Job, trajectory: Option<&Trajectory>, guide: bool) {
         if self.config.dit.layout_channels.unwrap_or(0) == 0 {
             return;
@@ -726,27 +731,32 @@ impl VideoModel {
         Ok(latents)
     }
 
-    /// Decodes normalized latents into the clip, dropping the first `skip_frames` frames.
+    /// Decodes normalized latents into the clip.
     fn finish(
         &self,
         job: Job,
         latents: Tensor<5>,
         trajectory: Option<Trajectory>,
-        skip_frames: usize,
     ) -> Result<GeneratedVideo, ModelError> {
         let latents = self.denormalize(latents);
-        let (_, high) = self.vae.decoder.forward(latents.clone());
-        let [_, _, _, h, w] = high.dims();
-        let frames = video_frames(high).split_off(skip_frames);
+        let (frames, width, height) = self.decode(latents.clone());
         Ok(GeneratedVideo {
             frames,
-            width: w,
-            height: h,
+            width,
+            height,
             fps: self.config.fps,
             latents: to_vec(latents),
             trajectory,
             reading: job.reading,
         })
+    }
+
+    /// VAE latents `[1, C, T, H, W]` → RGB8 frames at the upsampled size, with (width,
+    /// height).
+    fn decode(&self, latents: Tensor<5>) -> (Vec<Vec<u8>>, usize, usize) {
+        let (_, high) = self.vae.decoder.forward(latents);
+        let [_, _, _, h, w] = high.dims();
+        (video_frames(high), w, h)
     }
 
     /// A clip's kept latents as a `[1, C, T, H, W]` tensor, checked against this model.
@@ -813,11 +823,6 @@ impl Generation<'_> {
         Stage::Denoise(i, n)
     }
 
-    /// What the prompt was read as.
-    pub fn reading(&self) -> &PromptReading {
-        &self.job.reading
-    }
-
     /// A cheap look at where the sampler stands: the middle latent frame as it is now
     /// (noisy early, the picture late), decoded alone — its first frame at the base size,
     /// RGB8 `side × side × 3`. About a sixth of a full decode.
@@ -831,15 +836,10 @@ impl Generation<'_> {
         (frame, side)
     }
 
-    /// The planned trajectory, if the model plans one.
-    pub fn trajectory(&self) -> Option<&Trajectory> {
-        self.trajectory.as_ref()
-    }
-
     /// Decodes the latents reached into the clip (call when [`Generation::done`]).
     pub fn finish(self) -> Result<GeneratedVideo, ModelError> {
         let latents = self.run.finish();
-        self.model.finish(self.job, latents, self.trajectory, 0)
+        self.model.finish(self.job, latents, self.trajectory)
     }
 }
 

@@ -85,13 +85,7 @@ fn main() -> Result<()> {
     let run = args.path("dir", Path::new("/work/kinora-run"));
     std::fs::create_dir_all(&run)?;
     let words = PromptClassifier::builtin_word_vectors().context("decoding the word vectors")?;
-    if let Some(g) = args.flags.get("plan-guidance") {
-        let g: f32 = g.parse().context("--plan-guidance: a number")?;
-        let _ = PLAN_GUIDANCE.set(g);
-    }
-    if let Some(g) = args.flags.get("guide-layout") {
-        let _ = GUIDE_LAYOUT.set(g.parse().context("--guide-layout: true or false")?);
-    }
+    let sampling = Sampling::from_args(&args)?;
     match args.command.as_str() {
         "data" => data::build(
             &run.join("data"),
@@ -210,15 +204,13 @@ fn main() -> Result<()> {
         }
         "eval" => {
             let dir = args.path("model", Path::new("public/models/kinora-video"));
-            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 2.0)?);
             match args.flags.get("free-text") {
-                Some(file) => eval_free_text(&dir, &words, Path::new(file), steps, guidance),
+                Some(file) => eval_free_text(&dir, &words, Path::new(file), &sampling),
                 None => eval(
                     &dir,
                     &words,
                     args.get("n", 200)?,
-                    steps,
-                    guidance,
+                    &sampling,
                     args.get("seed", 9000u64)?,
                 ),
             }
@@ -229,8 +221,7 @@ fn main() -> Result<()> {
                 &dir,
                 &words,
                 &args.path("out", Path::new("docs/video")),
-                args.get("steps", 16)?,
-                args.get("guidance", 2.0)?,
+                &sampling,
             )
         }
         "recon" => {
@@ -261,8 +252,7 @@ fn main() -> Result<()> {
         "remix-eval" | "extend-eval" | "plan-eval" => {
             let dir = args.path("model", Path::new("public/models/kinora-video"));
             let model = load(&dir)?;
-            let (steps, guidance) = (args.get("steps", 16)?, args.get("guidance", 2.0)?);
-            let settings = |s: u64| two_seconds(steps, guidance, s);
+            let settings = |s: u64| sampling.two_seconds(s);
             let seed = args.get("seed", 9000u64)?;
             match args.command.as_str() {
                 "remix-eval" => edit_eval::remix_eval(
@@ -568,8 +558,7 @@ fn sheets(
     dir: &Path,
     words: &dyn kinora_engine::models::text::WordLookup,
     out: &Path,
-    steps: usize,
-    guidance: f32,
+    sampling: &Sampling,
 ) -> Result<()> {
     let model = load(dir)?;
     std::fs::create_dir_all(out)?;
@@ -577,7 +566,7 @@ fn sheets(
     for i in 0..12u64 {
         let s = mix(0x5_4EE7 ^ i);
         let (meta, _, _, f128) = render_clip(s, Split::HeldOut, true);
-        let settings = two_seconds(steps, guidance, s);
+        let settings = sampling.two_seconds(s);
         let video = model.generate(&meta.prompt, &settings, words, |_| true)?;
         let world: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
         let name = format!("heldout-{i:02}");
@@ -616,27 +605,40 @@ fn write_png(path: &Path, rgb: &[u8], w: usize, h: usize) -> Result<()> {
     )?)
 }
 
-/// A 2 s clip with the given sampler settings and the camera from the prompt.
-/// `--plan-guidance` (the planner's guidance), read once in `main`.
-static PLAN_GUIDANCE: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
-/// `--guide-layout` (guidance also pushes towards the plan), read once in `main`.
-static GUIDE_LAYOUT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+/// How the evaluations sample (`--steps`, `--guidance`, `--plan-guidance`,
+/// `--guide-layout`), read once from the flags.
+struct Sampling {
+    steps: usize,
+    guidance: f32,
+    plan_guidance: f32,
+    guide_layout: bool,
+}
 
-fn two_seconds(steps: usize, guidance: f32, seed: u64) -> GenerateSettings {
-    GenerateSettings {
-        plan_guidance: PLAN_GUIDANCE
-            .get()
-            .copied()
-            .unwrap_or(kinora_engine::models::pipeline::PLAN_GUIDANCE),
-        guide_layout: GUIDE_LAYOUT.get().copied().unwrap_or(true),
-        seconds: 2.0,
-        sampler: SamplerSettings {
-            steps,
-            guidance,
-            seed,
-            ..SamplerSettings::default()
-        },
-        camera: None,
+impl Sampling {
+    fn from_args(args: &Args) -> Result<Sampling> {
+        let defaults = GenerateSettings::default();
+        Ok(Sampling {
+            steps: args.get("steps", defaults.sampler.steps)?,
+            guidance: args.get("guidance", defaults.sampler.guidance)?,
+            plan_guidance: args.get("plan-guidance", defaults.plan_guidance)?,
+            guide_layout: args.get("guide-layout", defaults.guide_layout)?,
+        })
+    }
+
+    /// A 2 s clip with these settings, noise from `seed` and the camera from the prompt.
+    fn two_seconds(&self, seed: u64) -> GenerateSettings {
+        GenerateSettings {
+            seconds: 2.0,
+            sampler: SamplerSettings {
+                steps: self.steps,
+                guidance: self.guidance,
+                seed,
+                ..SamplerSettings::default()
+            },
+            camera: None,
+            plan_guidance: self.plan_guidance,
+            guide_layout: self.guide_layout,
+        }
     }
 }
 
@@ -662,8 +664,7 @@ fn eval_free_text(
     dir: &Path,
     words: &dyn kinora_engine::models::text::WordLookup,
     file: &Path,
-    steps: usize,
-    guidance: f32,
+    sampling: &Sampling,
 ) -> Result<()> {
     let model = load(dir)?;
     let text =
@@ -678,7 +679,7 @@ fn eval_free_text(
             "camera": { "motion": f[4], "speed": f[5] },
         }))
         .with_context(|| format!("line {}: unknown label", i + 2))?;
-        let settings = two_seconds(steps, guidance, 1000 + i as u64);
+        let settings = sampling.two_seconds(1000 + i as u64);
         let video = model.generate(f[0], &settings, words, |_| true)?;
         table.add(&scene, &judge_frames(&video.frames, video.width, 12));
     }
@@ -696,8 +697,7 @@ fn eval(
     dir: &Path,
     words: &dyn kinora_engine::models::text::WordLookup,
     n: usize,
-    steps: usize,
-    guidance: f32,
+    sampling: &Sampling,
     seed: u64,
 ) -> Result<()> {
     let model = load(dir)?;
@@ -708,7 +708,7 @@ fn eval(
         let (meta, _, _, f128) = render_clip(s, Split::HeldOut, true);
         let frames: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
         world.add(&meta.scene, &judge_frames(&frames, HIGH, 12));
-        let settings = two_seconds(steps, guidance, s);
+        let settings = sampling.two_seconds(s);
         let video = model.generate(&meta.prompt, &settings, words, |_| true)?;
         generated.add(&meta.scene, &judge_frames(&video.frames, video.width, 12));
         if (i + 1) % 10 == 0 {

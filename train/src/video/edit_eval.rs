@@ -10,11 +10,14 @@
 //! - **Plan**: the planner's trajectory of a prompt against the world's own trajectory of
 //!   the same scene, both read by the judge's motion classifier in screen space.
 
+use super::eval::percent;
 use super::trajectory::world_trajectory;
 use anyhow::Result;
 use kinora_engine::models::layout::Trajectory;
 use kinora_engine::models::pipeline::{GenerateSettings, VideoModel};
 use kinora_engine::models::text::WordLookup;
+use kinora_qa::luma::Lumas;
+use kinora_qa::stats::{median, quantile};
 use kinora_world::judge::track::{MotionLabel, Track, analyse_motion};
 use kinora_world::rng::mix;
 use kinora_world::sample::{Split, sample_scene};
@@ -98,29 +101,26 @@ pub fn remix_eval(
 impl RemixTable {
     /// The table as Markdown rows.
     pub fn print(&self) {
-        let pct = |a: usize, b: usize| 100.0 * a as f32 / b.max(1) as f32;
-        let mut d = self.distances.clone();
-        d.sort_by(f32::total_cmp);
-        let median = d.get(d.len() / 2).copied().unwrap_or(f32::NAN);
+        let distance = or_nan(&self.distances, median);
         println!("| remix (first object's colour changed) | value |\n|---|---|");
         println!("| cases | {} |", self.cases);
         println!(
             "| new colour found | {:.1}% |",
-            pct(self.changed, self.cases)
+            percent(self.changed, self.cases)
         );
         println!(
             "| old colour gone | {:.1}% |",
-            pct(self.old_gone, self.cases)
+            percent(self.old_gone, self.cases)
         );
         println!(
             "| motion label kept (both tracks found: {}) | {:.1}% |",
             self.both_tracks,
-            pct(self.motion_kept, self.both_tracks)
+            percent(self.motion_kept, self.both_tracks)
         );
-        println!("| median track distance (frame heights) | {median:.3} |");
+        println!("| median track distance (frame heights) | {distance:.3} |");
         println!(
             "| camera kept | {:.1}% |",
-            pct(self.camera_kept, self.cases)
+            percent(self.camera_kept, self.cases)
         );
     }
 }
@@ -185,34 +185,29 @@ pub fn extend_eval(
             clip = model.extend(&clip, &prompt, &settings(s ^ k), words, |_| true)?;
             k += 1;
         }
-        let diffs: Vec<f32> = clip
-            .frames
-            .windows(2)
-            .map(|w| mean_abs_luma_diff(&w[0], &w[1]))
-            .collect();
-        // diffs[j] is between frames j and j + 1: a seam at frame f is diffs[f − 1].
+        let frames = kinora_qa::Frames {
+            width: clip.width,
+            height: clip.height,
+            fps: clip.fps as f32,
+            rgb: clip.frames.iter().map(Vec::as_slice).collect(),
+        };
+        // diffs[f] is between frames f − 1 and f: a seam at frame f is diffs[f].
+        let diffs = Lumas::of(&frames).diff;
         let elsewhere: Vec<f32> = diffs
             .iter()
             .enumerate()
-            .filter(|(j, _)| !seams.contains(&(j + 1)))
+            .skip(1)
+            .filter(|(f, _)| !seams.contains(f))
             .map(|(_, d)| *d)
             .collect();
-        let p95 = percentile(&elsewhere, 0.95);
-        let median = percentile(&elsewhere, 0.5).max(1e-3);
-        let report = kinora_qa::analyze(
-            &kinora_qa::Frames {
-                width: clip.width,
-                height: clip.height,
-                fps: clip.fps as f32,
-                rgb: clip.frames.iter().map(Vec::as_slice).collect(),
-            },
-            None,
-        )?;
+        let p95 = quantile(&elsewhere, 0.95);
+        let typical = median(&elsewhere).max(1e-3);
+        let report = kinora_qa::analyze(&frames, None)?;
         for &f in &seams {
-            let d = diffs[f - 1];
+            let d = diffs[f];
             table.seams += 1;
             table.seams_in_range += usize::from(d <= p95);
-            table.ratios.push(d / median);
+            table.ratios.push(d / typical);
             table.seams_flagged += usize::from(report.findings.iter().any(|x| {
                 matches!(
                     x.kind,
@@ -231,9 +226,6 @@ pub fn extend_eval(
 impl ExtendTable {
     /// The table as Markdown rows.
     pub fn print(&self) {
-        let pct = |a: usize, b: usize| 100.0 * a as f32 / b.max(1) as f32;
-        let mut r = self.ratios.clone();
-        r.sort_by(f32::total_cmp);
         println!("| extend (2 s steps) | value |\n|---|---|");
         println!(
             "| chains × length | {} × {:.0} s |",
@@ -242,37 +234,23 @@ impl ExtendTable {
         println!("| seams | {} |", self.seams);
         println!(
             "| seam difference within the chain's own 95th percentile | {:.1}% |",
-            pct(self.seams_in_range, self.seams)
+            percent(self.seams_in_range, self.seams)
         );
         println!(
             "| seams flagged by the finalize report | {:.1}% |",
-            pct(self.seams_flagged, self.seams)
+            percent(self.seams_flagged, self.seams)
         );
         println!(
             "| seam difference ÷ median elsewhere (median, max) | {:.2}, {:.2} |",
-            percentile(&r, 0.5),
-            r.last().copied().unwrap_or(f32::NAN)
+            or_nan(&self.ratios, median),
+            or_nan(&self.ratios, |r| quantile(r, 1.0))
         );
     }
 }
 
-fn mean_abs_luma_diff(a: &[u8], b: &[u8]) -> f32 {
-    let luma = |p: &[u8]| 0.299 * p[0] as f32 + 0.587 * p[1] as f32 + 0.114 * p[2] as f32;
-    let sum: f32 = a
-        .chunks(3)
-        .zip(b.chunks(3))
-        .map(|(p, q)| (luma(p) - luma(q)).abs())
-        .sum();
-    sum / (a.len() / 3).max(1) as f32
-}
-
-fn percentile(v: &[f32], q: f32) -> f32 {
-    if v.is_empty() {
-        return f32::NAN;
-    }
-    let mut s = v.to_vec();
-    s.sort_by(f32::total_cmp);
-    s[((s.len() - 1) as f32 * q).round() as usize]
+/// A statistic of `v`, NaN when `v` is empty (nothing was measured).
+fn or_nan(v: &[f32], stat: impl Fn(&[f32]) -> f32) -> f32 {
+    if v.is_empty() { f32::NAN } else { stat(v) }
 }
 
 /// Planner results: the label the judge's motion classifier gives the first object's
@@ -330,17 +308,16 @@ fn label(t: &Trajectory) -> MotionLabel {
 impl PlanTable {
     /// The table as Markdown rows.
     pub fn print(&self) {
-        let pct = |a: usize, b: usize| 100.0 * a as f32 / b.max(1) as f32;
         println!("| planner (first object's path, judge's motion classifier) | value |\n|---|---|");
         println!(
             "| label agrees with the world's path of the scene ({}) | {:.1}% |",
             self.cases,
-            pct(self.agree, self.cases)
+            percent(self.agree, self.cases)
         );
         println!(
             "| static camera: label is the asked motion ({}) | {:.1}% |",
             self.static_cases,
-            pct(self.static_right, self.static_cases)
+            percent(self.static_right, self.static_cases)
         );
     }
 }

@@ -89,26 +89,30 @@ impl JudgeTable {
 
     /// Percentages, for printing.
     pub fn rows(&self) -> Vec<(&'static str, f32)> {
-        let pct = |a: usize, b: usize| 100.0 * a as f32 / b.max(1) as f32;
         vec![
-            ("object colour", pct(self.colour, self.clips)),
+            ("object colour", percent(self.colour, self.clips)),
             (
                 "object class + colour",
-                pct(self.class_and_colour, self.clips),
+                percent(self.class_and_colour, self.clips),
             ),
-            ("motion direction", pct(self.motion, self.clips)),
-            ("camera direction", pct(self.camera, self.clips)),
+            ("motion direction", percent(self.motion, self.clips)),
+            ("camera direction", percent(self.camera, self.clips)),
             (
                 "falls/bounces consistent with gravity",
-                pct(self.gravity_ok, self.gravity_asked),
+                percent(self.gravity_ok, self.gravity_asked),
             ),
-            ("object persistence", pct(self.persistent, self.clips)),
+            ("object persistence", percent(self.persistent, self.clips)),
             (
                 "mean flicker (levels)",
                 self.flicker_sum / self.clips.max(1) as f32,
             ),
         ]
     }
+}
+
+/// `a` of `b` in percent (0 when `b` is 0).
+pub fn percent(a: usize, b: usize) -> f32 {
+    100.0 * a as f32 / b.max(1) as f32
 }
 
 /// Judges RGB8 frames (`side×side×3` each) with a silent soundtrack.
