@@ -160,12 +160,9 @@ pub struct GeneratedVideo {
 /// `.kinora.json` file from the CLI, the gallery record in the page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClipLatents {
-    /// The model that made them (latents only mean something to the same VAE).
+    /// The model that made them (latents only mean something to the same VAE; the name
+    /// holds the latent channels and base size, so it also fixes their shape).
     pub model: String,
-    /// Latent channels.
-    pub channels: usize,
-    /// Latent grid side.
-    pub side: usize,
     /// Denormalized latents `[C, T, side, side]`.
     pub latents: Vec<f32>,
     /// The objects' trajectory, if the model plans one.
@@ -177,8 +174,6 @@ impl GeneratedVideo {
     pub fn keep(&self, model: &VideoModel) -> ClipLatents {
         ClipLatents {
             model: model.identity(),
-            channels: model.config.vae.latent_channels,
-            side: model.latent_side(),
             latents: self.latents.clone(),
             trajectory: self.trajectory.clone(),
         }
