@@ -126,3 +126,33 @@ pub fn now_ms() -> f64 {
 pub fn js_error(e: wasm_bindgen::JsValue) -> String {
     describe(e)
 }
+
+/// Draws an RGB8 `width × height` frame into a canvas (its pixel size set to the frame's;
+/// CSS scales it).
+pub fn draw_rgb(canvas: &web_sys::HtmlCanvasElement, rgb: &[u8], width: usize, height: usize) {
+    use wasm_bindgen::JsCast;
+    if rgb.len() != width * height * 3 {
+        return;
+    }
+    let mut rgba = Vec::with_capacity(width * height * 4);
+    for p in rgb.chunks(3) {
+        rgba.extend_from_slice(&[p[0], p[1], p[2], 255]);
+    }
+    canvas.set_width(width as u32);
+    canvas.set_height(height as u32);
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
+    else {
+        return;
+    };
+    if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        wasm_bindgen::Clamped(&rgba),
+        width as u32,
+        height as u32,
+    ) {
+        let _ = ctx.put_image_data(&image, 0.0, 0.0);
+    }
+}

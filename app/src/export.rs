@@ -10,6 +10,7 @@
 
 use crate::browser::{blob_url, download_url, file_bytes, now, now_ms, picked_file};
 use crate::gallery::Gallery;
+use crate::report::ClipReport;
 use crate::vault_store::VaultSignal;
 use crate::webcodecs::{H264Session, can_share_file, h264_codec, next_tick, share_file};
 use kinora_consent::vault::Authorization;
@@ -169,6 +170,8 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
     let (progress, set_progress) = signal((0usize, 0usize));
     let (busy, set_busy) = signal(false);
     let done = RwSignal::new(None::<Done>);
+    let report = expect_context::<ClipReport>().0;
+    let (confirm_serious, set_confirm_serious) = signal(false);
 
     let open = move |_| {
         let Some(video) = video_file.get_untracked() else {
@@ -209,7 +212,8 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
         });
     };
 
-    let export = move |_| {
+    let run_export = move || {
+        set_confirm_serious.set(false);
         let Some(c) = clip.get_untracked() else {
             set_status.set("Open a clip first.".into());
             return;
@@ -324,6 +328,16 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
         });
     };
 
+    // A clip the finalize report found serious problems in goes out only once confirmed.
+    let export = move |_| {
+        let serious = report.with_untracked(|r| r.as_ref().is_some_and(|r| r.report.has_serious()));
+        if serious {
+            set_confirm_serious.set(true);
+        } else {
+            run_export();
+        }
+    };
+
     let download = move |_| {
         if let Some(d) = done.get_untracked()
             && let Err(e) = download_url(&d.url, &d.name)
@@ -398,6 +412,16 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                         set_confirm_unlabel.set(false);
                     }>"Remove the visible mark"</button>
                     <button on:click=move |_| set_confirm_unlabel.set(false)>"Keep it"</button>
+                </div>
+            </Show>
+            <Show when=move || confirm_serious.get()>
+                <div class="warning" role="alert" data-testid="serious-warning">
+                    <p>{move || format!(
+                        "The finalize report found serious problems in this clip: {}. Look at them in the report before it goes out, or export anyway.",
+                        report.with(|r| r.as_ref().map(|r| r.serious_summary()).unwrap_or_default())
+                    )}</p>
+                    <button data-testid="export-anyway" on:click=move |_| run_export()>"Export anyway"</button>
+                    <button on:click=move |_| set_confirm_serious.set(false)>"Not now"</button>
                 </div>
             </Show>
             <button data-testid="export" on:click=export

@@ -4,7 +4,7 @@
 //! progress bar, a live preview and Cancel. The clip it makes goes to the Clip panel,
 //! which exports it labelled, watermarked and signed, like any clip.
 
-use crate::browser::now_ms;
+use crate::browser::{draw_rgb, now_ms};
 use crate::export::OpenClip;
 use crate::models::{Fetched, load};
 use crate::webcodecs::next_tick;
@@ -37,32 +37,6 @@ enum ModelState {
 
 fn megabytes(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
-}
-
-/// Draws an RGB8 `side × side` frame into the canvas (scaled by CSS).
-fn draw(canvas: &web_sys::HtmlCanvasElement, rgb: &[u8], side: usize) {
-    use wasm_bindgen::JsCast;
-    let mut rgba = Vec::with_capacity(side * side * 4);
-    for p in rgb.chunks(3) {
-        rgba.extend_from_slice(&[p[0], p[1], p[2], 255]);
-    }
-    canvas.set_width(side as u32);
-    canvas.set_height(side as u32);
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
-    if let Ok(image) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
-        wasm_bindgen::Clamped(&rgba),
-        side as u32,
-        side as u32,
-    ) {
-        let _ = ctx.put_image_data(&image, 0.0, 0.0);
-    }
 }
 
 /// The Generate panel. `settings` are the prompt box's (seed, length, size, steps).
@@ -175,7 +149,7 @@ pub fn GeneratePanel(prompt: RwSignal<String>, settings: RwSignal<Settings>) -> 
                                 && let Some(canvas) = preview.get_untracked()
                             {
                                 let (rgb, side) = generation.preview();
-                                draw(&canvas, &rgb, side);
+                                draw_rgb(&canvas, &rgb, side, side);
                             }
                         }
                         next_tick().await;
@@ -192,7 +166,7 @@ pub fn GeneratePanel(prompt: RwSignal<String>, settings: RwSignal<Settings>) -> 
                     if let (Some(canvas), Some(last)) =
                         (preview.get_untracked(), video.frames.last())
                     {
-                        draw(&canvas, last, video.width);
+                        draw_rgb(&canvas, last, video.width, video.height);
                     }
                     let clip = Clip {
                         width: s.width,

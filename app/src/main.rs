@@ -10,6 +10,7 @@ mod generate;
 mod models;
 mod panic_banner;
 mod prompt;
+mod report;
 mod status;
 mod storage;
 mod tabs;
@@ -27,7 +28,8 @@ fn main() {
 }
 
 /// The product shell: title, prompt box, the Generate panel (the video model in this
-/// page), the clip panel (export), the gallery, device status, and cameos.
+/// page), the finalize report of the open clip, the clip panel (export), the gallery,
+/// device status, and cameos.
 #[component]
 fn App() -> impl IntoView {
     let vault: VaultSignal = RwSignal::new(None);
@@ -36,6 +38,7 @@ fn App() -> impl IntoView {
     let gallery = gallery::Gallery::new();
     let settings = RwSignal::new(prompt::initial_settings());
     provide_context(export::OpenClip(RwSignal::new(None)));
+    provide_context(report::ClipReport(RwSignal::new(None)));
     provide_context(vault);
     provide_context(gallery);
     leptos::task::spawn_local(async move {
@@ -79,6 +82,7 @@ fn App() -> impl IntoView {
             <p class="notice" data-testid="notice">{notice}</p>
             <prompt::PromptBox prompt settings may_use_cameo />
             <generate::GeneratePanel prompt settings />
+            <report::ReportPanel />
             <export::ExportPanel prompt />
             <gallery::GalleryPanel />
             <status::StatusPanel />

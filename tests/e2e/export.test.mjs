@@ -99,6 +99,11 @@ test('a world render exports to an MP4 that plays, with WebCodecs and with the b
     await page.locator('[data-testid="clip-audio"]').setInputFiles(join(FIXTURES, 'ball.wav'));
     await page.locator('[data-testid="clip-open"]').click();
     await page.locator('[data-testid="export-status"]').filter({ hasText: 'Clip ready: 128×128, 24 frames at 12 fps' }).waitFor();
+    // The finalize report checks it: a clean world render has nothing serious.
+    await page.locator('[data-testid="report-status"]').filter({ hasText: /checked in/ }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('[data-testid="heat-strip"] .heat-cell').count(), 24);
+    assert.equal(await page.locator('[data-testid="finding"][data-severity="serious"]').count(), 0,
+      await page.locator('[data-testid="report-panel"]').innerText());
 
     // The visible label stays on until the warning is confirmed.
     const labelBox = page.locator('[data-testid="export-label"]');
@@ -137,6 +142,67 @@ test('a world render exports to an MP4 that plays, with WebCodecs and with the b
       execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', webcodecs.path, '-vf', 'scale=iw/2:ih/2', '-c:v', 'libx264', '-b:v', '60k', '-an', small]);
       assert.match(execFileSync(CLI, ['watermark', small]).toString(), /watermark: present/);
     }
+
+    assert.deepEqual(seen.errors, []);
+    const foreign = seen.requests.filter((u) => !u.startsWith(server.origin) && !u.startsWith('blob:') && !u.startsWith('data:'));
+    assert.deepEqual(foreign, []);
+  } finally {
+    await close();
+  }
+});
+
+// A PCM WAV with `ms` of silence cut in at `at` seconds (a dropout the report must find).
+function withDropout(wav, at, ms) {
+  const out = Buffer.from(wav);
+  let offset = 12;
+  let format;
+  while (offset + 8 <= out.length) {
+    const id = out.toString('ascii', offset, offset + 4);
+    const size = out.readUInt32LE(offset + 4);
+    if (id === 'fmt ') format = { channels: out.readUInt16LE(offset + 10), rate: out.readUInt32LE(offset + 12), bits: out.readUInt16LE(offset + 22) };
+    if (id === 'data') {
+      assert.ok(format && format.bits === 16, 'the fixture is 16-bit PCM');
+      const frame = format.channels * 2;
+      const start = offset + 8 + Math.round(at * format.rate) * frame;
+      out.fill(0, start, start + Math.round((ms / 1000) * format.rate) * frame);
+      return out;
+    }
+    offset += 8 + size + (size % 2);
+  }
+  throw new Error('no data chunk');
+}
+
+test('the finalize report shows a serious fault beside the clip and export asks first', async () => {
+  const { context, close } = await launch({ webgpu: false });
+  try {
+    const { page, seen } = await open(context);
+    await page.locator('[data-testid="prompt"]').fill(PROMPT);
+    const wav = withDropout(await readFile(join(FIXTURES, 'ball.wav')), 1.0, 150);
+    await page.locator('[data-testid="clip-video"]').setInputFiles(join(FIXTURES, 'ball.y4m'));
+    await page.locator('[data-testid="clip-audio"]').setInputFiles({ name: 'ball-dropout.wav', mimeType: 'audio/wav', buffer: wav });
+    await page.locator('[data-testid="clip-open"]').click();
+    await page.locator('[data-testid="report-status"]').filter({ hasText: /some serious/ }).waitFor({ timeout: 60_000 });
+    const dropout = page.locator('[data-testid="finding"][data-kind="audio dropout"]');
+    assert.equal(await dropout.count(), 1, await page.locator('[data-testid="report-panel"]').innerText());
+    assert.equal(await dropout.getAttribute('data-severity'), 'serious');
+    // The heat strip is hot where the sound cuts out (frame 12 = 1.0 s at 12 fps).
+    const heat = await page.locator('[data-testid="heat-strip"] .heat-cell').evaluateAll((cells) => cells.map((c) => Number(c.dataset.heat)));
+    assert.equal(heat[12], 1, `heat ${heat}`);
+    // A finding's button shows its frame.
+    await dropout.getByRole('button').click();
+    assert.equal(await page.locator('[data-testid="report-frame-label"]').innerText(), 'Frame 12');
+    await page.screenshot({ path: await artifactPath('report-serious.png'), fullPage: true });
+
+    // Export asks first; "Not now" exports nothing, "Export anyway" goes ahead.
+    await page.locator('[data-testid="export-encoder"]').selectOption('rust');
+    await page.locator('[data-testid="export"]').click();
+    await page.locator('[data-testid="serious-warning"]').filter({ hasText: /audio dropout at 1\.0 s/ }).waitFor();
+    await page.getByRole('button', { name: 'Not now' }).click();
+    assert.equal(await page.locator('[data-testid="serious-warning"]').count(), 0);
+    assert.equal(await page.locator('[data-testid="export-progress"]').count(), 0, 'nothing exported');
+    await page.locator('[data-testid="export"]').click();
+    await page.locator('[data-testid="export-anyway"]').click();
+    await page.locator('[data-testid="export-summary"]').waitFor({ timeout: 120_000 });
 
     assert.deepEqual(seen.errors, []);
     const foreign = seen.requests.filter((u) => !u.startsWith(server.origin) && !u.startsWith('blob:') && !u.startsWith('data:'));

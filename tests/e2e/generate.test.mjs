@@ -1,8 +1,8 @@
 // Generation in the real page with the shipped model (burn's CPU backend in wasm): the
 // weights load SHA-256-checked and land in the Cache API (a reload fetches no weight
 // bytes), Generate shows progress and a changing preview, Cancel stops it, a refused
-// prompt never starts, and the clip exports to an MP4 ffprobe accepts — all without a
-// request leaving the page's origin.
+// prompt never starts, the finalize report checks the clip, and the clip exports to an MP4
+// ffprobe accepts — all without a request leaving the page's origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -72,9 +72,24 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     assert.match(await page.locator('[data-testid="clip-summary"]').innerText(), /128×128, 24 frames at 12 fps/);
     await page.screenshot({ path: await artifactPath('generate-done.png'), fullPage: true });
 
-    // Export it like any clip: a valid MP4.
+    // The finalize report checks the clip in the page: one heat cell per frame, and the
+    // check costs a small fraction of the generation (a benchmark figure, not a limit).
+    await page.locator('[data-testid="report-status"]').filter({ hasText: /checked in/ }).waitFor({ timeout: 60_000 });
+    assert.equal(await page.locator('[data-testid="heat-strip"] .heat-cell').count(), 24);
+    const checkMs = Number(await page.locator('[data-testid="heat-strip"]').getAttribute('data-check-ms'));
+    const generatedIn = Number(/in ([\d.]+) s on this device/.exec(status)[1]);
+    console.log(`# finalize report: ${checkMs.toFixed(0)} ms for 24 frames = ${(checkMs / 1000 / generatedIn).toFixed(4)} of the generation time (${generatedIn} s)`);
+    console.log('report:', await page.locator('[data-testid="report-status"]').innerText());
+    const serious = await page.locator('[data-testid="finding"][data-severity="serious"]').count();
+
+    // Export it like any clip: a valid MP4 (after confirming, if the report found
+    // something serious).
     await page.locator('[data-testid="export-encoder"]').selectOption('rust');
     await page.locator('[data-testid="export"]').click();
+    if (serious > 0) {
+      await page.locator('[data-testid="serious-warning"]').waitFor();
+      await page.locator('[data-testid="export-anyway"]').click();
+    }
     await page.locator('[data-testid="export-summary"]').waitFor({ timeout: 120_000 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="download"]').click()]);
     const mp4 = await artifactPath('generated.mp4');

@@ -139,6 +139,61 @@ impl Trajectory {
     }
 }
 
+/// The decoder's object maps: per slot, its bump in every frame (as
+/// [`Trajectory::rasterize`] with one frame per map) followed by the bump times each of the
+/// slot's `features` (the text encoder's probabilities of its colour and kind), so the
+/// decoder is told what to draw as well as where. Returns `[SLOTS × (1 + F), frames,
+/// side, side]` values, channel-major; a slot without features (or an empty one) gets
+/// zeros there.
+pub fn object_maps(
+    plan: &Trajectory,
+    features: &[Vec<f32>],
+    per_slot: usize,
+    side: usize,
+) -> Vec<f32> {
+    let bumps = plan.rasterize(1, side);
+    let plane = plan.frames * side * side;
+    let mut out = vec![0.0f32; SLOTS * (1 + per_slot) * plane];
+    for s in 0..SLOTS {
+        let bump = &bumps[s * plane..(s + 1) * plane];
+        let base = s * (1 + per_slot) * plane;
+        out[base..base + plane].copy_from_slice(bump);
+        let Some(f) = features.get(s) else { continue };
+        for (j, &p) in f.iter().take(per_slot).enumerate() {
+            let dst = &mut out[base + (1 + j) * plane..base + (2 + j) * plane];
+            for (d, b) in dst.iter_mut().zip(bump) {
+                *d = b * p;
+            }
+        }
+    }
+    out
+}
+
+/// [`object_maps`] of a batch as the decoder's layout tensor.
+///
+/// # Shapes
+/// returns `[B, SLOTS × (1 + per_slot), frames, side, side]`
+pub fn object_maps_tensor(
+    plans: &[(Trajectory, Vec<Vec<f32>>)],
+    per_slot: usize,
+    side: usize,
+    device: &Device,
+) -> Tensor<5> {
+    let frames = plans.first().map_or(0, |p| p.0.frames);
+    let data: Vec<f32> = plans
+        .iter()
+        .flat_map(|(t, f)| object_maps(t, f, per_slot, side))
+        .collect();
+    let n = data.len();
+    Tensor::<1>::from_data(TensorData::new(data, [n]), device).reshape([
+        plans.len(),
+        SLOTS * (1 + per_slot),
+        frames,
+        side,
+        side,
+    ])
+}
+
 /// Radii are small (0.03–0.2 frame heights): scaled so they span the planner's range.
 const RADIUS_SCALE: f32 = 8.0;
 

@@ -4,7 +4,7 @@
 
 use super::dit::{DitCondition, VideoDit, VideoDitConfig};
 use super::layers::key_bias;
-use super::layout::{PLAN_CHANNELS, SLOTS, Trajectory, layout_tensor};
+use super::layout::{PLAN_CHANNELS, SLOTS, Trajectory, layout_tensor, object_maps_tensor};
 use super::sampler::{SamplerRun, SamplerSettings, Start, sample_from};
 use super::text::{
     AttributeGroup, TextEncoder, TextEncoderConfig, TextEncoding, Tokenizer, WordLookup,
@@ -45,6 +45,11 @@ pub struct VideoModelConfig {
     /// [`super::layout`]); `None` in models whose DiT takes no layout.
     #[serde(default)]
     pub planner: Option<VideoDitConfig>,
+    /// Attributes of each object slot the decoder is told beside where the object is
+    /// (`object{k}_{name}` groups, e.g. colour and kind; see
+    /// [`super::layout::object_maps`]); empty for decoders that take positions only.
+    #[serde(default)]
+    pub decoder_attributes: Vec<String>,
 }
 
 impl VideoModelConfig {
@@ -154,6 +159,9 @@ pub struct GeneratedVideo {
     pub trajectory: Option<Trajectory>,
     /// What the prompt was read as.
     pub reading: PromptReading,
+    /// What the decoder was told about each object slot (see
+    /// [`VideoModelConfig::decoder_attributes`]; empty when nothing).
+    pub objects: Vec<Vec<f32>>,
 }
 
 /// What a clip keeps so it can be remixed or extended later (stored beside it: a
@@ -167,6 +175,9 @@ pub struct ClipLatents {
     pub latents: Vec<f32>,
     /// The objects' trajectory, if the model plans one.
     pub trajectory: Option<Trajectory>,
+    /// What the decoder was told about each object (kept so the clip decodes the same).
+    #[serde(default)]
+    pub objects: Vec<Vec<f32>>,
 }
 
 impl GeneratedVideo {
@@ -176,6 +187,7 @@ impl GeneratedVideo {
             model: model.identity(),
             latents: self.latents.clone(),
             trajectory: self.trajectory.clone(),
+            objects: self.objects.clone(),
         }
     }
 }
@@ -283,6 +295,7 @@ impl VideoModel {
             latents: kept.latents.clone(),
             trajectory: kept.trajectory.clone(),
             reading: PromptReading::default(),
+            objects: kept.objects.clone(),
         };
         let latents = self.source_latents(&video)?;
         if let Some(t) = &kept.trajectory
@@ -293,7 +306,7 @@ impl VideoModel {
                 "the kept trajectory does not match the latents".into(),
             ));
         }
-        let (frames, width, height) = self.decode(latents);
+        let (frames, width, height) = self.decode(latents, kept.trajectory.as_ref(), &kept.objects);
         Ok(GeneratedVideo {
             frames,
             width,
@@ -374,6 +387,36 @@ impl VideoModel {
             start += g.labels.len();
         }
         out
+    }
+
+    /// The decoder's features per object slot: the text encoder's probabilities of each
+    /// label of the slot's [`VideoModelConfig::decoder_attributes`] groups ("none" left
+    /// out, so a slot the prompt leaves empty gets small values everywhere).
+    fn object_features(&self, logits: &[f32]) -> Vec<Vec<f32>> {
+        if self.config.decoder_attributes.is_empty() {
+            return Vec::new();
+        }
+        (1..=SLOTS)
+            .map(|k| {
+                let mut features = Vec::new();
+                for attribute in &self.config.decoder_attributes {
+                    let name = format!("object{k}_{attribute}");
+                    let Some(range) = self.config.group_range(&name) else {
+                        continue;
+                    };
+                    let l = &logits[range];
+                    let max = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                    let sum: f32 = l.iter().map(|v| (v - max).exp()).sum();
+                    features.extend(
+                        l.iter()
+                            .zip(self.config.labels(&name))
+                            .filter(|(_, label)| label.as_str() != "none")
+                            .map(|(v, _)| (v - max).exp() / sum),
+                    );
+                }
+                features
+            })
+            .collect()
     }
 
     /// Generates one clip. `progress(stage)` returns false to cancel.
@@ -576,7 +619,8 @@ impl VideoModel {
         let overlap = source_tail.clone() * (ramp.clone().neg() + 1.0)
             + sampled.clone().narrow(2, 0, k) * ramp;
         let window_latents = Tensor::cat(vec![overlap, sampled.narrow(2, k, window - k)], 2);
-        let (mut decoded, width, height) = self.decode(window_latents.clone());
+        let (mut decoded, width, height) =
+            self.decode(window_latents.clone(), trajectory.as_ref(), &job.objects);
         // The window decodes the overlap's frames again in the same pass as the new ones:
         // cross-fading the source's own frames into them moves the seam inside one decode.
         let tail = source.frames.len().saturating_sub(known_frames);
@@ -615,6 +659,7 @@ impl VideoModel {
             latents: to_vec(kept),
             trajectory,
             reading: job.reading,
+            objects: job.objects,
         })
     }
 
@@ -673,6 +718,7 @@ impl VideoModel {
         Ok(Job {
             cond,
             uncond: self.null_condition(1),
+            objects: self.object_features(&logits),
             reading: PromptReading {
                 corrected: tokens[0].corrected.clone(),
                 ignored: tokens[0].ignored.clone(),
@@ -734,7 +780,8 @@ impl VideoModel {
         trajectory: Option<Trajectory>,
     ) -> Result<GeneratedVideo, ModelError> {
         let latents = self.denormalize(latents);
-        let (frames, width, height) = self.decode(latents.clone());
+        let (frames, width, height) =
+            self.decode(latents.clone(), trajectory.as_ref(), &job.objects);
         Ok(GeneratedVideo {
             frames,
             width,
@@ -743,15 +790,55 @@ impl VideoModel {
             latents: to_vec(latents),
             trajectory,
             reading: job.reading,
+            objects: job.objects,
         })
     }
 
     /// VAE latents `[1, C, T, H, W]` → RGB8 frames at the upsampled size, with (width,
-    /// height).
-    fn decode(&self, latents: Tensor<5>) -> (Vec<Vec<u8>>, usize, usize) {
-        let (_, high) = self.vae.decoder.forward(latents);
+    /// height); the decoder follows the plan's per-frame object maps when it takes them.
+    fn decode(
+        &self,
+        latents: Tensor<5>,
+        trajectory: Option<&Trajectory>,
+        objects: &[Vec<f32>],
+    ) -> (Vec<Vec<u8>>, usize, usize) {
+        let maps = self.decoder_layout(trajectory, objects, latents.dims()[2]);
+        let (_, high) = self.vae.decoder.forward(latents, maps);
         let [_, _, _, h, w] = high.dims();
         (video_frames(high), w, h)
+    }
+
+    /// The decoder's layout maps `[1, channels, frames, base, base]` for `latent_frames` latent
+    /// frames of a trajectory (None when the decoder takes no layout or there is no plan;
+    /// a plan shorter than the latents repeats its last frame).
+    fn decoder_layout(
+        &self,
+        trajectory: Option<&Trajectory>,
+        objects: &[Vec<f32>],
+        latent_frames: usize,
+    ) -> Option<Tensor<5>> {
+        if self.config.vae.layout_slots() == 0 {
+            return None;
+        }
+        let plan = trajectory.filter(|p| p.frames > 0 && p.slots.len() == p.frames * SLOTS)?;
+        let frames = latent_frames * FRAMES_PER_LATENT;
+        let fitted = if plan.frames == frames {
+            plan.clone()
+        } else {
+            let slots = (0..frames)
+                .flat_map(|f| {
+                    let f = f.min(plan.frames.saturating_sub(1));
+                    (0..SLOTS).map(move |s| plan.at(f, s))
+                })
+                .collect();
+            Trajectory { frames, slots }
+        };
+        Some(object_maps_tensor(
+            &[(fitted, objects.to_vec())],
+            self.config.vae.layout_features(),
+            self.config.base_size,
+            &self.device,
+        ))
     }
 
     /// A clip's kept latents as a `[1, C, T, H, W]` tensor, checked against this model.
@@ -825,7 +912,7 @@ impl Generation<'_> {
         let x = self.run.latents();
         let t = x.dims()[2];
         let middle = self.model.denormalize(x.clone().narrow(2, t / 2, 1));
-        let (base, _) = self.model.vae.decoder.forward(middle);
+        let (base, _) = self.model.vae.decoder.forward(middle, None);
         let side = base.dims()[3];
         let frame = video_frames(base).into_iter().next().unwrap_or_default();
         (frame, side)
@@ -843,6 +930,8 @@ struct Job {
     cond: DitCondition,
     uncond: DitCondition,
     reading: PromptReading,
+    /// The decoder's per-slot features from the prompt.
+    objects: Vec<Vec<f32>>,
 }
 
 /// Latent frames of the source an extension is conditioned on.

@@ -19,7 +19,7 @@
 use anyhow::{Context, Result, bail};
 use burn::prelude::*;
 use kinora_engine::models::dit::VideoDitConfig;
-use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS};
+use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, object_maps_tensor};
 use kinora_engine::models::pipeline::{
     FRAMES_PER_LATENT, GenerateSettings, VideoModel, VideoModelConfig, contact_sheet, video_frames,
 };
@@ -31,7 +31,9 @@ use kinora_safety::classifier::PromptClassifier;
 use kinora_train::video::common::{host, load_checkpoint, read_weights, write_weights};
 use kinora_train::video::data::{self, BASE, FRAMES, HIGH, clip_bytes, render_clip};
 use kinora_train::video::eval::{JudgeTable, judge_frames};
-use kinora_train::video::schema::{camera_groups, schema};
+use kinora_train::video::schema::{
+    DECODER_ATTRIBUTES, camera_groups, decoder_features, decoder_features_per_slot, schema,
+};
 use kinora_train::video::trajectory::world_trajectory;
 use kinora_train::video::vae_train::video_tensor;
 use kinora_train::video::{dit_train, edit_eval, text_train, vae_train};
@@ -133,7 +135,17 @@ fn main() -> Result<()> {
         }
         "vae" => {
             let set = data::load(&run.join("data"))?;
-            let config = VideoVaeConfig::new();
+            if let Some(layout) = args.flags.get("layout") {
+                // The decoder's layout input is a property of the run from now on.
+                // "true": where each object is; "objects": where, and its colour and kind.
+                let slots = (layout != "false").then_some(SLOTS);
+                let features = (layout == "objects").then(decoder_features_per_slot);
+                let config = VideoVaeConfig::new()
+                    .with_layout_slots(slots)
+                    .with_layout_features(features);
+                std::fs::write(run.join("vae-config.json"), serde_json::to_string(&config)?)?;
+            }
+            let config = vae_config(&run)?;
             vae_train::train(
                 &run.join("vae"),
                 &config,
@@ -145,7 +157,7 @@ fn main() -> Result<()> {
             )?;
             psnr(&run, &config)
         }
-        "psnr" => psnr(&run, &VideoVaeConfig::new()),
+        "psnr" => psnr(&run, &vae_config(&run)?),
         "dit" => {
             let set = data::load(&run.join("data"))?;
             let device = Device::flex();
@@ -226,15 +238,17 @@ fn main() -> Result<()> {
         }
         "recon" => {
             let device = Device::flex();
-            let vae =
-                load_checkpoint(VideoVaeConfig::new().init(&device), "vae", &run.join("vae"))?.0;
+            let config = vae_config(&run)?;
+            let vae = load_checkpoint(config.init(&device), "vae", &run.join("vae"))?.0;
             let out = args.path("out", Path::new("docs/video"));
             std::fs::create_dir_all(&out)?;
-            let (meta, f64, _, _) = render_clip(mix(0x5EED_0000), Split::HeldOut, false);
+            let seed = mix(0x5EED_0000);
+            let (meta, f64, _, _) = render_clip(seed, Split::HeldOut, false);
             let (mean, _) = vae
                 .encoder
                 .forward(video_tensor(&[&f64], FRAMES, BASE, &device));
-            let (_, high) = vae.decoder.forward(mean);
+            let maps = world_layout(&config, &meta.scene, seed, &device);
+            let (_, high) = vae.decoder.forward(mean, maps);
             let frames = video_frames(high);
             write_png(
                 &out.join("vae-reconstruction.png"),
@@ -311,11 +325,17 @@ fn assemble(
     )?;
     let schema = schema();
     let attribute_dims = schema.iter().map(|g| g.labels.len()).sum();
-    let vae = VideoVaeConfig::new();
+    let vae = vae_config(run)?;
     let c = vae.latent_channels;
     let (mean, std) = stats.unwrap_or_else(|| (vec![0.0; c], vec![1.0; c]));
     let layout_channels = layout.then_some(SLOTS * FRAMES_PER_LATENT);
+    let decoder_attributes = if vae.layout_features() > 0 {
+        DECODER_ATTRIBUTES.map(str::to_string).to_vec()
+    } else {
+        Vec::new()
+    };
     Ok(VideoModelConfig {
+        decoder_attributes,
         dit: VideoDitConfig::new(attribute_dims)
             .with_latent_channels(c)
             .with_layout_channels(layout_channels),
@@ -394,20 +414,25 @@ fn export(run: &Path, out: &Path, precision: Precision) -> Result<()> {
 /// latents can score (same prompts and seeds as `eval`).
 fn ceiling(run: &Path, n: usize, seed: u64) -> Result<()> {
     let device = Device::flex();
-    let vae = load_checkpoint(VideoVaeConfig::new().init(&device), "vae", &run.join("vae"))?.0;
+    let config = vae_config(run)?;
+    let vae = load_checkpoint(config.init(&device), "vae", &run.join("vae"))?.0;
     let mut tables = [
         JudgeTable::default(),
         JudgeTable::default(),
         JudgeTable::default(),
     ];
     for i in 0..n {
-        let (meta, f64, _, f128) = render_clip(mix(seed ^ i as u64), Split::HeldOut, true);
+        let clip_seed = mix(seed ^ i as u64);
+        let (meta, f64, _, f128) = render_clip(clip_seed, Split::HeldOut, true);
         let frames: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
         tables[0].add(&meta.scene, &judge_frames(&frames, HIGH, 12));
         let (mean, _) = vae
             .encoder
             .forward(video_tensor(&[&f64], FRAMES, BASE, &device));
-        let (base, high) = vae.decoder.forward(mean);
+        // A layout decoder gets the world's own trajectory: the plan a perfect planner
+        // would give (the planner's own agreement is `plan-eval`'s).
+        let maps = world_layout(&config, &meta.scene, clip_seed, &device);
+        let (base, high) = vae.decoder.forward(mean, maps);
         tables[1].add(&meta.scene, &judge_frames(&video_frames(high), HIGH, 12));
         let smooth: Vec<Vec<u8>> = video_frames(base)
             .iter()
@@ -430,6 +455,32 @@ fn ceiling(run: &Path, n: usize, seed: u64) -> Result<()> {
         tables[1].breakdown()
     );
     Ok(())
+}
+
+/// The run's VAE configuration: `vae-config.json` once `vae --layout` wrote one, else the
+/// default (no layout).
+fn vae_config(run: &Path) -> Result<VideoVaeConfig> {
+    let path = run.join("vae-config.json");
+    if !path.exists() {
+        return Ok(VideoVaeConfig::new());
+    }
+    serde_json::from_str(&std::fs::read_to_string(&path)?)
+        .with_context(|| format!("reading {}", path.display()))
+}
+
+/// The world's trajectory of a clip as the decoder's layout maps (None for a decoder
+/// without layout input).
+fn world_layout(
+    config: &VideoVaeConfig,
+    scene: &kinora_world::scene::Scene,
+    seed: u64,
+    device: &Device,
+) -> Option<Tensor<5>> {
+    (config.layout_slots() > 0).then(|| {
+        let plan = world_trajectory(scene, seed, FRAMES, 12);
+        let features = decoder_features(&kinora_train::video::schema::scene_labels(scene));
+        object_maps_tensor(&[(plan, features)], config.layout_features(), BASE, device)
+    })
 }
 
 /// 2× bilinear enlargement of an RGB8 `side × side` frame (pixel centres aligned).
@@ -461,10 +512,12 @@ fn psnr(run: &Path, config: &VideoVaeConfig) -> Result<()> {
     let vae = load_checkpoint(config.init(&device), "vae", &run.join("vae"))?.0;
     let (mut se64, mut se128, mut n64, mut n128) = (0.0f64, 0.0f64, 0usize, 0usize);
     for i in 0..16u64 {
-        let (_, f64, _, f128) = render_clip(mix(0x5EED_0000 ^ i), Split::HeldOut, true);
+        let seed = mix(0x5EED_0000 ^ i);
+        let (meta, f64, _, f128) = render_clip(seed, Split::HeldOut, true);
         let x = video_tensor(&[&f64], FRAMES, BASE, &device);
         let (mean, _) = vae.encoder.forward(x.clone());
-        let (base, high) = vae.decoder.forward(mean);
+        let maps = world_layout(config, &meta.scene, seed, &device);
+        let (base, high) = vae.decoder.forward(mean, maps);
         let y128 = video_tensor(&[&f128], FRAMES, HIGH, &device);
         for (a, b, se, n) in [
             (base, x, &mut se64, &mut n64),

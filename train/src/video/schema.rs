@@ -78,6 +78,48 @@ pub fn scene_labels(scene: &Scene) -> Vec<usize> {
     out
 }
 
+/// Attribute groups of each object slot that the VAE decoder is told (beside where the
+/// object is): `object{k}_{name}`.
+pub const DECODER_ATTRIBUTES: [&str; 2] = ["colour", "kind"];
+
+/// Features per slot for the decoder: one probability per label of each of
+/// [`DECODER_ATTRIBUTES`], "none" left out.
+pub fn decoder_features_per_slot() -> usize {
+    let schema = schema();
+    DECODER_ATTRIBUTES
+        .iter()
+        .map(|a| {
+            schema
+                .iter()
+                .find(|g| g.name == format!("object1_{a}"))
+                .map_or(0, |g| g.labels.len() - 1)
+        })
+        .sum()
+}
+
+/// A scene's decoder features per slot from its labels (one-hot: the truth the text
+/// encoder's probabilities approximate at generation).
+pub fn decoder_features(labels: &[usize]) -> Vec<Vec<f32>> {
+    let schema = schema();
+    (1..=SLOTS)
+        .map(|k| {
+            let mut f = Vec::new();
+            for a in DECODER_ATTRIBUTES {
+                let name = format!("object{k}_{a}");
+                let Some(g) = schema.iter().position(|g| g.name == name) else {
+                    continue;
+                };
+                let mut one_hot = vec![0.0f32; schema[g].labels.len() - 1];
+                if let Some(i) = labels.get(g).copied().filter(|&i| i > 0) {
+                    one_hot[i - 1] = 1.0;
+                }
+                f.extend(one_hot);
+            }
+            f
+        })
+        .collect()
+}
+
 /// Group index of the camera direction and speed.
 pub fn camera_groups() -> (usize, usize) {
     let s = schema();

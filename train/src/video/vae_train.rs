@@ -6,14 +6,21 @@
 //! The reconstruction loss is weighted ×16 on object pixels (masks rendered by the world):
 //! an object is ~2% of a frame, and a plain loss lets the latents forget it.
 
-use super::common::{CsvLog, host, learning_rate, progress, save_checkpoint};
+use super::common::{CsvLog, host, learning_rate, progress, save_checkpoint, warm_start};
 use super::data::{BASE, FRAMES, HIGH, VideoSet, clip_bytes};
+use super::schema::decoder_features;
+use super::trajectory::world_trajectory;
 use anyhow::Result;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;
+use kinora_engine::models::layout::{SLOTS, SlotFrame, Trajectory, object_maps_tensor};
 use kinora_engine::models::vae::{VideoVae, VideoVaeConfig};
 use kinora_world::rng::Rng;
 use std::path::Path;
+
+/// Share of training windows whose decoder gets no layout maps (all zeros), so it still
+/// decodes latents alone (the live preview has no plan).
+pub const LAYOUT_DROPOUT: f32 = 0.1;
 
 /// Weight of object pixels in the reconstruction loss.
 pub const OBJECT_WEIGHT: f32 = 8.0;
@@ -102,6 +109,27 @@ fn crop_origin(mask: &[u8], len: usize, rng: &mut Rng) -> (usize, usize) {
     (place(sx / n, rng), place(sy / n, rng))
 }
 
+/// The part of a clip's trajectory a crop window sees, in the crop's own frame units:
+/// frames `start..start + len`, positions relative to the crop at (`x`, `y`) (64×64
+/// pixels), radii scaled to the crop's height.
+fn crop_trajectory(full: &Trajectory, start: usize, len: usize, x: usize, y: usize) -> Trajectory {
+    let scale = BASE as f32 / CROP as f32;
+    let (ox, oy) = (x as f32 / BASE as f32, y as f32 / BASE as f32);
+    let slots = (start..start + len)
+        .flat_map(|f| (0..SLOTS).map(move |s| (f, s)))
+        .map(|(f, s)| {
+            let p = full.at(f, s);
+            SlotFrame {
+                x: (p.x - ox) * scale,
+                y: (p.y - oy) * scale,
+                radius: p.radius * scale,
+                presence: p.presence,
+            }
+        })
+        .collect();
+    Trajectory { frames: len, slots }
+}
+
 /// Nearest 2× spatial upsampling of weights.
 fn up2(w: Tensor<5>) -> Tensor<5> {
     let [n, c, t, h, wd] = w.dims();
@@ -129,10 +157,32 @@ pub fn train(
     let device = Device::flex().autodiff();
     let mut model = config.init(&device);
     if out.join("manifest.json").exists() {
-        // Continue from the last checkpoint (a fresh schedule over `steps` more steps).
-        model = super::common::load_checkpoint(model, "vae", out)?.0;
-        println!("continuing the VAE from {}", out.display());
+        // Continue from the last checkpoint (a fresh schedule over `steps` more steps);
+        // tensors the checkpoint lacks (new layout projections) keep their zero start.
+        let (m, fresh) = warm_start(model, "vae", out)?;
+        model = m;
+        println!("continuing the VAE from {} (new: {fresh:?})", out.display());
     }
+    // A frozen encoder runs outside autodiff: its graph is never built, so nothing of it
+    // is kept alive from step to step (detaching alone let memory grow ~20 MB a step).
+    let frozen_encoder = decoder_only.then(|| {
+        let plain = Device::flex();
+        let tensors = kinora_engine::models::weights::collect_tensors(&model, "vae")
+            .into_iter()
+            .collect();
+        kinora_engine::models::weights::load_tensors(config.init(&plain), "vae", &tensors)
+            .map(|vae| vae.encoder)
+    });
+    let frozen_encoder = frozen_encoder.transpose()?;
+    let slots = config.layout_slots();
+    let trajectories: Vec<Trajectory> = if slots > 0 {
+        set.meta
+            .iter()
+            .map(|m| world_trajectory(&m.scene, m.seed, FRAMES, 12))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut optim = AdamWConfig::new().init();
     let mut log = CsvLog::open(&out.with_extension("csv"), "step,loss,lr,samples_per_s")?;
     let mut rng = Rng::new(0x7AE0_0001);
@@ -143,11 +193,19 @@ pub fn train(
         let picks: Vec<(usize, usize)> = (0..batch)
             .map(|_| (rng.index(set.n128), 4 * rng.index((FRAMES - LEN) / 4 + 1)))
             .collect();
+        let mut plans = Vec::new();
         let wins: Vec<(Vec<u8>, Vec<u8>, Vec<u8>)> = picks
             .iter()
             .map(|&(i, s)| {
                 let (f64, m64, f128) = window(set, i, s, LEN);
                 let (x, y) = crop_origin(m64, LEN, &mut rng);
+                if slots > 0 {
+                    let mut plan = crop_trajectory(&trajectories[i], s, LEN, x, y);
+                    if rng.f32() < LAYOUT_DROPOUT {
+                        plan.slots.iter_mut().for_each(|p| p.presence = 0.0);
+                    }
+                    plans.push((plan, decoder_features(&set.meta[i].labels)));
+                }
                 (
                     crop(f64, LEN, BASE, 3, x, y),
                     crop(m64, LEN, BASE, 1, x, y),
@@ -155,6 +213,9 @@ pub fn train(
                 )
             })
             .collect();
+        // The decoder's per-frame object maps at the crop's base resolution.
+        let maps = (slots > 0)
+            .then(|| object_maps_tensor(&plans, config.layout_features(), CROP, &device));
         let x64 = video_tensor(
             &wins.iter().map(|w| w.0.as_slice()).collect::<Vec<_>>(),
             LEN,
@@ -173,15 +234,27 @@ pub fn train(
             2 * CROP,
             &device,
         );
-        let (mut mean, mut log_var) = model.encoder.forward(x64.clone());
-        if decoder_only {
-            // The encoder (hence the latents a DiT was trained on) stays as it is: only
-            // parameters that receive gradients are stepped.
-            (mean, log_var) = (mean.detach(), log_var.detach());
-        }
+        let (mean, log_var) = match &frozen_encoder {
+            // The encoder (hence the latents a DiT was trained on) stays as it is.
+            Some(encoder) => {
+                let plain = video_tensor(
+                    &wins.iter().map(|w| w.0.as_slice()).collect::<Vec<_>>(),
+                    LEN,
+                    CROP,
+                    &Device::flex(),
+                );
+                let (m, v) = encoder.forward(plain);
+                let lift = |t: Tensor<5>| {
+                    let dims = t.dims();
+                    Tensor::<5>::from_data(TensorData::new(host(t), dims), &device)
+                };
+                (lift(m), lift(v))
+            }
+            None => model.encoder.forward(x64.clone()),
+        };
         let eps = mean.random_like(burn::tensor::Distribution::Normal(0.0, 1.0));
         let z = mean.clone() + log_var.clone().mul_scalar(0.5).exp() * eps;
-        let (base, high) = model.decoder.forward(z);
+        let (base, high) = model.decoder.forward(z, maps);
         let l64 = ((base - x64).abs() * w64.clone()).mean();
         let l128 = ((high - x128).abs() * up2(w64)).mean();
         let kl = (mean.powi_scalar(2) + log_var.clone().exp() - log_var - 1.0)
