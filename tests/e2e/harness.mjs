@@ -64,13 +64,16 @@ export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu'];
 
 /**
  * Launches Chromium with a fresh profile outside the test tree (node --test would
- * otherwise scan it). Returns { browser, close }.
+ * otherwise scan it). Returns { browser, close }. The page's service worker is blocked
+ * unless a test asks for it: request interception (`blockForeign`) cannot see requests a
+ * service worker answers, and only the offline test is about the worker.
  */
-export async function launch({ webgpu }) {
+export async function launch({ webgpu, serviceWorkers = 'block' }) {
   const profile = await mkdtemp(join(tmpdir(), 'kinora-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
+    serviceWorkers,
     args: [...BASE_FLAGS, ...(webgpu ? WEBGPU_FLAGS : [])],
   });
   return {
