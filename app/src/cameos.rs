@@ -170,9 +170,9 @@ pub fn CameoPanel() -> impl IntoView {
 
             <h3>"Create your cameo"</h3>
             <div class="row">
-                <input data-testid="cameo-handle" placeholder="handle, e.g. alice"
+                <input data-testid="cameo-handle" placeholder="handle, e.g. alice" aria-label="cameo handle"
                     on:input=move |ev| set_handle.set(event_target_value(&ev)) />
-                <input data-testid="cameo-photo" type="file" accept="image/*"
+                <input data-testid="cameo-photo" type="file" accept="image/*" aria-label="photo for your cameo"
                     on:change=move |ev| photo.set(input_of(&ev).as_ref().and_then(picked_file)) />
                 <label><input data-testid="cameo-keep-photo" type="checkbox"
                     on:change=move |ev| set_keep_photo.set(event_target_checked(&ev)) />" keep the photo"</label>
@@ -199,7 +199,8 @@ pub fn CameoPanel() -> impl IntoView {
             </ul>
 
             <h3>"Import a grant or revocation"</h3>
-            <input data-testid="consent-import" type="file" accept=".json,application/json" on:change=import />
+            <input data-testid="consent-import" type="file" accept=".json,application/json"
+                aria-label="grant or revocation file to import" on:change=import />
         </section>
     }
 }

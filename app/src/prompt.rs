@@ -185,7 +185,8 @@ pub fn PromptBox(
             </div>
             <div class="row">
                 <button data-testid="recipe-make" on:click=make_link>"Recipe link"</button>
-                <input type="text" readonly=true data-testid="recipe-link" prop:value=recipe_link />
+                <input type="text" readonly=true data-testid="recipe-link" aria-label="recipe link"
+                    prop:value=recipe_link />
             </div>
             <p class="hint" data-testid="recipe-message" role="status">{link_message}</p>
         </section>

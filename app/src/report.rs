@@ -184,7 +184,7 @@ pub fn ReportPanel() -> impl IntoView {
             f.seconds.1
         );
         view! {
-            <li class=format!("finding {}", severity_name(f.severity)) data-testid="finding"
+            <li class=format!("finding sev-{}", severity_name(f.severity)) data-testid="finding"
                 data-severity=severity_name(f.severity) data-kind=kind_name(f.kind)>
                 <span class="badge">{severity_name(f.severity)}</span>
                 " "<strong>{kind_name(f.kind)}</strong>
