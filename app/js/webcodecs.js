@@ -113,3 +113,8 @@ export async function shareFile(bytes, name, title) {
 export function nextTick() {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
+
+// Resolve after `ms` milliseconds (the embed's frame player).
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

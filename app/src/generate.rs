@@ -41,7 +41,16 @@ fn megabytes(bytes: usize) -> String {
 
 /// The Generate panel. `settings` are the prompt box's (seed, length, size, steps).
 #[component]
-pub fn GeneratePanel(prompt: RwSignal<String>, settings: RwSignal<Settings>) -> impl IntoView {
+pub fn GeneratePanel(
+    prompt: RwSignal<String>,
+    settings: RwSignal<Settings>,
+    /// Start generating as soon as the model is ready (the embed's `autoplay`).
+    #[prop(optional)]
+    autostart: bool,
+    /// Inside the embed: no Clip panel below to point at.
+    #[prop(optional)]
+    embedded: bool,
+) -> impl IntoView {
     let open_clip = expect_context::<OpenClip>();
     let state = RwSignal::new(ModelState::Loading(Fetched::default()));
     let model: StoredValue<Option<Rc<VideoModel>>, LocalStorage> = StoredValue::new_local(None);
@@ -74,7 +83,7 @@ pub fn GeneratePanel(prompt: RwSignal<String>, settings: RwSignal<Settings>) -> 
 
     let generate = {
         let cancel = cancel.clone();
-        move |_| {
+        move || {
             let text = prompt.get_untracked();
             if text.trim().is_empty() {
                 set_status.set("Type a prompt first.".into());
@@ -189,8 +198,13 @@ pub fn GeneratePanel(prompt: RwSignal<String>, settings: RwSignal<Settings>) -> 
                             .take(4)
                             .map(|(g, l, _)| format!("{g} {l}"))
                             .collect();
+                        let next = if embedded {
+                            "Silent for now."
+                        } else {
+                            "Silent for now (the sound model is on its way). Export it below: labelled, watermarked and signed."
+                        };
                         set_status.set(format!(
-                            "Generated {} frames ({:.1} s of video) in {:.1} s on this device; read as: {}, camera {}. Silent for now (the sound model is on its way). Export it below: labelled, watermarked and signed.",
+                            "Generated {} frames ({:.1} s of video) in {:.1} s on this device; read as: {}, camera {}. {next}",
                             clip.frames.len(),
                             clip.duration(),
                             (now_ms() - started) / 1000.0,
@@ -206,10 +220,23 @@ pub fn GeneratePanel(prompt: RwSignal<String>, settings: RwSignal<Settings>) -> 
     };
 
     let ready = move || matches!(state.get(), ModelState::Ready(_));
+    if autostart {
+        let generate = generate.clone();
+        let started = StoredValue::new(false);
+        Effect::new(move |_| {
+            if ready() && !started.get_value() {
+                started.set_value(true);
+                generate();
+            }
+        });
+    }
     view! {
         <section class="generate" data-testid="generate-panel">
             <div class="row">
-                <button data-testid="generate" on:click=generate
+                <button data-testid="generate" on:click={
+                    let generate = generate.clone();
+                    move |_| generate()
+                }
                     disabled=move || !ready() || busy.get()>
                     "Generate"
                 </button>

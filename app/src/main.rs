@@ -3,6 +3,7 @@
 
 mod browser;
 mod cameos;
+mod embed;
 mod error;
 mod export;
 mod gallery;
@@ -24,7 +25,12 @@ use vault_store::VaultSignal;
 
 fn main() {
     panic_banner::install();
-    leptos::mount::mount_to_body(App);
+    match embed::from_location() {
+        Some(options) => {
+            leptos::mount::mount_to_body(move || view! { <embed::EmbedApp options /> })
+        }
+        None => leptos::mount::mount_to_body(App),
+    }
 }
 
 /// The product shell: title, prompt box, the Generate panel (the video model in this

@@ -36,6 +36,13 @@ extern "C" {
     fn share_file_js(bytes: &[u8], name: &str, title: &str) -> Promise;
     #[wasm_bindgen(js_name = nextTick)]
     fn next_tick_js() -> Promise;
+    #[wasm_bindgen(js_name = sleep)]
+    fn sleep_js(ms: f64) -> Promise;
+}
+
+/// Waits `ms` milliseconds without blocking the page.
+pub async fn sleep_ms(ms: f64) {
+    let _ = JsFuture::from(sleep_js(ms)).await;
 }
 
 fn describe(e: JsValue) -> String {
