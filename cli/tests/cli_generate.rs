@@ -14,8 +14,13 @@ fn dir(name: &str) -> PathBuf {
     d
 }
 
+/// The shipped model of *this* checkout (the runtime manifest dir: a test binary reused
+/// from another clone sharing the cargo target dir must not read that clone's model).
 fn shipped_model() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../public/models/kinora-video")
+    let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf());
+    dir.join("../public/models/kinora-video")
 }
 
 fn generate(args: &[&str], out: &Path, model: &Path) -> Output {

@@ -64,7 +64,14 @@ mod tests {
             WORD_CONV,
             WORD_VECTORS,
         ] {
-            let on_disk = std::fs::read(asset.source_path()).unwrap();
+            // The runtime manifest dir: a test binary reused from another clone (one cargo
+            // target dir shared between clones) would otherwise read that clone's files.
+            let dir = std::env::var_os("CARGO_MANIFEST_DIR")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+            let path = dir.join(asset.file);
+            let on_disk =
+                std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             assert!(on_disk == asset.bytes, "{} differs on disk", asset.file);
         }
     }

@@ -284,4 +284,25 @@ mod tests {
                 .all(|v| *v == 0.0)
         );
     }
+
+    #[test]
+    fn object_maps_carry_what_each_object_is_where_it_is() {
+        let t = moving_left(8);
+        let features = vec![vec![0.0, 1.0, 0.25], vec![0.5, 0.5, 0.5]];
+        let side = 16;
+        let maps = object_maps(&t, &features, 3, side);
+        let plane = 8 * side * side;
+        assert_eq!(maps.len(), SLOTS * 4 * plane);
+        let bump = &maps[..plane];
+        assert!(bump.iter().any(|v| *v > 0.5), "slot 0 is drawn");
+        // Feature channels are the bump scaled by the feature.
+        for (j, p) in [0.0f32, 1.0, 0.25].into_iter().enumerate() {
+            let ch = &maps[(1 + j) * plane..(2 + j) * plane];
+            for (a, b) in ch.iter().zip(bump) {
+                assert!((a - b * p).abs() < 1e-6);
+            }
+        }
+        // Slot 1 is empty in the plan: its features have nowhere to go.
+        assert!(maps[4 * plane..8 * plane].iter().all(|v| *v == 0.0));
+    }
 }

@@ -4,7 +4,9 @@
 //! ```text
 //! train-video data   [--n 5000] [--n128 800]      render and cache world clips
 //! train-video text   [--steps 600]                 text encoder (text only)
-//! train-video vae    [--steps 600]                 video VAE (+ PSNR on held-out clips)
+//! train-video vae    [--steps 600] [--decoder-only true] [--layout true|objects]
+//!                    [--object-weight 8] [--colour-weight 0] [--edge-weight 0]
+//!                                                  video VAE (+ PSNR on held-out clips)
 //! train-video dit    [--total-steps 20000] [--minutes 60] [--batch 32] [--lr 1e-3]
 //!                    [--warm-start DIR] [--layout true [--planner-minutes 8]]
 //!                    (--layout: the trajectory planner first, then a layout-conditioned DiT)
@@ -150,10 +152,15 @@ fn main() -> Result<()> {
                 &run.join("vae"),
                 &config,
                 &set,
-                args.get("steps", 600)?,
-                args.get("batch", 8)?,
-                args.get("lr", 2e-3)?,
-                args.get("decoder-only", false)?,
+                vae_train::VaeRun {
+                    steps: args.get("steps", 600)?,
+                    batch: args.get("batch", 8)?,
+                    peak_lr: args.get("lr", 2e-3)?,
+                    decoder_only: args.get("decoder-only", false)?,
+                    object_weight: args.get("object-weight", vae_train::OBJECT_WEIGHT)?,
+                    colour_weight: args.get("colour-weight", 0.0f32)?,
+                    edge_weight: args.get("edge-weight", 0.0f32)?,
+                },
             )?;
             psnr(&run, &config)
         }
@@ -242,7 +249,7 @@ fn main() -> Result<()> {
             let vae = load_checkpoint(config.init(&device), "vae", &run.join("vae"))?.0;
             let out = args.path("out", Path::new("docs/video"));
             std::fs::create_dir_all(&out)?;
-            let seed = mix(0x5EED_0000);
+            let seed = mix(0x5EED_0000 ^ args.get("clip", 0u64)?);
             let (meta, f64, _, _) = render_clip(seed, Split::HeldOut, false);
             let (mean, _) = vae
                 .encoder
