@@ -39,6 +39,74 @@ fn megabytes(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
+/// How fast this device runs the model, measured on a 2 s clip: what the estimate shown
+/// before Generate is made of.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Speed {
+    /// Reading the prompt and planning the motion, ms.
+    start_ms: f64,
+    /// One denoising step, ms.
+    step_ms: f64,
+    /// Decoding the frames, ms.
+    decode_ms: f64,
+}
+
+impl Speed {
+    /// Seconds a clip of `seconds` at `steps` steps should take (the work grows with the
+    /// number of latent frames, so linearly in the length to a first approximation).
+    fn estimate(self, seconds: f64, steps: u32) -> f64 {
+        let scale = seconds / CALIBRATION_SECONDS;
+        (self.start_ms + self.step_ms * f64::from(steps) + self.decode_ms) * scale / 1000.0
+    }
+
+    /// The same speed with the step time refitted to a measured generation.
+    fn refit(self, seconds: f64, steps: u32, took_ms: f64) -> Speed {
+        let scale = seconds / CALIBRATION_SECONDS;
+        let step_ms = (took_ms / scale - self.start_ms - self.decode_ms) / f64::from(steps.max(1));
+        Speed {
+            step_ms: if step_ms.is_finite() && step_ms > 0.0 {
+                step_ms
+            } else {
+                self.step_ms
+            },
+            ..self
+        }
+    }
+}
+
+/// Length of the calibration clip, s.
+const CALIBRATION_SECONDS: f64 = 2.0;
+
+/// Times a 2-step generation of a 2 s clip (a few hundred ms, once, after the model loads).
+async fn calibrate(m: &VideoModel, w: &WordVectors) -> Option<Speed> {
+    let request = GenerateSettings {
+        seconds: CALIBRATION_SECONDS as f32,
+        sampler: SamplerSettings {
+            steps: 2,
+            ..SamplerSettings::default()
+        },
+        ..GenerateSettings::default()
+    };
+    let t0 = now_ms();
+    let mut generation = m.start("a ball rolls to the left", &request, w).ok()?;
+    let t1 = now_ms();
+    next_tick().await;
+    let t2 = now_ms();
+    while !generation.done() {
+        generation.step();
+    }
+    let t3 = now_ms();
+    next_tick().await;
+    let t4 = now_ms();
+    generation.finish().ok()?;
+    let t5 = now_ms();
+    Some(Speed {
+        start_ms: t1 - t0,
+        step_ms: (t3 - t2) / 2.0,
+        decode_ms: t5 - t4,
+    })
+}
+
 /// The Generate panel. `settings` are the prompt box's (seed, length, size, steps).
 #[component]
 pub fn GeneratePanel(
@@ -60,13 +128,15 @@ pub fn GeneratePanel(
     let (status, set_status) = signal(String::new());
     let cancel = Arc::new(AtomicBool::new(false));
     let preview = NodeRef::<Canvas>::new();
+    let speed = RwSignal::new(None::<Speed>);
 
     spawn_local(async move {
         let started = now_ms();
         match load(|f| state.set(ModelState::Loading(f))).await {
             Ok(loaded) => {
                 let f = loaded.fetched;
-                model.set_value(Some(Rc::new(loaded.model)));
+                let m = Rc::new(loaded.model);
+                model.set_value(Some(m.clone()));
                 state.set(ModelState::Ready(format!(
                     "Model {} ready in {:.1} s: {} from this device's cache, {} downloaded (SHA-256 checked). It runs on this device's CPU.",
                     loaded.version,
@@ -74,6 +144,13 @@ pub fn GeneratePanel(
                     megabytes(f.cached),
                     megabytes(f.network)
                 )));
+                // Then measure this device once, so Generate can say how long it will take.
+                if let Ok(w) = PromptClassifier::builtin_word_vectors() {
+                    let w = Rc::new(w);
+                    words.set_value(Some(w.clone()));
+                    speed.set(calibrate(&m, &w).await);
+                }
+
             }
             Err(e) => state.set(ModelState::Failed(format!(
                 "The video model could not be loaded: {e}. Reload to try again; nothing you made is affected."
@@ -127,6 +204,7 @@ pub fn GeneratePanel(
             let cancel = cancel.clone();
             spawn_local(async move {
                 let started = now_ms();
+                let predicted = speed.get_untracked();
                 let request = GenerateSettings {
                     seconds: s.seconds as f32,
                     sampler: SamplerSettings {
@@ -211,6 +289,13 @@ pub fn GeneratePanel(
                             understood.join(", "),
                             reading.camera.motion
                         ));
+                        if let Some(p) = predicted {
+                            speed.set(Some(p.refit(
+                                f64::from(s.seconds),
+                                s.steps,
+                                now_ms() - started,
+                            )));
+                        }
                         open_clip.0.set(Some(Arc::new(clip)));
                     }
                     Err(e) => set_status.set(e),
@@ -246,6 +331,17 @@ pub fn GeneratePanel(
                         move |_| cancel.store(true, Ordering::Relaxed)
                     }>"Cancel"</button>
                 </Show>
+                <span class="hint" data-testid="generate-estimate">
+                    {move || speed.get().filter(|_| !busy.get()).map(|sp| {
+                        let s = settings.get();
+                        format!(
+                            "About {:.1} s on this device for {} s at {} steps. ",
+                            sp.estimate(f64::from(s.seconds), s.steps),
+                            s.seconds,
+                            s.steps
+                        )
+                    })}
+                </span>
                 <span class="hint" data-testid="model-status" role="status">
                     {move || match state.get() {
                         ModelState::Loading(f) if f.total > 0 => format!(

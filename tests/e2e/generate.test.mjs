@@ -56,6 +56,10 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="prompt"]').fill('a red ball rolls to the left on the grass');
     await page.locator('[data-testid="setting-steps"]').fill('8');
     await page.locator('[data-testid="setting-steps"]').dispatchEvent('change');
+    // Before starting, the page says how long it will take here (measured once at load).
+    const estimate = page.locator('[data-testid="generate-estimate"]').filter({ hasText: /About [\d.]+ s on this device for 2 s at 8 steps/ });
+    await estimate.waitFor({ timeout: 60_000 });
+    const estimated = Number(/About ([\d.]+) s/.exec(await estimate.innerText())[1]);
     const before = await previewPixels(page);
     const started = Date.now();
     await page.locator('[data-testid="generate"]').click();
@@ -67,7 +71,8 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Generated/ }).waitFor({ timeout: 300_000 });
     const took = (Date.now() - started) / 1000;
     const status = await page.locator('[data-testid="generate-status"]').innerText();
-    console.log(`generated in ${took.toFixed(1)} s (page answered in ${answered} ms while generating):`, status);
+    console.log(`generated in ${took.toFixed(1)} s, estimated ${estimated} s (page answered in ${answered} ms while generating):`, status);
+    assert.ok(estimated > 0 && estimated < 120, `estimate ${estimated} s`);
     assert.notEqual(await previewPixels(page), before, 'the preview shows the clip');
     assert.match(await page.locator('[data-testid="clip-summary"]').innerText(), /128×128, 24 frames at 12 fps/);
     await page.screenshot({ path: await artifactPath('generate-done.png'), fullPage: true });
