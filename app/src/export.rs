@@ -171,6 +171,9 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
     let (busy, set_busy) = signal(false);
     let done = RwSignal::new(None::<Done>);
     let report = expect_context::<ClipReport>().0;
+    let player = NodeRef::<leptos::html::Video>::new();
+    let (looping, set_looping) = signal(false);
+    let (player_frame, set_player_frame) = signal(None::<usize>);
     let (confirm_serious, set_confirm_serious) = signal(false);
 
     let open = move |_| {
@@ -338,6 +341,20 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
         }
     };
 
+    // Frame stepping: pause, move one frame, say which frame is shown.
+    let step_frame = move |delta: f64| {
+        let (Some(video), Some(c)) = (player.get_untracked(), clip.get_untracked()) else {
+            return;
+        };
+        let fps = f64::from(c.fps.max(1));
+        let _ = video.pause();
+        let frame = ((video.current_time() * fps).floor() + delta)
+            .clamp(0.0, (c.frames.len().max(1) - 1) as f64);
+        // Aim at the middle of the frame so rounding never lands on its neighbour.
+        video.set_current_time((frame + 0.5) / fps);
+        set_player_frame.set(Some(frame as usize));
+    };
+
     let download = move |_| {
         if let Some(d) = done.get_untracked()
             && let Err(e) = download_url(&d.url, &d.name)
@@ -436,7 +453,15 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
             <p class="export-status" data-testid="export-status" role="status">{status}</p>
             {move || done.get().map(|d| view! {
                 <div class="result">
-                    <video data-testid="export-video" src=d.url.clone() controls=true muted=true playsinline=true></video>
+                    <video data-testid="export-video" node_ref=player src=d.url.clone() controls=true muted=true playsinline=true
+                        prop:loop=move || looping.get()></video>
+                    <div class="row" role="group" aria-label="player">
+                        <button data-testid="frame-back" aria-label="previous frame" on:click=move |_| step_frame(-1.0)>"◀ frame"</button>
+                        <button data-testid="frame-forward" aria-label="next frame" on:click=move |_| step_frame(1.0)>"frame ▶"</button>
+                        <label><input type="checkbox" data-testid="player-loop" prop:checked=looping
+                            on:change=move |ev| set_looping.set(event_target_checked(&ev)) />" loop"</label>
+                        <span class="hint" data-testid="player-frame">{move || player_frame.get().map(|f| format!("frame {f}")).unwrap_or_default()}</span>
+                    </div>
                     <p data-testid="export-summary">{d.summary.clone()}</p>
                     <button data-testid="download" on:click=download>{format!("Download {}", d.name)}</button>
                     <Show when=move || d.shareable>

@@ -130,6 +130,18 @@ test('a world render exports to an MP4 that plays, with WebCodecs and with the b
     const playedBuiltIn = await playsToTheEnd(page);
     assert.equal(playedBuiltIn.width, 128);
     checkFile(builtIn.path, 'built-in');
+    // The player steps frame by frame (from the start: it has just played to the end)
+    // and loops on request.
+    await page.locator('[data-testid="export-video"]').evaluate((v) => { v.pause(); v.currentTime = 0; });
+    await page.locator('[data-testid="frame-forward"]').click();
+    await page.locator('[data-testid="frame-forward"]').click();
+    assert.equal(await page.locator('[data-testid="player-frame"]').innerText(), 'frame 2');
+    const at = await page.locator('[data-testid="export-video"]').evaluate((v) => ({ t: v.currentTime, paused: v.paused }));
+    assert.ok(at.paused && Math.abs(at.t - 2.5 / 12) < 0.01, `stepped to ${JSON.stringify(at)}`);
+    await page.locator('[data-testid="frame-back"]').click();
+    assert.equal(await page.locator('[data-testid="player-frame"]').innerText(), 'frame 1');
+    await page.locator('[data-testid="player-loop"]').check();
+    assert.equal(await page.locator('[data-testid="export-video"]').evaluate((v) => v.loop), true);
     console.log(`# WebCodecs: ${webcodecs.summary}`);
     console.log(`# built-in: ${builtIn.summary}`);
 
