@@ -19,6 +19,7 @@ use kinora_media::export::{Exported, FramePreparer, finish_mp4};
 use kinora_media::import::clip_from_files;
 use kinora_media::video::{EncodedVideo, FallbackEncoder, VideoSample, is_idr};
 use kinora_provenance::Provenance;
+use kinora_recipe::{Recipe, Settings};
 use kinora_safety::PromptPolicy;
 use kinora_studio::cameos::used_in_prompt;
 use kinora_studio::gallery::{ClipMeta, download_name, new_clip_id};
@@ -157,7 +158,7 @@ async fn encode_video(
 
 /// The clip panel. `prompt` names the file and goes (hashed) into the manifest.
 #[component]
-pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
+pub fn ExportPanel(prompt: RwSignal<String>, settings: RwSignal<Settings>) -> impl IntoView {
     let vault = expect_context::<VaultSignal>();
     let gallery = expect_context::<Gallery>();
     let video_file = RwSignal::new(None::<web_sys::File>);
@@ -239,6 +240,15 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
             }
         };
         let use_label = label.get_untracked();
+        // What the gallery keeps beside the clip: how to make it again, and what the
+        // finalize report said.
+        let recipe = {
+            let r = Recipe::new(&text, settings.get_untracked());
+            r.validate().map(|()| r.to_fragment()).unwrap_or_default()
+        };
+        let verdict = report
+            .with_untracked(|r| r.as_ref().map(|c| c.verdict()))
+            .unwrap_or_default();
         let choice = encoder.get_untracked();
         set_busy.set(true);
         set_progress.set((0, c.frames.len()));
@@ -304,6 +314,8 @@ pub fn ExportPanel(prompt: RwSignal<String>) -> impl IntoView {
                         cameos: cameos.iter().map(|c| c.handle.clone()).collect(),
                         cameo_ids: Vec::new(),
                         sealed_naming: None,
+                        recipe: recipe.clone(),
+                        report: verdict.clone(),
                     };
                     let authorizations: Vec<Authorization> =
                         cameos.iter().map(|c| c.authorization.clone()).collect();

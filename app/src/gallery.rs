@@ -216,8 +216,16 @@ fn GalleryItem(meta: ClipMeta) -> impl IntoView {
             <span class="meta">
                 {format!(" — {}, {:.1} s, {:.1} KB{}", String::from(when), meta.seconds, meta.bytes as f64 / 1024.0, cameo_note)}
             </span>
+            {(!meta.report.is_empty()).then(|| view! {
+                <p class="hint" data-testid="gallery-report">{format!("Finalize report: {}", meta.report)}</p>
+            })}
             <div class="row">
                 <button data-testid="gallery-play" on:click=play>"Play"</button>
+                {(!meta.recipe.is_empty()).then(|| view! {
+                    <a data-testid="gallery-recipe" href=format!("./{}", meta.recipe) target="_blank" rel="noopener">
+                        "Make again (recipe)"
+                    </a>
+                })}
                 <button data-testid="gallery-download" on:click=download>"Download"</button>
                 <button data-testid="gallery-delete" on:click=delete>"Delete"</button>
             </div>

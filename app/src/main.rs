@@ -89,7 +89,7 @@ fn App() -> impl IntoView {
             <prompt::PromptBox prompt settings may_use_cameo />
             <generate::GeneratePanel prompt settings />
             <report::ReportPanel />
-            <export::ExportPanel prompt />
+            <export::ExportPanel prompt settings />
             <gallery::GalleryPanel />
             <status::StatusPanel />
             <cameos::CameoPanel />

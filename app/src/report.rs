@@ -29,6 +29,29 @@ pub struct Checked {
 }
 
 impl Checked {
+    /// The report in one line without any words of the prompt (kept with the gallery
+    /// entry).
+    pub fn verdict(&self) -> String {
+        let findings = &self.report.findings;
+        if findings.is_empty() {
+            return "No problems found.".into();
+        }
+        let serious = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Serious)
+            .count();
+        let warnings = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count();
+        format!(
+            "{} finding{}: {serious} serious, {warnings} warning{}.",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        )
+    }
+
     /// One line naming the serious findings, for the export confirmation.
     pub fn serious_summary(&self) -> String {
         let serious: Vec<String> = self

@@ -33,6 +33,13 @@ pub struct ClipMeta {
     /// (what it shows, and whose likeness) only in here, sealed like the clip itself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed_naming: Option<Vec<u8>>,
+    /// The recipe it was made from (a `#recipe=1.…` fragment: prompt, settings, seed), so
+    /// it can be made again; sealed with the naming for a cameo clip. Empty when unknown.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub recipe: String,
+    /// The finalize report's verdict when it was exported (one line, no prompt words).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub report: String,
 }
 
 /// The words of a sealed clip's description.
@@ -41,6 +48,8 @@ struct Naming {
     title: String,
     file_name: String,
     cameos: Vec<String>,
+    #[serde(default)]
+    recipe: String,
 }
 
 impl ClipMeta {
@@ -74,6 +83,7 @@ impl ClipMeta {
                 self.title = n.title;
                 self.file_name = n.file_name;
                 self.cameos = n.cameos;
+                self.recipe = n.recipe;
             }
             None => {
                 self.title = "Encrypted clip (its cameo key is not on this device)".into();
@@ -133,6 +143,7 @@ impl ClipRecord {
             title: meta.title.clone(),
             file_name: meta.file_name.clone(),
             cameos: meta.cameos.clone(),
+            recipe: meta.recipe.clone(),
         })
         .map_err(|e| StudioError::Description(e.to_string()))?;
         meta.sealed_naming = Some(
@@ -145,6 +156,7 @@ impl ClipRecord {
             title: String::new(),
             file_name: String::new(),
             cameos: Vec::new(),
+            recipe: String::new(),
             ..meta.clone()
         };
         Ok(ClipRecord {
@@ -256,6 +268,8 @@ mod tests {
             cameos: cameos.iter().map(|c| c.to_string()).collect(),
             cameo_ids: Vec::new(),
             sealed_naming: None,
+            recipe: format!("#recipe=1.{id}"),
+            report: "No problems found.".into(),
         }
     }
 
@@ -301,7 +315,15 @@ mod tests {
         let record = ClipRecord::new(m.clone(), b"mp4 bytes", &[auth], Some(&mut vault)).unwrap();
         assert_eq!(record.listed.cameo_ids, vec![id]);
         assert!(record.listed.sealed());
-        for secret in ["prompt of clip-1", "clip-1.mp4", "alice"] {
+        // (The recipe holds the prompt: sealed with it. The report's verdict has no words
+        // of the prompt and stays readable.)
+        assert!(record.stored_meta.contains("No problems found."));
+        for secret in [
+            "prompt of clip-1",
+            "clip-1.mp4",
+            "alice",
+            "#recipe=1.clip-1",
+        ] {
             assert!(
                 !record.stored_meta.contains(secret),
                 "{secret} in {}",
@@ -316,6 +338,7 @@ mod tests {
             (listed[0].title.as_str(), listed[0].cameos.as_slice()),
             (m.title.as_str(), &["alice".to_string()][..])
         );
+        assert_eq!(listed[0].recipe, m.recipe);
         assert_eq!(listed[0].cameo_note(), " · with @alice · encrypted");
         assert_eq!(
             playable(&listed[0], Some(record.stored_bytes.clone()), Some(&vault)).unwrap(),

@@ -102,6 +102,10 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     const frames = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
       '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', mp4]).toString().trim();
     assert.equal(frames, '24');
+    // The gallery keeps it with its recipe and the report's verdict.
+    const entry = page.locator('[data-testid="gallery-clip"]').first();
+    await entry.locator('[data-testid="gallery-report"]').filter({ hasText: /^Finalize report: (No problems found|\d+ findings?: \d+ serious)/ }).waitFor();
+    assert.match(await entry.locator('[data-testid="gallery-recipe"]').getAttribute('href'), /^\.\/#recipe=1\./);
 
     // Cancel stops a generation; nothing is lost (the exported clip stays).
     await page.locator('[data-testid="setting-steps"]').fill('64');
