@@ -19,7 +19,15 @@ use leptos::task::spawn_local;
 pub struct Gallery {
     clips: RwSignal<Vec<ClipMeta>>,
     status: RwSignal<String>,
+    /// A clip deleted from the list but not yet from storage (Undo brings it back), with
+    /// the token of its deletion.
+    pending: RwSignal<Option<(ClipMeta, u64)>>,
+    /// This origin's storage use and quota in bytes, when the browser says.
+    usage: RwSignal<Option<(f64, f64)>>,
 }
+
+/// How long a deleted clip can be brought back, ms.
+const UNDO_MS: f64 = 8000.0;
 
 impl Gallery {
     /// An empty gallery; [`Self::load`] fills it.
@@ -27,7 +35,66 @@ impl Gallery {
         Self {
             clips: RwSignal::new(Vec::new()),
             status: RwSignal::new(String::new()),
+            pending: RwSignal::new(None),
+            usage: RwSignal::new(None),
         }
+    }
+
+    /// Asks the browser how much of this device's storage the page uses.
+    pub async fn measure_usage(self) {
+        self.usage.set(storage_estimate().await);
+    }
+
+    /// Takes a clip off the list now and deletes it from storage after [`UNDO_MS`] unless
+    /// [`Self::undo`] brings it back first (closing the page in between keeps it).
+    pub fn delete(self, meta: ClipMeta) {
+        let token = js_sys::Date::now().to_bits();
+        // A deletion already waiting goes through now.
+        if let Some((earlier, _)) = self.pending.get_untracked() {
+            spawn_local(async move {
+                let _ = storage::delete_clips(std::slice::from_ref(&earlier.id)).await;
+            });
+        }
+        self.clips.update(|c| c.retain(|m| m.id != meta.id));
+        self.pending.set(Some((meta, token)));
+        self.status.set("Clip deleted.".into());
+        spawn_local(async move {
+            crate::webcodecs::sleep_ms(UNDO_MS).await;
+            let Some((meta, t)) = self.pending.get_untracked() else {
+                return;
+            };
+            if t != token {
+                return;
+            }
+            self.pending.set(None);
+            match storage::delete_clips(std::slice::from_ref(&meta.id)).await {
+                Ok(()) => self.measure_usage().await,
+                Err(e) => {
+                    // Still on the device: show it again rather than lose track of it.
+                    self.clips.update(|c| c.insert(0, meta));
+                    self.status.set(format!("Could not delete the clip: {e}"));
+                }
+            }
+        });
+    }
+
+    /// Brings back the clip deleted last, if its storage is still there.
+    pub fn undo(self, vault: VaultSignal) {
+        let Some((meta, _)) = self.pending.get_untracked() else {
+            return;
+        };
+        self.pending.set(None);
+        let revoked = vault.with_untracked(|v| v.as_ref().is_some_and(|v| meta.uses_revoked(v)));
+        if revoked {
+            self.status
+                .set("That clip used a revoked cameo and cannot come back.".into());
+            return;
+        }
+        self.clips.update(|c| {
+            c.push(meta);
+            c.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        });
+        self.status.set("Clip restored.".into());
     }
 
     /// Reads the stored clips, dropping (and deleting) any whose cameo this vault knows
@@ -76,6 +143,7 @@ impl Gallery {
             return Err(StudioError::RevokedWhileSaving.into());
         }
         self.clips.update(|c| c.insert(0, record.listed));
+        self.measure_usage().await;
         Ok(())
     }
 
@@ -110,6 +178,29 @@ impl Gallery {
     }
 }
 
+/// (usage, quota) in bytes from `navigator.storage.estimate()`, where the browser has it.
+async fn storage_estimate() -> Option<(f64, f64)> {
+    use wasm_bindgen::{JsCast, JsValue};
+    let navigator = web_sys::window()?.navigator();
+    let storage = js_sys::Reflect::get(&navigator, &JsValue::from_str("storage")).ok()?;
+    let estimate = js_sys::Reflect::get(&storage, &JsValue::from_str("estimate"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let promise = estimate
+        .call0(&storage)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let result = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let number = |k: &str| {
+        js_sys::Reflect::get(&result, &JsValue::from_str(k))
+            .ok()
+            .and_then(|v| v.as_f64())
+    };
+    Some((number("usage")?, number("quota")?))
+}
+
 /// The stored bytes of a clip as a playable MP4 (opened by the vault when sealed).
 async fn playable(vault: VaultSignal, meta: &ClipMeta) -> Result<Vec<u8>, AppError> {
     let stored = storage::clip_bytes(&meta.id).await?;
@@ -120,13 +211,25 @@ async fn playable(vault: VaultSignal, meta: &ClipMeta) -> Result<Vec<u8>, AppErr
 #[component]
 pub fn GalleryPanel() -> impl IntoView {
     let gallery = expect_context::<Gallery>();
+    let vault = expect_context::<VaultSignal>();
+    spawn_local(gallery.measure_usage());
     view! {
         <section class="gallery" data-testid="gallery">
             <h2>"Your clips"</h2>
             <p class="hint">
                 "Kept in this browser only. Clips with a cameo are stored encrypted with that cameo's key; if its owner revokes it, they are deleted here."
             </p>
-            <p class="status" role="status" data-testid="gallery-status">{move || gallery.status.get()}</p>
+            <p class="hint" data-testid="storage-usage">{move || gallery.usage.get().map(|(used, quota)| format!(
+                "This page uses {:.1} MB of this device's storage (clips, model weights, the app){}.",
+                used / 1e6,
+                if quota > 0.0 { format!(", of {:.0} MB it may use", quota / 1e6) } else { String::new() }
+            ))}</p>
+            <p class="status" role="status" data-testid="gallery-status">
+                {move || gallery.status.get()}
+                <Show when=move || gallery.pending.with(Option::is_some)>
+                    " "<button data-testid="gallery-undo" on:click=move |_| gallery.undo(vault)>"Undo"</button>
+                </Show>
+            </p>
             <Show when=move || gallery.clips.with(Vec::is_empty)>
                 <p class="hint" data-testid="gallery-empty">"No clips yet: exported clips appear here."</p>
             </Show>
@@ -191,23 +294,13 @@ fn GalleryItem(meta: ClipMeta) -> impl IntoView {
             }
         });
     };
-    let id = meta.id.clone();
+    let deleted = meta.clone();
     let delete = move |_| {
-        let id = id.clone();
-        spawn_local(async move {
-            match storage::delete_clips(std::slice::from_ref(&id)).await {
-                Ok(()) => {
-                    if let Some(u) = url.get_untracked() {
-                        let _ = web_sys::Url::revoke_object_url(&u);
-                    }
-                    gallery.clips.update(|c| c.retain(|m| m.id != id));
-                    gallery.status.set("Clip deleted.".into());
-                }
-                Err(e) => gallery
-                    .status
-                    .set(format!("Could not delete the clip: {e}")),
-            }
-        });
+        if let Some(u) = url.get_untracked() {
+            let _ = web_sys::Url::revoke_object_url(&u);
+            url.set(None);
+        }
+        gallery.delete(deleted.clone());
     };
     view! {
         <li class="clip" data-testid="gallery-clip" data-id=meta.id.clone()

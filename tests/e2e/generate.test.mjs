@@ -106,6 +106,14 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     const entry = page.locator('[data-testid="gallery-clip"]').first();
     await entry.locator('[data-testid="gallery-report"]').filter({ hasText: /^Finalize report: (No problems found|\d+ findings?: \d+ serious)/ }).waitFor();
     assert.match(await entry.locator('[data-testid="gallery-recipe"]').getAttribute('href'), /^\.\/#recipe=1\./);
+    await page.locator('[data-testid="storage-usage"]').filter({ hasText: /This page uses [\d.]+ MB of this device's storage/ }).waitFor();
+    // Delete with undo: the entry goes, Undo brings it back; a second delete is kept.
+    await entry.locator('[data-testid="gallery-delete"]').click();
+    await page.locator('[data-testid="gallery-empty"]').waitFor();
+    await page.locator('[data-testid="gallery-undo"]').click();
+    await page.locator('[data-testid="gallery-clip"]').first().waitFor();
+    await page.locator('[data-testid="gallery-clip"]').first().locator('[data-testid="gallery-delete"]').click();
+    const deletedAt = Date.now();
 
     // Cancel stops a generation; nothing is lost (the exported clip stays).
     await page.locator('[data-testid="setting-steps"]').fill('64');
@@ -116,9 +124,12 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     assert.equal(await page.locator('[data-testid="generate"]').isDisabled(), false);
     assert.ok(await page.locator('[data-testid="export-summary"]').isVisible(), 'the earlier clip is still there');
 
-    // A reload takes the weights from this device's cache.
+    // A reload takes the weights from this device's cache (and, once the undo time has
+    // passed, the deleted clip is gone from storage too).
+    await page.waitForTimeout(Math.max(0, 8500 - (Date.now() - deletedAt)));
     shardFetches.length = 0;
     await page.reload();
+    await page.locator('[data-testid="gallery-empty"]').waitFor();
     const second = await ready(page);
     console.log('second visit:', second);
     assert.match(second, /0\.0 MB downloaded/);
