@@ -8,7 +8,7 @@ use crate::browser::{draw_rgb, now_ms};
 use crate::export::OpenClip;
 use crate::models::{Fetched, load};
 use crate::webcodecs::next_tick;
-use kinora_engine::models::pipeline::{GenerateSettings, Stage, VideoModel};
+use kinora_engine::models::pipeline::{CameraChoice, GenerateSettings, Stage, VideoModel};
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_media::clip::{Clip, resize_rgb};
 use kinora_recipe::Settings;
@@ -129,6 +129,10 @@ pub fn GeneratePanel(
     let cancel = Arc::new(AtomicBool::new(false));
     let preview = NodeRef::<Canvas>::new();
     let speed = RwSignal::new(None::<Speed>);
+    // Explicit controls beside the prompt: the camera (None: as the prompt says) and how
+    // strongly to follow the prompt.
+    let camera = RwSignal::new(None::<CameraChoice>);
+    let guidance = RwSignal::new(GUIDANCE);
 
     spawn_local(async move {
         let started = now_ms();
@@ -209,11 +213,11 @@ pub fn GeneratePanel(
                     seconds: s.seconds as f32,
                     sampler: SamplerSettings {
                         steps: s.steps as usize,
-                        guidance: GUIDANCE,
+                        guidance: guidance.get_untracked(),
                         seed: s.seed,
                         ..SamplerSettings::default()
                     },
-                    camera: None,
+                    camera: camera.get_untracked(),
                     ..GenerateSettings::default()
                 };
                 set_status.set("Reading the prompt and planning the motion…".into());
@@ -353,6 +357,49 @@ pub fn GeneratePanel(
                         ModelState::Ready(m) | ModelState::Failed(m) => m,
                     }}
                 </span>
+            </div>
+            <div class="row">
+                <label>"Camera "
+                    <select data-testid="setting-camera" on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        camera.update(|c| {
+                            *c = (!v.is_empty()).then(|| CameraChoice {
+                                motion: v,
+                                speed: c.as_ref().map_or_else(|| "slow".to_string(), |c| c.speed.clone()),
+                            });
+                        });
+                    }>
+                        <option value="">"as the prompt says"</option>
+                        {move || {
+                            let _ = ready();
+                            model
+                                .with_value(|m| m.as_ref().map(|m| m.config.labels("camera").to_vec()))
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|l| view! { <option value=l.clone()>{l.replace('_', " ")}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <label>"Camera speed "
+                    <select data-testid="setting-camera-speed" disabled=move || camera.with(Option::is_none)
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            camera.update(|c| if let Some(c) = c { c.speed = v; });
+                        }>
+                        <option value="slow">"slow"</option>
+                        <option value="fast">"fast"</option>
+                    </select>
+                </label>
+                <label>"Guidance "
+                    <input type="number" min="1" max="10" step="0.5" data-testid="setting-guidance"
+                        prop:value=move || guidance.get().to_string()
+                        on:change=move |ev| {
+                            if let Ok(g) = event_target_value(&ev).parse::<f32>() {
+                                guidance.set(g.clamp(1.0, 10.0));
+                            }
+                        } />
+                </label>
             </div>
             <Show when=move || busy.get()>
                 <progress data-testid="generate-progress"

@@ -56,6 +56,9 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="prompt"]').fill('a red ball rolls to the left on the grass');
     await page.locator('[data-testid="setting-steps"]').fill('8');
     await page.locator('[data-testid="setting-steps"]').dispatchEvent('change');
+    // An explicit camera move overrides the prompt's (which says nothing: static).
+    await page.locator('[data-testid="setting-camera"]').selectOption('pan_left');
+    await page.locator('[data-testid="setting-camera-speed"]').selectOption('fast');
     // Before starting, the page says how long it will take here (measured once at load).
     const estimate = page.locator('[data-testid="generate-estimate"]').filter({ hasText: /About [\d.]+ s on this device for 2 s at 8 steps/ });
     await estimate.waitFor({ timeout: 60_000 });
@@ -74,6 +77,7 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     console.log(`generated in ${took.toFixed(1)} s, estimated ${estimated} s (page answered in ${answered} ms while generating):`, status);
     assert.ok(estimated > 0 && estimated < 120, `estimate ${estimated} s`);
     assert.notEqual(await previewPixels(page), before, 'the preview shows the clip');
+    assert.match(status, /camera pan_left/);
     assert.match(await page.locator('[data-testid="clip-summary"]').innerText(), /128×128, 24 frames at 12 fps/);
     await page.screenshot({ path: await artifactPath('generate-done.png'), fullPage: true });
 
