@@ -373,17 +373,16 @@ impl VideoModel {
         let mut out = Vec::new();
         let mut start = 0;
         for g in &self.config.schema {
-            let l = &logits[start..start + g.labels.len()];
-            let max = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-            let sum: f32 = l.iter().map(|v| (v - max).exp()).sum();
-            let (best, _) = l
-                .iter()
-                .enumerate()
-                .fold(
-                    (0, f32::NEG_INFINITY),
-                    |acc, (i, &v)| if v > acc.1 { (i, v) } else { acc },
-                );
-            out.push((g.name.clone(), g.labels[best].clone(), 1.0 / sum));
+            let p = softmax(&logits[start..start + g.labels.len()]);
+            let (best, prob) =
+                p.iter()
+                    .copied()
+                    .enumerate()
+                    .fold(
+                        (0, f32::NEG_INFINITY),
+                        |acc, (i, v)| if v > acc.1 { (i, v) } else { acc },
+                    );
+            out.push((g.name.clone(), g.labels[best].clone(), prob));
             start += g.labels.len();
         }
         out
@@ -404,14 +403,12 @@ impl VideoModel {
                     let Some(range) = self.config.group_range(&name) else {
                         continue;
                     };
-                    let l = &logits[range];
-                    let max = l.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-                    let sum: f32 = l.iter().map(|v| (v - max).exp()).sum();
                     features.extend(
-                        l.iter()
+                        softmax(&logits[range])
+                            .into_iter()
                             .zip(self.config.labels(&name))
                             .filter(|(_, label)| label.as_str() != "none")
-                            .map(|(v, _)| (v - max).exp() / sum),
+                            .map(|(p, _)| p),
                     );
                 }
                 features
@@ -808,9 +805,9 @@ impl VideoModel {
         (video_frames(high), w, h)
     }
 
-    /// The decoder's layout maps `[1, channels, frames, base, base]` for `latent_frames` latent
-    /// frames of a trajectory (None when the decoder takes no layout or there is no plan;
-    /// a plan shorter than the latents repeats its last frame).
+    /// The decoder's layout maps `[1, channels, frames, base, base]` for `latent_frames`
+    /// latent frames (None when the decoder takes no layout, or without a plan of exactly
+    /// those frames).
     fn decoder_layout(
         &self,
         trajectory: Option<&Trajectory>,
@@ -820,21 +817,10 @@ impl VideoModel {
         if self.config.vae.layout_slots() == 0 {
             return None;
         }
-        let plan = trajectory.filter(|p| p.frames > 0 && p.slots.len() == p.frames * SLOTS)?;
         let frames = latent_frames * FRAMES_PER_LATENT;
-        let fitted = if plan.frames == frames {
-            plan.clone()
-        } else {
-            let slots = (0..frames)
-                .flat_map(|f| {
-                    let f = f.min(plan.frames.saturating_sub(1));
-                    (0..SLOTS).map(move |s| plan.at(f, s))
-                })
-                .collect();
-            Trajectory { frames, slots }
-        };
+        let plan = trajectory.filter(|p| p.frames == frames && p.slots.len() == frames * SLOTS)?;
         Some(object_maps_tensor(
-            &[(fitted, objects.to_vec())],
+            &[(plan.clone(), objects.to_vec())],
             self.config.vae.layout_features(),
             self.config.base_size,
             &self.device,
@@ -946,6 +932,14 @@ fn plan_settings(settings: &GenerateSettings) -> SamplerSettings {
         seed: settings.sampler.seed ^ PLAN_SEED_SALT,
         ..settings.sampler
     }
+}
+
+/// Probabilities of one attribute group's logits.
+fn softmax(logits: &[f32]) -> Vec<f32> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let exp: Vec<f32> = logits.iter().map(|v| (v - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    exp.into_iter().map(|e| e / sum).collect()
 }
 
 /// Classifier-free guidance of the trajectory planner.

@@ -45,6 +45,19 @@ impl CausalConv3d {
         }
     }
 
+    /// A 1×3×3 convolution that starts at zero (with a zero bias or none): added to a
+    /// network, it leaves the output as it was until training moves it.
+    fn zeros(channels: [usize; 2], bias: bool, device: &Device) -> Self {
+        CausalConv3d {
+            conv: Conv3dConfig::new(channels, [1, 3, 3])
+                .with_padding(PaddingConfig3d::Explicit(0, 1, 1))
+                .with_bias(bias)
+                .with_initializer(burn::nn::Initializer::Zeros)
+                .init(device),
+            time_pad: 0,
+        }
+    }
+
     /// # Shapes
     /// `[B, C_in, T, H, W]` → `[B, C_out, T / stride_t, H / stride_h, W / stride_w]`
     pub fn forward(&self, x: Tensor<5>) -> Tensor<5> {
@@ -185,13 +198,8 @@ impl VideoVaeConfig {
                         device,
                     )
                 }),
-                refine_out: (self.layout_channels() > 0).then(|| CausalConv3d {
-                    conv: Conv3dConfig::new([REFINE_WIDTH, 3], spatial)
-                        .with_padding(PaddingConfig3d::Explicit(0, 1, 1))
-                        .with_initializer(burn::nn::Initializer::Zeros)
-                        .init(device),
-                    time_pad: 0,
-                }),
+                refine_out: (self.layout_channels() > 0)
+                    .then(|| CausalConv3d::zeros([REFINE_WIDTH, 3], true, device)),
                 up_space: CausalConv3d::new([w2, w1], spatial, [1, 1, 1], device),
                 res_high: ResBlock::new(w1, spatial, device),
                 to_base: CausalConv3d::new([w1, pixels], spatial, [1, 1, 1], device),
@@ -218,18 +226,11 @@ impl VideoVaeConfig {
         self.layout_slots() * (1 + self.layout_features())
     }
 
-    /// A zero-initialized, bias-free 1×3×3 projection of the layout maps to `width`
-    /// channels (zero maps then mean "no layout").
+    /// A zero-initialized, bias-free projection of the layout maps to `width` channels
+    /// (zero maps then mean "no layout").
     fn layout_projection(&self, width: usize, device: &Device) -> Option<CausalConv3d> {
         let channels = self.layout_channels();
-        (channels > 0).then(|| CausalConv3d {
-            conv: Conv3dConfig::new([channels, width], [1, 3, 3])
-                .with_padding(PaddingConfig3d::Explicit(0, 1, 1))
-                .with_bias(false)
-                .with_initializer(burn::nn::Initializer::Zeros)
-                .init(device),
-            time_pad: 0,
-        })
+        (channels > 0).then(|| CausalConv3d::zeros([channels, width], false, device))
     }
 }
 

@@ -27,7 +27,7 @@ use kinora_engine::models::pipeline::{
 };
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_engine::models::text::{TextEncoderConfig, Tokenizer};
-use kinora_engine::models::vae::VideoVaeConfig;
+use kinora_engine::models::vae::{VideoVae, VideoVaeConfig};
 use kinora_engine::models::weights::{Precision, collect_tensors, pack};
 use kinora_safety::classifier::PromptClassifier;
 use kinora_train::video::common::{host, load_checkpoint, read_weights, write_weights};
@@ -162,9 +162,9 @@ fn main() -> Result<()> {
                     edge_weight: args.get("edge-weight", 0.0f32)?,
                 },
             )?;
-            psnr(&run, &config)
+            psnr(&run)
         }
-        "psnr" => psnr(&run, &vae_config(&run)?),
+        "psnr" => psnr(&run),
         "dit" => {
             let set = data::load(&run.join("data"))?;
             let device = Device::flex();
@@ -245,8 +245,7 @@ fn main() -> Result<()> {
         }
         "recon" => {
             let device = Device::flex();
-            let config = vae_config(&run)?;
-            let vae = load_checkpoint(config.init(&device), "vae", &run.join("vae"))?.0;
+            let (config, vae) = load_vae(&run, &device)?;
             let out = args.path("out", Path::new("docs/video"));
             std::fs::create_dir_all(&out)?;
             let seed = mix(0x5EED_0000 ^ args.get("clip", 0u64)?);
@@ -421,8 +420,7 @@ fn export(run: &Path, out: &Path, precision: Precision) -> Result<()> {
 /// latents can score (same prompts and seeds as `eval`).
 fn ceiling(run: &Path, n: usize, seed: u64) -> Result<()> {
     let device = Device::flex();
-    let config = vae_config(run)?;
-    let vae = load_checkpoint(config.init(&device), "vae", &run.join("vae"))?.0;
+    let (config, vae) = load_vae(run, &device)?;
     let mut tables = [
         JudgeTable::default(),
         JudgeTable::default(),
@@ -475,6 +473,13 @@ fn vae_config(run: &Path) -> Result<VideoVaeConfig> {
         .with_context(|| format!("reading {}", path.display()))
 }
 
+/// The run's VAE checkpoint with its configuration.
+fn load_vae(run: &Path, device: &Device) -> Result<(VideoVaeConfig, VideoVae)> {
+    let config = vae_config(run)?;
+    let vae = load_checkpoint(config.init(device), "vae", &run.join("vae"))?.0;
+    Ok((config, vae))
+}
+
 /// The world's trajectory of a clip as the decoder's layout maps (None for a decoder
 /// without layout input).
 fn world_layout(
@@ -514,16 +519,16 @@ fn bilinear_2x(rgb: &[u8], side: usize) -> Vec<u8> {
 }
 
 /// Reconstruction PSNR of the VAE on 16 held-out clips (full 24 frames, 64 and 128 px).
-fn psnr(run: &Path, config: &VideoVaeConfig) -> Result<()> {
+fn psnr(run: &Path) -> Result<()> {
     let device = Device::flex();
-    let vae = load_checkpoint(config.init(&device), "vae", &run.join("vae"))?.0;
+    let (config, vae) = load_vae(run, &device)?;
     let (mut se64, mut se128, mut n64, mut n128) = (0.0f64, 0.0f64, 0usize, 0usize);
     for i in 0..16u64 {
         let seed = mix(0x5EED_0000 ^ i);
         let (meta, f64, _, f128) = render_clip(seed, Split::HeldOut, true);
         let x = video_tensor(&[&f64], FRAMES, BASE, &device);
         let (mean, _) = vae.encoder.forward(x.clone());
-        let maps = world_layout(config, &meta.scene, seed, &device);
+        let maps = world_layout(&config, &meta.scene, seed, &device);
         let (base, high) = vae.decoder.forward(mean, maps);
         let y128 = video_tensor(&[&f128], FRAMES, HIGH, &device);
         for (a, b, se, n) in [

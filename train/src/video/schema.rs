@@ -85,16 +85,7 @@ pub const DECODER_ATTRIBUTES: [&str; 2] = ["colour", "kind"];
 /// Features per slot for the decoder: one probability per label of each of
 /// [`DECODER_ATTRIBUTES`], "none" left out.
 pub fn decoder_features_per_slot() -> usize {
-    let schema = schema();
-    DECODER_ATTRIBUTES
-        .iter()
-        .map(|a| {
-            schema
-                .iter()
-                .find(|g| g.name == format!("object1_{a}"))
-                .map_or(0, |g| g.labels.len() - 1)
-        })
-        .sum()
+    decoder_features(&[]).first().map_or(0, Vec::len)
 }
 
 /// A scene's decoder features per slot from its labels (one-hot: the truth the text

@@ -236,10 +236,16 @@ pub fn train(out: &Path, config: &VideoVaeConfig, set: &VideoSet, run: VaeRun) -
     });
     let frozen_encoder = frozen_encoder.transpose()?;
     let slots = config.layout_slots();
-    let trajectories: Vec<Trajectory> = if slots > 0 {
+    // Per clip, once: its world trajectory and what the decoder is told of its objects.
+    let objects: Vec<(Trajectory, Vec<Vec<f32>>)> = if slots > 0 {
         set.meta
             .iter()
-            .map(|m| world_trajectory(&m.scene, m.seed, FRAMES, 12))
+            .map(|m| {
+                (
+                    world_trajectory(&m.scene, m.seed, FRAMES, 12),
+                    decoder_features(&m.labels),
+                )
+            })
             .collect()
     } else {
         Vec::new()
@@ -261,11 +267,12 @@ pub fn train(out: &Path, config: &VideoVaeConfig, set: &VideoSet, run: VaeRun) -
                 let (f64, m64, f128) = window(set, i, s, LEN);
                 let (x, y) = crop_origin(m64, LEN, &mut rng);
                 if slots > 0 {
-                    let mut plan = crop_trajectory(&trajectories[i], s, LEN, x, y);
+                    let (trajectory, features) = &objects[i];
+                    let mut plan = crop_trajectory(trajectory, s, LEN, x, y);
                     if rng.f32() < LAYOUT_DROPOUT {
                         plan.slots.iter_mut().for_each(|p| p.presence = 0.0);
                     }
-                    plans.push((plan, decoder_features(&set.meta[i].labels)));
+                    plans.push((plan, features.clone()));
                 }
                 (
                     crop(f64, LEN, BASE, 3, x, y),
