@@ -111,15 +111,14 @@ pub fn EmbedApp(options: EmbedOptions) -> impl IntoView {
                     break;
                 }
                 if playing.get_untracked() {
+                    let frame = i % c.frames.len();
                     draw_rgb(
                         &canvas,
-                        &c.frames[i % c.frames.len()],
+                        &c.frames[frame],
                         c.width as usize,
                         c.height as usize,
                     );
-                    canvas
-                        .set_attribute("data-frame", &(i % c.frames.len()).to_string())
-                        .ok();
+                    canvas.set_attribute("data-frame", &frame.to_string()).ok();
                     i += 1;
                 }
                 sleep_ms(1000.0 / f64::from(c.fps.max(1))).await;

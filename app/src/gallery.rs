@@ -51,9 +51,7 @@ impl Gallery {
         let token = js_sys::Date::now().to_bits();
         // A deletion already waiting goes through now.
         if let Some((earlier, _)) = self.pending.get_untracked() {
-            spawn_local(async move {
-                let _ = storage::delete_clips(std::slice::from_ref(&earlier.id)).await;
-            });
+            spawn_local(self.forget(earlier));
         }
         self.clips.update(|c| c.retain(|m| m.id != meta.id));
         self.pending.set(Some((meta, token)));
@@ -67,15 +65,20 @@ impl Gallery {
                 return;
             }
             self.pending.set(None);
-            match storage::delete_clips(std::slice::from_ref(&meta.id)).await {
-                Ok(()) => self.measure_usage().await,
-                Err(e) => {
-                    // Still on the device: show it again rather than lose track of it.
-                    self.clips.update(|c| c.insert(0, meta));
-                    self.status.set(format!("Could not delete the clip: {e}"));
-                }
-            }
+            self.forget(meta).await;
         });
+    }
+
+    /// Deletes a clip taken off the list from storage.
+    async fn forget(self, meta: ClipMeta) {
+        match storage::delete_clips(std::slice::from_ref(&meta.id)).await {
+            Ok(()) => self.measure_usage().await,
+            Err(e) => {
+                // Still on the device: show it again rather than lose track of it.
+                self.clips.update(|c| c.insert(0, meta));
+                self.status.set(format!("Could not delete the clip: {e}"));
+            }
+        }
     }
 
     /// Brings back the clip deleted last, if its storage is still there.

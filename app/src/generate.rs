@@ -74,6 +74,19 @@ impl Speed {
     }
 }
 
+/// The word vectors, decoded on first use and kept (a few MB; the calibration after the
+/// model loads usually decodes them).
+fn word_vectors(
+    store: StoredValue<Option<Rc<WordVectors>>, LocalStorage>,
+) -> Result<Rc<WordVectors>, String> {
+    if let Some(w) = store.get_value() {
+        return Ok(w);
+    }
+    let w = Rc::new(PromptClassifier::builtin_word_vectors().map_err(|e| e.to_string())?);
+    store.set_value(Some(w.clone()));
+    Ok(w)
+}
+
 /// Length of the calibration clip, s.
 const CALIBRATION_SECONDS: f64 = 2.0;
 
@@ -149,12 +162,9 @@ pub fn GeneratePanel(
                     megabytes(f.network)
                 )));
                 // Then measure this device once, so Generate can say how long it will take.
-                if let Ok(w) = PromptClassifier::builtin_word_vectors() {
-                    let w = Rc::new(w);
-                    words.set_value(Some(w.clone()));
+                if let Ok(w) = word_vectors(words) {
                     speed.set(calibrate(&m, &w).await);
                 }
-
             }
             Err(e) => state.set(ModelState::Failed(format!(
                 "The video model could not be loaded: {e}. Reload to try again; nothing you made is affected."
@@ -189,19 +199,12 @@ pub fn GeneratePanel(
                 ));
                 return;
             }
-            let w = match words.get_value() {
-                Some(w) => w,
-                None => match PromptClassifier::builtin_word_vectors() {
-                    Ok(w) => {
-                        let w = Rc::new(w);
-                        words.set_value(Some(w.clone()));
-                        w
-                    }
-                    Err(e) => {
-                        set_status.set(format!("The word vectors could not be read: {e}"));
-                        return;
-                    }
-                },
+            let w = match word_vectors(words) {
+                Ok(w) => w,
+                Err(e) => {
+                    set_status.set(format!("The word vectors could not be read: {e}"));
+                    return;
+                }
             };
             cancel.store(false, Ordering::Relaxed);
             set_busy.set(true);

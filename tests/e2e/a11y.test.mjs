@@ -4,10 +4,7 @@
 // Screenshots of each state at desktop and phone widths are saved as artifacts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { serveDist, launch, watch, artifactPath } from './harness.mjs';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+import { serveDist, launch, watch, artifactPath, modelReady, seriousViolations as violations } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -16,15 +13,6 @@ before(async () => {
 after(async () => {
   await server.close();
 });
-
-// Serious and critical axe violations, as "rule: target" lines.
-async function violations(page) {
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.split('\n')[1] ?? ''}`));
-}
 
 async function fitsWidth(page, width) {
   await page.setViewportSize({ width, height: 800 });
@@ -38,7 +26,7 @@ test('no serious accessibility violations, light and dark, and the page fits a p
     const seen = watch(page);
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(server.origin + '/');
-    await page.locator('[data-testid="model-status"]').filter({ hasText: /ready in/ }).waitFor({ timeout: 180_000 });
+    await modelReady(page);
     assert.deepEqual(await violations(page), [], 'idle page');
     await page.screenshot({ path: await artifactPath('screen-idle-desktop.png'), fullPage: true });
 

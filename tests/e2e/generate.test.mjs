@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { serveDist, launch, watch, blockForeign, artifactPath } from './harness.mjs';
+import { serveDist, launch, watch, blockForeign, artifactPath, modelReady } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -15,12 +15,6 @@ before(async () => {
 after(async () => {
   await server.close();
 });
-
-async function ready(page) {
-  const status = page.locator('[data-testid="model-status"]').filter({ hasText: /ready in/ });
-  await status.waitFor({ timeout: 180_000 });
-  return status.innerText();
-}
 
 async function previewPixels(page) {
   return page.evaluate(() => {
@@ -42,7 +36,7 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
       if (url.includes('/models/') && url.endsWith('.bin')) shardFetches.push(url);
     });
     await page.goto(server.origin + '/');
-    const first = await ready(page);
+    const first = await modelReady(page);
     console.log('first visit:', first);
     assert.match(first, /MB downloaded/);
     assert.ok(shardFetches.length >= 1, 'the first visit fetches the shards');
@@ -134,7 +128,7 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     shardFetches.length = 0;
     await page.reload();
     await page.locator('[data-testid="gallery-empty"]').waitFor();
-    const second = await ready(page);
+    const second = await modelReady(page);
     console.log('second visit:', second);
     assert.match(second, /0\.0 MB downloaded/);
     assert.deepEqual(shardFetches, [], 'no shard fetched the second time');

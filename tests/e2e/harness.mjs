@@ -6,6 +6,7 @@ import { readFile, mkdtemp, rm, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, extname, normalize, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -124,6 +125,27 @@ export async function selfTestResult(page, timeout = 240_000) {
   const el = page.locator('[data-testid="selftest"]:not([data-state="running"])');
   await el.waitFor({ timeout });
   return { state: await el.getAttribute('data-state'), text: await el.innerText() };
+}
+
+/** Waits until the page's video model is ready; resolves to the status line. */
+export async function modelReady(page, timeout = 180_000) {
+  const status = page.locator('[data-testid="model-status"]').filter({ hasText: /ready in/ });
+  await status.waitFor({ timeout });
+  return status.innerText();
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/**
+ * Serious and critical axe-core violations in a page or frame (axe injected once), as
+ * "rule (impact): target — why" lines; a test asserts the list is empty.
+ */
+export async function seriousViolations(target) {
+  if (!(await target.evaluate(() => typeof window.axe === 'object'))) await target.addScriptTag({ path: AXE });
+  const result = await target.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary.split('\n')[1] ?? ''}`));
 }
 
 export async function artifactPath(name) {

@@ -4,13 +4,7 @@
 // really shut down, not just emulated away.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, watch, artifactPath } from './harness.mjs';
-
-async function ready(page) {
-  const status = page.locator('[data-testid="model-status"]').filter({ hasText: /ready in/ });
-  await status.waitFor({ timeout: 180_000 });
-  return status.innerText();
-}
+import { serveDist, launch, watch, artifactPath, modelReady } from './harness.mjs';
 
 test('after one visit, the app and the model work offline and a clip generates', async () => {
   const server = await serveDist();
@@ -19,7 +13,7 @@ test('after one visit, the app and the model work offline and a clip generates',
     const page = await context.newPage();
     const seen = watch(page);
     await page.goto(server.origin + '/');
-    await ready(page);
+    await modelReady(page);
     assert.equal(await page.locator('link[rel="manifest"]').count(), 1, 'web app manifest linked');
     // The worker is active and has stored the page, its wasm and the model manifest.
     const stored = await page.evaluate(async () => {
@@ -38,7 +32,7 @@ test('after one visit, the app and the model work offline and a clip generates',
     // The server goes away. A reload comes from this device alone.
     await server.close();
     await page.reload();
-    const status = await ready(page);
+    const status = await modelReady(page);
     assert.match(status, /0\.0 MB downloaded/);
     await page.locator('[data-testid="prompt"]').fill('a yellow ball rolls to the right on the sand');
     await page.locator('[data-testid="setting-steps"]').fill('4');

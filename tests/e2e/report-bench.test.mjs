@@ -3,7 +3,7 @@
 // asserts only that the report covered every frame.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch } from './harness.mjs';
+import { serveDist, launch, modelReady } from './harness.mjs';
 
 let server;
 before(async () => {
@@ -18,7 +18,7 @@ test('finalize report on a 10 s generated clip (benchmark)', async () => {
   try {
     const page = await context.newPage();
     await page.goto(server.origin + '/');
-    await page.locator('[data-testid="model-status"]').filter({ hasText: /ready in/ }).waitFor({ timeout: 180_000 });
+    await modelReady(page);
     await page.locator('[data-testid="prompt"]').fill('a green car moves to the right on the sand');
     for (const [id, value] of [['setting-seconds', '10'], ['setting-steps', '8']]) {
       await page.locator(`[data-testid="${id}"]`).fill(value);
