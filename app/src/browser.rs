@@ -25,6 +25,25 @@ pub fn download_text(name: &str, text: &str) -> Result<(), String> {
     offered
 }
 
+/// The `<input>` an event came from.
+pub fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
+    ev.target().and_then(|t| t.dyn_into().ok())
+}
+
+/// The local time as `YYYYMMDD-HHMMSS`, for download names.
+pub fn local_stamp() -> String {
+    let date = js_sys::Date::new_0();
+    format!(
+        "{:04}{:02}{:02}-{:02}{:02}{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes(),
+        date.get_seconds()
+    )
+}
+
 /// The first file picked in an `<input type=file>`.
 pub fn picked_file(input: &web_sys::HtmlInputElement) -> Option<web_sys::File> {
     input.files().and_then(|files| files.get(0))

@@ -7,7 +7,7 @@
 //! (handle checks, what a consent file is, the grant's scope and length) are
 //! `kinora_studio::cameos`.
 
-use crate::browser::{download_text, file_text, image_rgba, now, picked_file};
+use crate::browser::{download_text, file_text, image_rgba, input_of, now, picked_file};
 use crate::error::AppError;
 use crate::gallery::Gallery;
 use crate::vault_store::{VaultSignal, save, save_now};
@@ -17,7 +17,6 @@ use kinora_studio::StudioError;
 use kinora_studio::cameos::{self as steps, DEFAULT_GRANT_DAYS, GRANT_DAYS, Imported};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 fn hex_color(c: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
@@ -30,10 +29,6 @@ fn swatches(a: Appearance) -> impl IntoView {
             view! { <span class="swatch" title=name style:background=hex_color(c)></span> }
         })
         .collect_view()
-}
-
-fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
-    ev.target().and_then(|t| t.dyn_into().ok())
 }
 
 /// The whole cameo panel.

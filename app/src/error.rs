@@ -3,6 +3,7 @@
 use crate::storage::StorageError;
 use kinora_consent::ConsentError;
 use kinora_studio::StudioError;
+use kinora_studio::archive::ArchiveError;
 use thiserror::Error;
 
 /// A step below the view failed: this device's storage, the page's logic
@@ -18,6 +19,9 @@ pub enum AppError {
     /// The vault.
     #[error(transparent)]
     Consent(#[from] ConsentError),
+    /// A gallery file.
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
     /// A browser call (blobs, downloads, files), in its own words.
     #[error("{0}")]
     Browser(String),

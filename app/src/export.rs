@@ -8,7 +8,7 @@
 //! chose it — then `kinora-media` encodes the sound (AAC), muxes the MP4 and signs its
 //! manifest.
 
-use crate::browser::{blob_url, download_url, file_bytes, now, now_ms, picked_file};
+use crate::browser::{blob_url, download_url, file_bytes, input_of, now, now_ms, picked_file};
 use crate::gallery::Gallery;
 use crate::report::ClipReport;
 use crate::vault_store::VaultSignal;
@@ -26,7 +26,6 @@ use kinora_studio::gallery::{ClipMeta, download_name, new_clip_id};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::sync::Arc;
-use wasm_bindgen::JsCast;
 
 /// The clip the Clip panel holds: opened from files or made by the Generate panel
 /// (shared through context).
@@ -62,17 +61,7 @@ fn webcodecs_bitrate(width: u32, height: u32, fps: u32) -> u32 {
 
 /// The download name, stamped with the local time.
 fn file_name(prompt: &str) -> String {
-    let date = js_sys::Date::new_0();
-    let stamp = format!(
-        "{:04}{:02}{:02}-{:02}{:02}{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes(),
-        date.get_seconds()
-    );
-    download_name(prompt, &stamp)
+    download_name(prompt, &crate::browser::local_stamp())
 }
 
 /// A fresh clip id: time plus randomness.
@@ -80,10 +69,6 @@ fn clip_id() -> String {
     let mut random = [0u8; 6];
     let _ = getrandom::fill(&mut random);
     new_clip_id(now_ms(), random)
-}
-
-fn input_of(ev: &leptos::ev::Event) -> Option<web_sys::HtmlInputElement> {
-    ev.target().and_then(|t| t.dyn_into().ok())
 }
 
 /// Encode all frames with WebCodecs (when `codec` is given, at `bitrate`) or the

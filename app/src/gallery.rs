@@ -4,12 +4,13 @@
 //! revoked the vault shreds the key and the gallery deletes the clip (also on the next
 //! load, for revocations it missed).
 
-use crate::browser::{blob_url, download_url};
+use crate::browser::{blob_url, download_url, file_bytes, input_of, local_stamp, picked_file};
 use crate::error::AppError;
 use crate::storage;
 use crate::vault_store::{VaultSignal, save_now};
 use kinora_consent::vault::Authorization;
 use kinora_studio::StudioError;
+use kinora_studio::archive::{self, StoredClip};
 use kinora_studio::gallery::{self as records, ClipMeta, ClipRecord};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -98,6 +99,58 @@ impl Gallery {
             c.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
         });
         self.status.set("Clip restored.".into());
+    }
+
+    /// Offers every stored clip as one file, each as stored: a sealed clip stays sealed
+    /// (its words and bytes open only where its cameos' keys are). Returns how many.
+    pub async fn export_all(self) -> Result<usize, AppError> {
+        let mut clips = Vec::new();
+        for meta_json in storage::clip_metas().await? {
+            let Ok(meta) = serde_json::from_str::<ClipMeta>(&meta_json) else {
+                continue;
+            };
+            let bytes = storage::clip_bytes(&meta.id)
+                .await?
+                .ok_or(StudioError::MissingData)?;
+            clips.push(StoredClip {
+                id: meta.id,
+                meta_json,
+                bytes,
+            });
+        }
+        let file = archive::pack(&clips)?;
+        let url = blob_url(&file, "application/json").map_err(AppError::Browser)?;
+        let offered = download_url(&url, &archive::file_name(&local_stamp()));
+        let _ = web_sys::Url::revoke_object_url(&url);
+        offered.map_err(AppError::Browser)?;
+        Ok(clips.len())
+    }
+
+    /// Adds the clips of a gallery file that are not on this device yet (the whole file
+    /// is checked first: a damaged one adds nothing); returns (added, already here).
+    /// Clips using a cameo this vault knows to be revoked are deleted again at once.
+    pub async fn import(self, vault: VaultSignal, file: &[u8]) -> Result<(usize, usize), AppError> {
+        let incoming = archive::unpack(file)?;
+        let total = incoming.len();
+        let here: Vec<String> = storage::clip_metas()
+            .await?
+            .iter()
+            .filter_map(|m| serde_json::from_str::<ClipMeta>(m).ok())
+            .map(|m| m.id)
+            .collect();
+        let new = archive::new_clips(incoming, &here);
+        for clip in &new {
+            storage::put_clip(&clip.id, &clip.meta_json, &clip.bytes).await?;
+        }
+        let metas: Vec<String> = new.iter().map(|c| c.meta_json.clone()).collect();
+        let listed = vault.with_untracked(|v| records::listing(&metas, v.as_ref()));
+        self.clips.update(|c| {
+            c.extend(listed);
+            c.sort_by(|a, b| b.created_ms.total_cmp(&a.created_ms));
+        });
+        self.purge(vault, Vec::new()).await;
+        self.measure_usage().await;
+        Ok((new.len(), total - new.len()))
     }
 
     /// Reads the stored clips, dropping (and deleting) any whose cameo this vault knows
@@ -216,6 +269,48 @@ pub fn GalleryPanel() -> impl IntoView {
     let gallery = expect_context::<Gallery>();
     let vault = expect_context::<VaultSignal>();
     spawn_local(gallery.measure_usage());
+    let save_all = move |_| {
+        gallery.status.set("Writing the gallery file…".into());
+        spawn_local(async move {
+            gallery.status.set(match gallery.export_all().await {
+                Ok(n) => format!(
+                    "Saved {n} clip{} to one file. Clips with a cameo stay encrypted in it.",
+                    if n == 1 { "" } else { "s" }
+                ),
+                Err(e) => format!("Could not save the gallery: {e}"),
+            });
+        });
+    };
+    let add_from_file = move |ev: leptos::ev::Event| {
+        let input = input_of(&ev);
+        let Some(file) = input.as_ref().and_then(picked_file) else {
+            return;
+        };
+        gallery.status.set("Reading the gallery file…".into());
+        spawn_local(async move {
+            let result = async {
+                let bytes = file_bytes(&file).await.map_err(AppError::Browser)?;
+                gallery.import(vault, &bytes).await
+            }
+            .await;
+            gallery.status.set(match result {
+                Ok((added, skipped)) => format!(
+                    "Added {added} clip{} from the file{}.",
+                    if added == 1 { "" } else { "s" },
+                    if skipped > 0 {
+                        format!(" ({skipped} already here)")
+                    } else {
+                        String::new()
+                    }
+                ),
+                Err(e) => format!("Nothing was added: {e}"),
+            });
+            // The same file can be picked again.
+            if let Some(input) = input {
+                input.set_value("");
+            }
+        });
+    };
     view! {
         <section class="gallery" data-testid="gallery">
             <h2>"Your clips"</h2>
@@ -233,6 +328,14 @@ pub fn GalleryPanel() -> impl IntoView {
                     " "<button data-testid="gallery-undo" on:click=move |_| gallery.undo(vault)>"Undo"</button>
                 </Show>
             </p>
+            <div class="row">
+                <button data-testid="gallery-export" on:click=save_all
+                    disabled=move || gallery.clips.with(Vec::is_empty)>"Save all clips as one file"</button>
+                <label>"Add clips from a gallery file: "
+                    <input data-testid="gallery-import" type="file" accept=".json,application/json"
+                        on:change=add_from_file />
+                </label>
+            </div>
             <Show when=move || gallery.clips.with(Vec::is_empty)>
                 <p class="hint" data-testid="gallery-empty">"No clips yet: exported clips appear here."</p>
             </Show>

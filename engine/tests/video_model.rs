@@ -10,6 +10,7 @@ use kinora_engine::models::layers::key_bias;
 use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, layout_tensor};
 use kinora_engine::models::pipeline::{GenerateSettings, VideoModel, VideoModelConfig};
 use kinora_engine::models::sampler::{SamplerSettings, sample};
+use kinora_engine::models::sprite::SpriteDecoderConfig;
 use kinora_engine::models::text::{AttributeGroup, TextEncoderConfig, Tokenizer, WordLookup};
 use kinora_engine::models::vae::VideoVaeConfig;
 use kinora_engine::models::weights::{Precision, WeightsError, collect_tensors, pack};
@@ -39,22 +40,24 @@ fn tiny_config() -> VideoModelConfig {
     };
     let schema = vec![
         group("object1_colour", &["none", "red", "blue"]),
+        group("object1_kind", &["none", "ball"]),
         group("camera", &["static", "pan_left"]),
         group("camera_speed", &["slow", "fast"]),
+        group("style", &["flat", "painted"]),
     ];
-    let mut text = TextEncoderConfig::new(vec![3, 2, 2]);
+    let mut text = TextEncoderConfig::new(vec![3, 2, 2, 2, 2]);
     text.word_dims = 4;
     text.d_model = 16;
     text.layers = 1;
     text.max_words = 6;
-    let mut dit = VideoDitConfig::new(7);
+    let mut dit = VideoDitConfig::new(11);
     dit.d_model = 16;
     dit.depth = 1;
     dit.text_dims = 16;
     dit.camera_dims = 4;
     dit.latent_channels = 8;
     dit.layout_channels = Some(SLOTS * 4);
-    let mut planner = VideoDitConfig::new(7);
+    let mut planner = VideoDitConfig::new(11);
     planner.d_model = 16;
     planner.depth = 1;
     planner.text_dims = 16;
@@ -80,6 +83,11 @@ fn tiny_config() -> VideoModelConfig {
         fps: 12,
         base_size: 16,
         planner: Some(planner),
+        sprites: Some(
+            SpriteDecoderConfig::new(2, 1, 2)
+                .with_hidden(8)
+                .with_side(4),
+        ),
     }
 }
 
@@ -352,6 +360,10 @@ fn exported_weights_load_back_exactly_at_f32_and_closely_at_int8_and_int4() {
     tensors.extend(collect_tensors(
         model.planner.as_ref().expect("planner"),
         "planner",
+    ));
+    tensors.extend(collect_tensors(
+        model.sprites.as_ref().expect("sprites"),
+        "sprites",
     ));
     let reference = model
         .generate("red ball", &settings(3), &Words, |_| true)

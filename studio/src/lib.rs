@@ -7,12 +7,15 @@
 //! - [`gallery`]: the gallery's clip records ([`gallery::ClipMeta`]), sealing and
 //!   unsealing their descriptions, listing stored clips, which to delete, clip ids and
 //!   download names.
+//! - [`archive`]: the whole gallery as one file (export and import), sealed clips kept
+//!   sealed.
 //! - [`cameos`]: creating a cameo, importing a grant or revocation file, the grant a
 //!   person asks for, and the cameos a prompt uses (checked against the guardrails).
 //!
 //! No tensors and no browser here. Failures are a [`StudioError`].
 #![deny(missing_docs)]
 
+pub mod archive;
 pub mod cameos;
 pub mod gallery;
 

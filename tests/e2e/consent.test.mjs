@@ -193,6 +193,16 @@ test('cameo lifecycle across two devices: grant, use, reload, revoke', async () 
       assert.ok(Math.abs(duration - 2) < 0.1, `duration ${duration}`);
     }
 
+    // The whole gallery saves as one file, the sealed clip still sealed in it.
+    const galleryFile = await downloadFrom(b.page, b.page.locator('[data-testid="gallery-export"]'));
+    const saved = JSON.parse(galleryFile);
+    assert.equal(saved.format, 'kinora-gallery');
+    assert.equal(saved.clips.length, 2);
+    assert.ok(!galleryFile.includes('alice') && !galleryFile.includes('waves'), 'the file names neither the sealed prompt nor its cameo');
+    await b.page.locator('[data-testid="gallery-status"]').filter({ hasText: 'Saved 2 clips to one file' }).waitFor();
+    const importGallery = (page, text) =>
+      page.locator('[data-testid="gallery-import"]').setInputFiles({ name: 'gallery.json', mimeType: 'application/json', buffer: Buffer.from(text) });
+
     // Owner revokes; the grantee imports the revocation and loses access at once, and
     // the clip that used @alice is deleted (its key was shredded first).
     const revocation = await downloadFrom(a.page, item.locator('[data-testid="cameo-revoke"]'));
@@ -211,6 +221,23 @@ test('cameo lifecycle across two devices: grant, use, reload, revoke', async () 
     assert.equal(await refusal(b.page, '@alice waves at the camera'), 'cameo');
     await importFile(grant); // replaying the old grant does not bring it back
     await b.page.locator('[data-testid="cameo-status"]').filter({ hasText: 'Grant refused: the owner revoked this cameo' }).waitFor();
+
+    // Importing the saved gallery file: a damaged file adds nothing; the good one adds
+    // back only what may be here — the plain clip is already here, the sealed one uses
+    // the revoked cameo and is deleted again at once.
+    await importGallery(b.page, galleryFile.slice(0, galleryFile.length / 2));
+    await b.page.locator('[data-testid="gallery-status"]').filter({ hasText: 'Nothing was added: this is not a Kinora gallery file' }).waitFor();
+    await importGallery(b.page, galleryFile);
+    await b.page.locator('[data-testid="gallery-status"]').filter({ hasText: 'Added 1 clip from the file (1 already here).' }).waitFor();
+    assert.equal(await b.page.locator('[data-testid="gallery-clip"]').count(), 1);
+    assert.deepEqual(Object.keys(await storedRecords(b.page, 'clip_data')), [plainId], 'the revoked cameo\'s clip did not come back');
+    // On the owner's device (no clips yet) the plain clip arrives and plays.
+    await importGallery(a.page, galleryFile);
+    await a.page.locator('[data-testid="gallery-status"]').filter({ hasText: 'Added 2 clips from the file.' }).waitFor();
+    const arrived = a.page.locator(`[data-testid="gallery-clip"][data-id="${plainId}"]`);
+    await arrived.waitFor();
+    assert.equal((await playsInGallery(arrived)).width, 128);
+    assert.equal(await a.page.locator('[data-testid="gallery-clip"][data-sealed="true"]').count(), 0, 'the revoked cameo\'s clip is not kept');
 
     // Nothing left either page: every request stayed on the origin and carried no cameo data.
     for (const { seen } of [a, b]) {

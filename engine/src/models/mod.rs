@@ -13,6 +13,7 @@ pub mod layout;
 pub mod noise;
 pub mod pipeline;
 pub mod sampler;
+pub mod sprite;
 pub mod text;
 pub mod vae;
 pub mod weights;

@@ -6,6 +6,9 @@ use super::dit::{DitCondition, VideoDit, VideoDitConfig};
 use super::layers::key_bias;
 use super::layout::{PLAN_CHANNELS, SLOTS, Trajectory, layout_tensor, object_maps_tensor};
 use super::sampler::{SamplerRun, SamplerSettings, Start, sample_from};
+use super::sprite::{
+    POSE_INPUTS, SpriteBox, SpriteDecoder, SpriteDecoderConfig, composite, pose_inputs, visibility,
+};
 use super::text::{
     AttributeGroup, TextEncoder, TextEncoderConfig, TextEncoding, Tokenizer, WordLookup,
     group_probabilities,
@@ -50,6 +53,10 @@ pub struct VideoModelConfig {
     /// [`super::layout::object_maps`]); empty for decoders that take positions only.
     #[serde(default)]
     pub decoder_attributes: Vec<String>,
+    /// The object layer's appearance decoder (see [`super::sprite`]): objects drawn over
+    /// the decoded frames on the plan's tracks. `None` in models without one.
+    #[serde(default)]
+    pub sprites: Option<SpriteDecoderConfig>,
 }
 
 impl VideoModelConfig {
@@ -162,6 +169,9 @@ pub struct GeneratedVideo {
     /// What the decoder was told about each object slot (see
     /// [`VideoModelConfig::decoder_attributes`]; empty when nothing).
     pub objects: Vec<Vec<f32>>,
+    /// Each object slot's look for the object layer (see [`super::sprite`]; empty when
+    /// the model has none): colour, kind and scene probabilities.
+    pub looks: Vec<Vec<f32>>,
 }
 
 /// What a clip keeps so it can be remixed or extended later (stored beside it: a
@@ -178,6 +188,9 @@ pub struct ClipLatents {
     /// What the decoder was told about each object (kept so the clip decodes the same).
     #[serde(default)]
     pub objects: Vec<Vec<f32>>,
+    /// Each object's look for the object layer (kept so the clip decodes the same).
+    #[serde(default)]
+    pub looks: Vec<Vec<f32>>,
 }
 
 impl GeneratedVideo {
@@ -188,6 +201,7 @@ impl GeneratedVideo {
             latents: self.latents.clone(),
             trajectory: self.trajectory.clone(),
             objects: self.objects.clone(),
+            looks: self.looks.clone(),
         }
     }
 }
@@ -205,6 +219,8 @@ pub struct VideoModel {
     pub dit: VideoDit,
     /// Trajectory planner (models with layout-conditioned DiTs).
     pub planner: Option<VideoDit>,
+    /// The object layer's appearance decoder (models that draw objects as layers).
+    pub sprites: Option<SpriteDecoder>,
     device: Device,
 }
 
@@ -229,6 +245,7 @@ impl VideoModel {
             vae: config.vae.init(device),
             dit: config.dit.init(device),
             planner: config.planner.as_ref().map(|p| p.init(device)),
+            sprites: config.sprites.as_ref().map(|s| s.init(device)),
             config,
             device: device.clone(),
         }
@@ -250,6 +267,10 @@ impl VideoModel {
             dit: load_tensors(fresh.dit, "dit", &tensors)?,
             planner: match fresh.planner {
                 Some(p) => Some(load_tensors(p, "planner", &tensors)?),
+                None => None,
+            },
+            sprites: match fresh.sprites {
+                Some(s) => Some(load_tensors(s, "sprites", &tensors)?),
                 None => None,
             },
             config: fresh.config,
@@ -296,6 +317,7 @@ impl VideoModel {
             trajectory: kept.trajectory.clone(),
             reading: PromptReading::default(),
             objects: kept.objects.clone(),
+            looks: kept.looks.clone(),
         };
         let latents = self.source_latents(&video)?;
         if let Some(t) = &kept.trajectory
@@ -306,7 +328,12 @@ impl VideoModel {
                 "the kept trajectory does not match the latents".into(),
             ));
         }
-        let (frames, width, height) = self.decode(latents, kept.trajectory.as_ref(), &kept.objects);
+        let (frames, width, height) = self.decode(
+            latents,
+            kept.trajectory.as_ref(),
+            &kept.objects,
+            &kept.looks,
+        );
         Ok(GeneratedVideo {
             frames,
             width,
@@ -412,6 +439,51 @@ impl VideoModel {
                     );
                 }
                 features
+            })
+            .collect()
+    }
+
+    /// Each slot's look for the object layer: the text encoder's colour and kind
+    /// probabilities of the slot ("none" left out, so an empty slot's kinds sum to about
+    /// 0), then the scene's sky and style probabilities (the light it is seen in). Empty
+    /// for models without an object layer.
+    fn looks(&self, logits: &[f32]) -> Vec<Vec<f32>> {
+        let probabilities = |name: &str, drop_none: bool| -> Vec<f32> {
+            let Some(range) = self.config.group_range(name) else {
+                return Vec::new();
+            };
+            softmax(&logits[range])
+                .into_iter()
+                .zip(self.config.labels(name))
+                .filter(|(_, label)| !drop_none || label.as_str() != "none")
+                .map(|(p, _)| p)
+                .collect()
+        };
+        let scene: Vec<f32> = SPRITE_SCENE_GROUPS
+            .iter()
+            .flat_map(|g| probabilities(g, false))
+            .collect();
+        let Some(config) = &self.config.sprites else {
+            return Vec::new();
+        };
+        // A group the schema lacks reads as zeros (for a kind: no object to draw).
+        let sized = |mut v: Vec<f32>, len: usize| {
+            v.resize(len, 0.0);
+            v
+        };
+        let scene = sized(scene, config.scene);
+        (1..=SLOTS)
+            .map(|k| {
+                let mut look = sized(
+                    probabilities(&format!("object{k}_colour"), true),
+                    config.colours,
+                );
+                look.extend(sized(
+                    probabilities(&format!("object{k}_kind"), true),
+                    config.kinds,
+                ));
+                look.extend_from_slice(&scene);
+                look
             })
             .collect()
     }
@@ -616,8 +688,12 @@ impl VideoModel {
         let overlap = source_tail.clone() * (ramp.clone().neg() + 1.0)
             + sampled.clone().narrow(2, 0, k) * ramp;
         let window_latents = Tensor::cat(vec![overlap, sampled.narrow(2, k, window - k)], 2);
-        let (mut decoded, width, height) =
-            self.decode(window_latents.clone(), trajectory.as_ref(), &job.objects);
+        let (mut decoded, width, height) = self.decode(
+            window_latents.clone(),
+            trajectory.as_ref(),
+            &job.objects,
+            &job.looks,
+        );
         // The window decodes the overlap's frames again in the same pass as the new ones:
         // cross-fading the source's own frames into them moves the seam inside one decode.
         let tail = source.frames.len().saturating_sub(known_frames);
@@ -657,6 +733,7 @@ impl VideoModel {
             trajectory,
             reading: job.reading,
             objects: job.objects,
+            looks: job.looks,
         })
     }
 
@@ -716,6 +793,7 @@ impl VideoModel {
             cond,
             uncond: self.null_condition(1),
             objects: self.object_features(&logits),
+            looks: self.looks(&logits),
             reading: PromptReading {
                 corrected: tokens[0].corrected.clone(),
                 ignored: tokens[0].ignored.clone(),
@@ -777,8 +855,12 @@ impl VideoModel {
         trajectory: Option<Trajectory>,
     ) -> Result<GeneratedVideo, ModelError> {
         let latents = self.denormalize(latents);
-        let (frames, width, height) =
-            self.decode(latents.clone(), trajectory.as_ref(), &job.objects);
+        let (frames, width, height) = self.decode(
+            latents.clone(),
+            trajectory.as_ref(),
+            &job.objects,
+            &job.looks,
+        );
         Ok(GeneratedVideo {
             frames,
             width,
@@ -788,21 +870,78 @@ impl VideoModel {
             trajectory,
             reading: job.reading,
             objects: job.objects,
+            looks: job.looks,
         })
     }
 
     /// VAE latents `[1, C, T, H, W]` → RGB8 frames at the upsampled size, with (width,
-    /// height); the decoder follows the plan's per-frame object maps when it takes them.
+    /// height); the decoder follows the plan's per-frame object maps when it takes them,
+    /// and the object layer draws each object of the plan over the frames.
     fn decode(
         &self,
         latents: Tensor<5>,
         trajectory: Option<&Trajectory>,
         objects: &[Vec<f32>],
+        looks: &[Vec<f32>],
     ) -> (Vec<Vec<u8>>, usize, usize) {
-        let maps = self.decoder_layout(trajectory, objects, latents.dims()[2]);
-        let (_, high) = self.vae.decoder.forward(latents, maps);
-        let [_, _, _, h, w] = high.dims();
+        let latent_frames = latents.dims()[2];
+        let maps = self.decoder_layout(trajectory, objects, latent_frames);
+        let (_, mut high) = self.vae.decoder.forward(latents, maps);
+        let [_, _, t, h, w] = high.dims();
+        if let (Some(sprites), Some(plan)) = (&self.sprites, trajectory)
+            && plan.frames == t
+            && plan.slots.len() == t * SLOTS
+            && looks.len() == SLOTS
+        {
+            high = self.draw_objects(sprites, high, plan, 0, looks);
+        }
         (video_frames(high), w, h)
+    }
+
+    /// The object layer: every slot's sprite in every frame, composited over `video`,
+    /// whose frames are the plan's from `first` on. A slot is drawn as much as the plan
+    /// says it is present and the prompt names an object there (its kind probabilities
+    /// sum to 1 − P(no object)).
+    fn draw_objects(
+        &self,
+        sprites: &SpriteDecoder,
+        video: Tensor<5>,
+        plan: &Trajectory,
+        first: usize,
+        looks: &[Vec<f32>],
+    ) -> Tensor<5> {
+        let [_, _, t, h, w] = video.dims();
+        let Some(config) = &self.config.sprites else {
+            return video;
+        };
+        if first + t > plan.frames || looks.len() != SLOTS {
+            return video;
+        }
+        let features = config.look_features();
+        let named: Vec<f32> = looks
+            .iter()
+            .map(|l| l.iter().skip(config.colours).take(config.kinds).sum())
+            .collect();
+        let look: Vec<f32> = (0..t)
+            .flat_map(|_| looks.iter().flatten().copied())
+            .collect();
+        let n = t * SLOTS;
+        let look = Tensor::<1>::from_data(TensorData::new(look, [n * features]), &self.device)
+            .reshape([n, features]);
+        let pose: Vec<f32> = pose_inputs(plan, self.config.fps)
+            [first * SLOTS * POSE_INPUTS..(first + t) * SLOTS * POSE_INPUTS]
+            .to_vec();
+        let pose = Tensor::<1>::from_data(TensorData::new(pose, [n * POSE_INPUTS]), &self.device)
+            .reshape([n, POSE_INPUTS]);
+        let drawn = sprites.forward(look, pose);
+        let slots = &plan.slots[first * SLOTS..(first + t) * SLOTS];
+        let boxes: Vec<SpriteBox> = slots.iter().map(|p| SpriteBox::of(*p, w, h)).collect();
+        let visible: Vec<f32> = slots
+            .iter()
+            .enumerate()
+            .map(|(i, p)| visibility(*p) * named[i % SLOTS].clamp(0.0, 1.0))
+            .collect();
+        composite(video, drawn, &boxes, &visible)
     }
 
     /// The decoder's layout maps `[1, channels, frames, base, base]` for `latent_frames`
@@ -898,7 +1037,18 @@ impl Generation<'_> {
         let x = self.run.latents();
         let t = x.dims()[2];
         let middle = self.model.denormalize(x.clone().narrow(2, t / 2, 1));
-        let (base, _) = self.model.vae.decoder.forward(middle, None);
+        let (mut base, _) = self.model.vae.decoder.forward(middle, None);
+        // The object layer draws the first of those frames' objects where the plan has them.
+        if let (Some(sprites), Some(plan)) = (&self.model.sprites, &self.trajectory) {
+            let frame = base.clone().narrow(2, 0, 1);
+            base = self.model.draw_objects(
+                sprites,
+                frame,
+                plan,
+                t / 2 * FRAMES_PER_LATENT,
+                &self.job.looks,
+            );
+        }
         let side = base.dims()[3];
         let frame = video_frames(base).into_iter().next().unwrap_or_default();
         (frame, side)
@@ -918,7 +1068,13 @@ struct Job {
     reading: PromptReading,
     /// The decoder's per-slot features from the prompt.
     objects: Vec<Vec<f32>>,
+    /// The object layer's per-slot looks from the prompt.
+    looks: Vec<Vec<f32>>,
 }
+
+/// Scene-wide attribute groups that the object layer's look includes after the object's
+/// own colour and kind.
+pub const SPRITE_SCENE_GROUPS: [&str; 2] = ["sky", "style"];
 
 /// Latent frames of the source an extension is conditioned on.
 pub const EXTEND_CONTEXT: usize = 2;

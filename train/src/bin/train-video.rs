@@ -2,7 +2,8 @@
 //! run folder (default `/work/kinora-run`, outside git).
 //!
 //! ```text
-//! train-video data   [--n 5000] [--n128 800]      render and cache world clips
+//! train-video data   [--n 5000] [--n128 800] [--plates true]
+//!                                                  render and cache world clips (plates: no objects)
 //! train-video text   [--steps 600]                 text encoder (text only)
 //! train-video vae    [--steps 600] [--decoder-only true] [--layout true|objects]
 //!                    [--object-weight 8] [--colour-weight 0] [--edge-weight 0]
@@ -10,6 +11,8 @@
 //! train-video dit    [--total-steps 20000] [--minutes 60] [--batch 32] [--lr 1e-3]
 //!                    [--warm-start DIR] [--layout true [--planner-minutes 8]]
 //!                    (--layout: the trajectory planner first, then a layout-conditioned DiT)
+//! train-video sprites [--clips 1500] [--steps 3000] [--batch 64] [--lr 2e-3]
+//!                                                  the object layer (world objects alone)
 //! train-video export [--out public/models/kinora-video]
 //! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 2] [--guide-layout true]
 //!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000]
@@ -38,7 +41,7 @@ use kinora_train::video::schema::{
 };
 use kinora_train::video::trajectory::world_trajectory;
 use kinora_train::video::vae_train::video_tensor;
-use kinora_train::video::{dit_train, edit_eval, text_train, vae_train};
+use kinora_train::video::{dit_train, edit_eval, sprite_train, text_train, vae_train};
 use kinora_world::rng::mix;
 use kinora_world::sample::Split;
 use std::path::{Path, PathBuf};
@@ -97,6 +100,7 @@ fn main() -> Result<()> {
             args.get("n128", 800)?,
             args.get("seed", 1u64)?,
             2,
+            args.get("plates", false)?,
         ),
         "text" => {
             let lexicon = text_train::build_lexicon(3);
@@ -165,6 +169,18 @@ fn main() -> Result<()> {
             psnr(&run)
         }
         "psnr" => psnr(&run),
+        "sprites" => {
+            let (held, train) = sprite_train::train(
+                &run.join("sprites"),
+                &sprite_train::sprite_config(),
+                args.get("clips", 1500)?,
+                args.get("steps", 3000)?,
+                args.get("batch", 64)?,
+                args.get("lr", 2e-3)?,
+            )?;
+            println!("sprites: composite L1 {train:.4} (last batch), {held:.4} on unseen clips");
+            Ok(())
+        }
         "dit" => {
             let set = data::load(&run.join("data"))?;
             let device = Device::flex();
@@ -340,7 +356,13 @@ fn assemble(
     } else {
         Vec::new()
     };
+    let sprites = run
+        .join("sprites")
+        .join("manifest.json")
+        .exists()
+        .then(sprite_train::sprite_config);
     Ok(VideoModelConfig {
+        sprites,
         decoder_attributes,
         dit: VideoDitConfig::new(attribute_dims)
             .with_latent_channels(c)
@@ -392,6 +414,15 @@ fn export(run: &Path, out: &Path, precision: Precision) -> Result<()> {
                 .map(|t| t.1.values.len())
                 .sum::<usize>()
         );
+    }
+    if let Some(sprites) = model.sprites.take() {
+        let sprites = load_checkpoint(sprites, "sprites", &run.join("sprites"))?.0;
+        let layer = collect_tensors(&sprites, "sprites");
+        println!(
+            "object layer: {} parameters",
+            layer.iter().map(|t| t.1.values.len()).sum::<usize>()
+        );
+        tensors.extend(layer);
     }
     let (shards, manifest) = pack(
         &tensors,

@@ -58,6 +58,17 @@ pub fn clip_bytes(side: usize, channels: usize) -> usize {
 
 /// Renders one clip: (meta, frames64, mask64, frames128 if wanted).
 pub fn render_clip(seed: u64, split: Split, high: bool) -> (ClipMeta, Vec<u8>, Vec<u8>, Vec<u8>) {
+    let (meta, frames, mask, high, _) = render_clip_and_plate(seed, split, high);
+    (meta, frames, mask, high)
+}
+
+/// [`render_clip`], plus the clip's plate: its 64×64 frames with no object drawn (what the
+/// scene model generates when the object layer draws the objects).
+pub fn render_clip_and_plate(
+    seed: u64,
+    split: Split,
+    high: bool,
+) -> (ClipMeta, Vec<u8>, Vec<u8>, Vec<u8>, Vec<u8>) {
     let scene = sample_scene(seed, split);
     let prompt = describe(&scene, seed);
     let cfg = |side: usize| RenderConfig {
@@ -69,9 +80,11 @@ pub fn render_clip(seed: u64, split: Split, high: bool) -> (ClipMeta, Vec<u8>, V
     let hide_all = |_: usize, _: usize| true;
     let without = render_frames(&scene, seed, &cfg(BASE), Some(&hide_all));
     let mut frames = Vec::with_capacity(clip_bytes(BASE, 3));
+    let mut plate = Vec::with_capacity(clip_bytes(BASE, 3));
     let mut mask = Vec::with_capacity(clip_bytes(BASE, 1));
     for (a, b) in with.iter().zip(&without) {
         frames.extend_from_slice(&a.rgb);
+        plate.extend_from_slice(&b.rgb);
         for (pa, pb) in a.rgb.chunks(3).zip(b.rgb.chunks(3)) {
             let d = (0..3).map(|k| pa[k].abs_diff(pb[k])).max().unwrap_or(0);
             mask.push(u8::from(d > 8));
@@ -96,6 +109,7 @@ pub fn render_clip(seed: u64, split: Split, high: bool) -> (ClipMeta, Vec<u8>, V
         frames,
         mask,
         high_frames,
+        plate,
     )
 }
 
@@ -104,8 +118,17 @@ pub fn train_seed(base: u64, i: usize) -> u64 {
     mix(base ^ (i as u64).wrapping_mul(0x9E37_79B9))
 }
 
-/// Renders `n` training clips (the first `n128` also at 128×128) into `dir` on `threads`.
-pub fn build(dir: &Path, n: usize, n128: usize, seed: u64, threads: usize) -> Result<()> {
+/// Renders `n` training clips (the first `n128` also at 128×128) into `dir` on `threads`;
+/// with `plates`, `frames64.bin` holds the clips' plates (no objects) instead, the scene
+/// model's training set when an object layer draws the objects (masks stay the objects').
+pub fn build(
+    dir: &Path,
+    n: usize,
+    n128: usize,
+    seed: u64,
+    threads: usize,
+    plates: bool,
+) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let bar = indicatif::ProgressBar::new(n as u64);
     bar.set_style(
@@ -122,7 +145,10 @@ pub fn build(dir: &Path, n: usize, n128: usize, seed: u64, threads: usize) -> Re
                     (t..n)
                         .step_by(threads)
                         .map(|i| {
-                            let r = (i, render_clip(train_seed(seed, i), Split::Train, i < n128));
+                            let (meta, frames, mask, high, plate) =
+                                render_clip_and_plate(train_seed(seed, i), Split::Train, i < n128);
+                            let shown = if plates { plate } else { frames };
+                            let r = (i, (meta, shown, mask, high));
                             bar.inc(1);
                             r
                         })

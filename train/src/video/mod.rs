@@ -11,6 +11,7 @@ pub mod edit_eval;
 pub mod eval;
 pub mod plot;
 pub mod schema;
+pub mod sprite_train;
 pub mod text_train;
 pub mod trajectory;
 pub mod vae_train;
