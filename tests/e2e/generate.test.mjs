@@ -58,6 +58,14 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await estimate.waitFor({ timeout: 60_000 });
     const estimated = Number(/About ([\d.]+) s/.exec(await estimate.innerText())[1]);
     const before = await previewPixels(page);
+    // Layout shifts while it renders (the Web Vitals measure; "good" is under 0.1):
+    // progress, preview and status must not push the page around.
+    await page.evaluate(() => {
+      window.__shift = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+      }).observe({ type: 'layout-shift' });
+    });
     const started = Date.now();
     await page.locator('[data-testid="generate"]').click();
     await page.locator('[data-testid="generate-progress"]').waitFor({ timeout: 60_000 });
@@ -70,6 +78,9 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     const status = await page.locator('[data-testid="generate-status"]').innerText();
     console.log(`generated in ${took.toFixed(1)} s, estimated ${estimated} s (page answered in ${answered} ms while generating):`, status);
     assert.ok(estimated > 0 && estimated < 120, `estimate ${estimated} s`);
+    const shift = await page.evaluate(() => window.__shift);
+    console.log(`# layout shift while rendering: ${shift.toFixed(4)} (cumulative, Web Vitals "good" < 0.1)`);
+    assert.ok(shift < 0.1, `the page shifted by ${shift} while rendering`);
     assert.notEqual(await previewPixels(page), before, 'the preview shows the clip');
     assert.match(status, /camera pan_left/);
     assert.match(await page.locator('[data-testid="clip-summary"]').innerText(), /128×128, 24 frames at 12 fps/);
