@@ -8,7 +8,9 @@ use crate::browser::{draw_rgb, now_ms};
 use crate::export::OpenClip;
 use crate::models::{Fetched, load};
 use crate::webcodecs::next_tick;
-use kinora_engine::models::pipeline::{CameraChoice, GenerateSettings, Stage, VideoModel};
+use kinora_engine::models::pipeline::{
+    CameraChoice, GenerateSettings, GeneratedVideo, Generation, ModelError, Stage, VideoModel,
+};
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_media::clip::{Clip, resize_rgb};
 use kinora_recipe::Settings;
@@ -24,6 +26,98 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Guidance the model card found best.
 const GUIDANCE: f32 = 2.0;
+/// Remix strength the model card found best for edits that keep the motion.
+const REMIX_STRENGTH: f32 = 0.9;
+
+/// What a run makes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Job {
+    /// A new clip from the prompt box.
+    Generate,
+    /// The current clip again under an edited prompt, its motion kept.
+    Remix { strength: f32 },
+    /// The current clip continued by this many seconds.
+    Extend { seconds: f32 },
+}
+
+impl Job {
+    fn start<'m>(
+        self,
+        m: &'m VideoModel,
+        source: Option<&GeneratedVideo>,
+        text: &str,
+        request: &GenerateSettings,
+        words: &WordVectors,
+    ) -> Result<Generation<'m>, ModelError> {
+        let needs_clip = || ModelError::Setting("generate a clip first".into());
+        match self {
+            Job::Generate => m.start(text, request, words),
+            Job::Remix { strength } => m.start_remix(
+                source.ok_or_else(needs_clip)?,
+                text,
+                strength,
+                request,
+                words,
+            ),
+            Job::Extend { seconds } => {
+                let request = GenerateSettings {
+                    seconds,
+                    ..request.clone()
+                };
+                m.start_extend(source.ok_or_else(needs_clip)?, text, &request, words)
+            }
+        }
+    }
+
+    /// What the status says while it plans.
+    fn starting(self) -> &'static str {
+        match self {
+            Job::Generate => "Reading the prompt and planning the motion…",
+            Job::Remix { .. } => "Reading the edited prompt; the motion stays…",
+            Job::Extend { .. } => "Reading the prompt and continuing the motion…",
+        }
+    }
+
+    /// What it made, for the status line.
+    fn made(self) -> &'static str {
+        match self {
+            Job::Generate => "Generated",
+            Job::Remix { .. } => "Remixed:",
+            Job::Extend { .. } => "Extended:",
+        }
+    }
+}
+
+/// `prompt` with the first word that is one of `labels` (whole word, any case) replaced
+/// by `new`; None when it names none of them.
+fn replace_label(prompt: &str, labels: &[String], new: &str) -> Option<String> {
+    let lower = prompt.to_lowercase();
+    let mut best: Option<(usize, usize)> = None;
+    for label in labels.iter().filter(|l| l.as_str() != "none") {
+        let word = label.replace('_', " ");
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(&word) {
+            let at = from + i;
+            let end = at + word.len();
+            let before = lower[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let after = lower[end..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            if before && after {
+                if best.is_none_or(|(b, _)| at < b) {
+                    best = Some((at, end));
+                }
+                break;
+            }
+            from = end;
+        }
+    }
+    best.map(|(a, b)| format!("{}{}{}", &prompt[..a], new.replace('_', " "), &prompt[b..]))
+}
 /// Preview every this many steps (each costs about a sixth of the final decode).
 const PREVIEW_EVERY: usize = 4;
 
@@ -172,10 +266,19 @@ pub fn GeneratePanel(
         }
     });
 
-    let generate = {
+    // The clip made last (with its latents and plan), what Remix and Extend work on; and
+    // their prompts, filled from the clip's.
+    let current: StoredValue<Option<Rc<GeneratedVideo>>, LocalStorage> =
+        StoredValue::new_local(None);
+    let (has_clip, set_has_clip) = signal(false);
+    let remix_prompt = RwSignal::new(String::new());
+    let remix_strength = RwSignal::new(REMIX_STRENGTH);
+    let extend_prompt = RwSignal::new(String::new());
+    let extend_seconds = RwSignal::new(2.0f32);
+
+    let run_job = {
         let cancel = cancel.clone();
-        move || {
-            let text = prompt.get_untracked();
+        move |job: Job, text: String| {
             if text.trim().is_empty() {
                 set_status.set("Type a prompt first.".into());
                 return;
@@ -223,11 +326,13 @@ pub fn GeneratePanel(
                     camera: camera.get_untracked(),
                     ..GenerateSettings::default()
                 };
-                set_status.set("Reading the prompt and planning the motion…".into());
+                set_status.set(job.starting().into());
                 next_tick().await;
+                let source = current.get_value();
                 let result = async {
-                    let mut generation =
-                        m.start(&text, &request, &*w).map_err(|e| e.to_string())?;
+                    let mut generation = job
+                        .start(&m, source.as_deref(), &text, &request, &w)
+                        .map_err(|e| e.to_string())?;
                     set_progress.set((0, s.steps as usize));
                     set_status.set("Denoising…".into());
                     while !generation.done() {
@@ -270,7 +375,10 @@ pub fn GeneratePanel(
                         sample_rate: 24_000,
                         audio: Vec::new(),
                     };
-                    Ok::<_, String>((clip, video.reading))
+                    let reading = video.reading.clone();
+                    current.set_value(Some(Rc::new(video)));
+                    set_has_clip.set(true);
+                    Ok::<_, String>((clip, reading))
                 }
                 .await;
                 set_busy.set(false);
@@ -288,15 +396,20 @@ pub fn GeneratePanel(
                         } else {
                             "Silent for now (the sound model is on its way). Export it below: labelled, watermarked and signed."
                         };
+                        if job == Job::Generate {
+                            remix_prompt.set(text.clone());
+                            extend_prompt.set(text.clone());
+                        }
                         set_status.set(format!(
-                            "Generated {} frames ({:.1} s of video) in {:.1} s on this device; read as: {}, camera {}. {next}",
+                            "{} {} frames ({:.1} s of video) in {:.1} s on this device; read as: {}, camera {}. {next}",
+                            job.made(),
                             clip.frames.len(),
                             clip.duration(),
                             (now_ms() - started) / 1000.0,
                             understood.join(", "),
                             reading.camera.motion
                         ));
-                        if let Some(p) = predicted {
+                        if let (Some(p), Job::Generate) = (predicted, job) {
                             speed.set(Some(p.refit(
                                 f64::from(s.seconds),
                                 s.steps,
@@ -308,6 +421,35 @@ pub fn GeneratePanel(
                     Err(e) => set_status.set(e),
                 }
             });
+        }
+    };
+
+    let generate = {
+        let run_job = run_job.clone();
+        move || run_job(Job::Generate, prompt.get_untracked())
+    };
+    // A quick edit rewrites the remix prompt's first word of that kind.
+    let edit = move |group: &str, value: String| {
+        let labels = model
+            .with_value(|m| m.as_ref().map(|m| m.config.labels(group).to_vec()))
+            .unwrap_or_default();
+        match replace_label(&remix_prompt.get_untracked(), &labels, &value) {
+            Some(p) => remix_prompt.set(p),
+            None => set_status.set(format!(
+                "The prompt names no {} this edit knows: change the words yourself.",
+                group.rsplit('_').next().unwrap_or(group)
+            )),
+        }
+    };
+    let labels_of = move |group: &'static str| {
+        move || {
+            model
+                .with_value(|m| m.as_ref().map(|m| m.config.labels(group).to_vec()))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|l| l != "none")
+                .map(|l| view! { <option value=l.clone()>{l.replace('_', " ")}</option> })
+                .collect_view()
         }
     };
 
@@ -408,6 +550,72 @@ pub fn GeneratePanel(
                 <progress data-testid="generate-progress"
                     max=move || progress.get().1.max(1) value=move || progress.get().0></progress>
                 <span>{move || format!(" step {} of {}", progress.get().0, progress.get().1)}</span>
+            </Show>
+            <Show when=move || has_clip.get() && !embedded>
+                <fieldset class="change" data-testid="change-clip">
+                    <legend>"Change this clip"</legend>
+                    <div class="row">
+                        <label class="grow">"Remix prompt "
+                            <input type="text" data-testid="remix-prompt" prop:value=move || remix_prompt.get()
+                                on:input=move |ev| remix_prompt.set(event_target_value(&ev)) />
+                        </label>
+                    </div>
+                    <div class="row">
+                        <label>"Colour "
+                            <select data-testid="edit-colour" on:change=move |ev| edit("object1_colour", event_target_value(&ev))>
+                                <option value="" selected=true disabled=true>"change to…"</option>
+                                {labels_of("object1_colour")}
+                            </select>
+                        </label>
+                        <label>"Object "
+                            <select data-testid="edit-object" on:change=move |ev| edit("object1_kind", event_target_value(&ev))>
+                                <option value="" selected=true disabled=true>"change to…"</option>
+                                {labels_of("object1_kind")}
+                            </select>
+                        </label>
+                        <label>"Ground "
+                            <select data-testid="edit-ground" on:change=move |ev| edit("ground", event_target_value(&ev))>
+                                <option value="" selected=true disabled=true>"change to…"</option>
+                                {labels_of("ground")}
+                            </select>
+                        </label>
+                        <label>"Strength "
+                            <input type="range" min="0.3" max="1" step="0.05" data-testid="remix-strength"
+                                prop:value=move || remix_strength.get().to_string()
+                                on:input=move |ev| {
+                                    if let Ok(v) = event_target_value(&ev).parse::<f32>() {
+                                        remix_strength.set(v.clamp(0.3, 1.0));
+                                    }
+                                } />
+                            {move || format!(" {:.2}", remix_strength.get())}
+                        </label>
+                        <button data-testid="remix" disabled=move || !ready() || busy.get() on:click={
+                            let run_job = run_job.clone();
+                            move |_| run_job(Job::Remix { strength: remix_strength.get_untracked() }, remix_prompt.get_untracked())
+                        }>"Remix"</button>
+                    </div>
+                    <div class="row">
+                        <label class="grow">"Then "
+                            <input type="text" data-testid="extend-prompt" prop:value=move || extend_prompt.get()
+                                on:input=move |ev| extend_prompt.set(event_target_value(&ev)) />
+                        </label>
+                        <label>"for "
+                            <select data-testid="extend-seconds" on:change=move |ev| {
+                                if let Ok(v) = event_target_value(&ev).parse::<f32>() { extend_seconds.set(v); }
+                            }>
+                                <option value="2">"2 s"</option>
+                                <option value="3">"3 s"</option>
+                                <option value="4">"4 s"</option>
+                                <option value="5">"5 s"</option>
+                            </select>
+                        </label>
+                        <button data-testid="extend" disabled=move || !ready() || busy.get() on:click={
+                            let run_job = run_job.clone();
+                            move |_| run_job(Job::Extend { seconds: extend_seconds.get_untracked() }, extend_prompt.get_untracked())
+                        }>"Extend"</button>
+                    </div>
+                    <p class="hint">"Remix keeps the motion and redraws what the edited prompt says (a higher strength changes more); Extend continues the clip, and the result is the whole, longer clip."</p>
+                </fieldset>
             </Show>
             <canvas class="preview" data-testid="generate-preview" node_ref=preview width="64" height="64"
                 aria-label="live preview of the clip being generated"></canvas>

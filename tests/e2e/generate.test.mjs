@@ -1,8 +1,9 @@
 // Generation in the real page with the shipped model (burn's CPU backend in wasm): the
 // weights load SHA-256-checked and land in the Cache API (a reload fetches no weight
 // bytes), Generate shows progress and a changing preview, Cancel stops it, a refused
-// prompt never starts, the finalize report checks the clip, and the clip exports to an MP4
-// ffprobe accepts — all without a request leaving the page's origin.
+// prompt never starts, the finalize report checks the clip, the clip exports to an MP4
+// ffprobe accepts, and it remixes and extends — all without a request leaving the page's
+// origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -132,6 +133,19 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="generate-status"]').filter({ hasText: /Cancelled/ }).waitFor({ timeout: 60_000 });
     assert.equal(await page.locator('[data-testid="generate"]').isDisabled(), false);
     assert.ok(await page.locator('[data-testid="export-summary"]').isVisible(), 'the earlier clip is still there');
+
+    // Remix the clip made above: a quick edit rewrites its prompt's colour, the motion
+    // plan is kept; then extend it by 2 s: the result is the whole, longer clip.
+    await page.locator('[data-testid="setting-steps"]').fill('8');
+    await page.locator('[data-testid="setting-steps"]').dispatchEvent('change');
+    await page.locator('[data-testid="edit-colour"]').selectOption('blue');
+    assert.equal(await page.locator('[data-testid="remix-prompt"]').inputValue(), 'a blue ball rolls to the left on the grass');
+    await page.locator('[data-testid="remix"]').click();
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Remixed: 24 frames/ }).waitFor({ timeout: 120_000 });
+    assert.match(await page.locator('[data-testid="generate-status"]').innerText(), /object1_colour blue/);
+    await page.locator('[data-testid="extend"]').click();
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Extended: 48 frames \(4\.0 s of video\)/ }).waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="clip-summary"]').filter({ hasText: /48 frames at 12 fps/ }).waitFor();
 
     // A reload takes the weights from this device's cache (and, once the undo time has
     // passed, the deleted clip is gone from storage too).

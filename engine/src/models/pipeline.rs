@@ -496,17 +496,8 @@ impl VideoModel {
         words: &dyn WordLookup,
         mut progress: impl FnMut(Stage) -> bool,
     ) -> Result<GeneratedVideo, ModelError> {
-        let mut generation = self.start_with(prompt, settings, words, &mut progress)?;
-        while !generation.done() {
-            let stage = generation.step();
-            if !progress(stage) {
-                return Err(ModelError::Cancelled);
-            }
-        }
-        if !progress(Stage::Decode) {
-            return Err(ModelError::Cancelled);
-        }
-        generation.finish()
+        let generation = self.start_with(prompt, settings, words, &mut progress)?;
+        generation.run(progress)
     }
 
     /// Starts a generation to be taken one step at a time ([`Generation::step`]), so a
@@ -552,6 +543,7 @@ impl VideoModel {
             job,
             run,
             trajectory,
+            ending: Ending::Clip,
         })
     }
 
@@ -607,20 +599,57 @@ impl VideoModel {
         words: &dyn WordLookup,
         mut progress: impl FnMut(Stage) -> bool,
     ) -> Result<GeneratedVideo, ModelError> {
+        self.start_remix_with(source, prompt, strength, settings, words, &mut progress)?
+            .run(progress)
+    }
+
+    /// [`VideoModel::remix`] to be taken one step at a time (the page's path).
+    pub fn start_remix(
+        &self,
+        source: &GeneratedVideo,
+        prompt: &str,
+        strength: f32,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+    ) -> Result<Generation<'_>, ModelError> {
+        self.start_remix_with(source, prompt, strength, settings, words, &mut |_| true)
+    }
+
+    fn start_remix_with(
+        &self,
+        source: &GeneratedVideo,
+        prompt: &str,
+        strength: f32,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+        progress: &mut impl FnMut(Stage) -> bool,
+    ) -> Result<Generation<'_>, ModelError> {
         if !(0.05..=1.0).contains(&strength) {
             return Err(ModelError::Setting(format!(
                 "remix strength {strength} is not in 0.05–1"
             )));
         }
         let source_latents = self.source_latents(source)?;
-        let mut job = self.read_prompt(prompt, settings, words, &mut progress)?;
+        let mut job = self.read_prompt(prompt, settings, words, progress)?;
         self.set_layout(&mut job, source.trajectory.as_ref(), settings.guide_layout);
         let start = Start::Renoise {
             latents: self.normalize(source_latents),
             strength,
         };
-        let latents = self.denoise(&job, start, settings, &mut progress)?;
-        self.finish(job, latents, source.trajectory.clone())
+        let run = SamplerRun::new(
+            &job.cond,
+            &job.uncond,
+            start,
+            &settings.sampler,
+            &self.device,
+        );
+        Ok(Generation {
+            model: self,
+            job,
+            run,
+            trajectory: source.trajectory.clone(),
+            ending: Ending::Clip,
+        })
     }
 
     /// Extends a clip by `settings.seconds`: a window of the clip's last
@@ -636,6 +665,29 @@ impl VideoModel {
         words: &dyn WordLookup,
         mut progress: impl FnMut(Stage) -> bool,
     ) -> Result<GeneratedVideo, ModelError> {
+        self.start_extend_with(source, prompt, settings, words, &mut progress)?
+            .run(progress)
+    }
+
+    /// [`VideoModel::extend`] to be taken one step at a time (the page's path).
+    pub fn start_extend(
+        &self,
+        source: &GeneratedVideo,
+        prompt: &str,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+    ) -> Result<Generation<'_>, ModelError> {
+        self.start_extend_with(source, prompt, settings, words, &mut |_| true)
+    }
+
+    fn start_extend_with(
+        &self,
+        source: &GeneratedVideo,
+        prompt: &str,
+        settings: &GenerateSettings,
+        words: &dyn WordLookup,
+        progress: &mut impl FnMut(Stage) -> bool,
+    ) -> Result<Generation<'_>, ModelError> {
         let new_frames = self.check_settings(settings)?;
         let source_latents = self.source_latents(source)?;
         let [_, c, t_src, side, _] = source_latents.dims();
@@ -647,7 +699,7 @@ impl VideoModel {
                 (self.config.dit.max_frames - k) * FRAMES_PER_LATENT / self.config.fps as usize
             )));
         }
-        let mut job = self.read_prompt(prompt, settings, words, &mut progress)?;
+        let mut job = self.read_prompt(prompt, settings, words, progress)?;
         let known_frames = k * FRAMES_PER_LATENT;
         let trajectory = match (&self.planner, &source.trajectory) {
             (Some(planner), Some(prev)) => {
@@ -673,20 +725,54 @@ impl VideoModel {
             _ => None,
         };
         self.set_layout(&mut job, trajectory.as_ref(), settings.guide_layout);
-        let source_tail = source_latents.clone().narrow(2, t_src - k, k);
+        let source_tail = source_latents.narrow(2, t_src - k, k);
         let start = Start::Continue {
             shape: [c, window, side, side],
-            known: self.normalize(source_tail.clone()),
+            known: self.normalize(source_tail),
             release: EXTEND_RELEASE,
         };
-        let sampled = self.denormalize(self.denoise(&job, start, settings, &mut progress)?);
+        let run = SamplerRun::new(
+            &job.cond,
+            &job.uncond,
+            start,
+            &settings.sampler,
+            &self.device,
+        );
+        Ok(Generation {
+            model: self,
+            job,
+            run,
+            trajectory,
+            ending: Ending::Extension {
+                source: Box::new(source.clone()),
+                context: k,
+            },
+        })
+    }
+
+    /// The end of an extension: the sampled window's latents joined to the source's and
+    /// decoded, the overlap blended so neither side of the seam jumps.
+    fn finish_extension(
+        &self,
+        job: Job,
+        sampled: Tensor<5>,
+        trajectory: Option<Trajectory>,
+        source: &GeneratedVideo,
+        k: usize,
+    ) -> Result<GeneratedVideo, ModelError> {
+        let source_latents = self.source_latents(source)?;
+        let t_src = source_latents.dims()[2];
+        let window = sampled.dims()[2];
+        let known_frames = k * FRAMES_PER_LATENT;
+        let source_tail = source_latents.clone().narrow(2, t_src - k, k);
+        let sampled = self.denormalize(sampled);
         // The overlap moves from the source's latents to the harmonized ones in steps, so
         // neither the first new frame nor the source's last one is a jump.
         let ramp: Vec<f32> = (0..k).map(|j| (j + 1) as f32 / (k + 1) as f32).collect();
         let ramp = Tensor::<1>::from_data(TensorData::new(ramp, [k]), &self.device)
             .reshape([1, 1, k, 1, 1]);
-        let overlap = source_tail.clone() * (ramp.clone().neg() + 1.0)
-            + sampled.clone().narrow(2, 0, k) * ramp;
+        let overlap =
+            source_tail * (ramp.clone().neg() + 1.0) + sampled.clone().narrow(2, 0, k) * ramp;
         let window_latents = Tensor::cat(vec![overlap, sampled.narrow(2, k, window - k)], 2);
         let (mut decoded, width, height) = self.decode(
             window_latents.clone(),
@@ -822,29 +908,6 @@ impl VideoModel {
             }
             job.cond.layout = Some(maps);
         }
-    }
-
-    /// Runs the DiT's sampler from `start`; returns normalized latents.
-    fn denoise(
-        &self,
-        job: &Job,
-        start: Start,
-        settings: &GenerateSettings,
-        progress: &mut impl FnMut(Stage) -> bool,
-    ) -> Result<Tensor<5>, ModelError> {
-        let (latents, finished) = sample_from(
-            &self.dit,
-            &job.cond,
-            &job.uncond,
-            start,
-            &settings.sampler,
-            &self.device,
-            |i, n, _| progress(Stage::Denoise(i, n)),
-        );
-        if !finished || !progress(Stage::Decode) {
-            return Err(ModelError::Cancelled);
-        }
-        Ok(latents)
     }
 
     /// Decodes normalized latents into the clip.
@@ -1015,6 +1078,18 @@ pub struct Generation<'m> {
     job: Job,
     run: SamplerRun,
     trajectory: Option<Trajectory>,
+    ending: Ending,
+}
+
+/// What a generation's latents become when its steps are done.
+enum Ending {
+    /// A clip of their own.
+    Clip,
+    /// The continuation of `source`, whose last `context` latent frames the window holds.
+    Extension {
+        source: Box<GeneratedVideo>,
+        context: usize,
+    },
 }
 
 impl Generation<'_> {
@@ -1054,10 +1129,34 @@ impl Generation<'_> {
         (frame, side)
     }
 
-    /// Decodes the latents reached into the clip (call when [`Generation::done`]).
+    /// Decodes the latents reached into the clip (call when [`Generation::done`]); for
+    /// an extension, the whole, longer clip.
     pub fn finish(self) -> Result<GeneratedVideo, ModelError> {
         let latents = self.run.finish();
-        self.model.finish(self.job, latents, self.trajectory)
+        match self.ending {
+            Ending::Clip => self.model.finish(self.job, latents, self.trajectory),
+            Ending::Extension { source, context } => {
+                self.model
+                    .finish_extension(self.job, latents, self.trajectory, &source, context)
+            }
+        }
+    }
+
+    /// Runs every step, then decodes; `progress(stage)` returns false to cancel.
+    fn run(
+        mut self,
+        mut progress: impl FnMut(Stage) -> bool,
+    ) -> Result<GeneratedVideo, ModelError> {
+        while !self.done() {
+            let stage = self.step();
+            if !progress(stage) {
+                return Err(ModelError::Cancelled);
+            }
+        }
+        if !progress(Stage::Decode) {
+            return Err(ModelError::Cancelled);
+        }
+        self.finish()
     }
 }
 
