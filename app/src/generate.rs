@@ -124,13 +124,35 @@ const PREVIEW_EVERY: usize = 4;
 /// Where the model stands.
 #[derive(Debug, Clone, PartialEq)]
 enum ModelState {
-    Loading(Fetched),
+    /// Bytes so far, and ms since loading began.
+    Loading(Fetched, f64),
     Ready(String),
     Failed(String),
 }
 
 fn megabytes(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// "Loading the video model: 3.1 MB of 8.4 MB (2.5 MB/s, about 2 s left)…": the rate and
+/// time left once a quarter second of download gives a rate worth showing.
+fn loading_status(f: Fetched, elapsed_ms: f64) -> String {
+    let done = f.network + f.cached;
+    let mut line = format!(
+        "Loading the video model: {} of {}",
+        megabytes(done),
+        megabytes(f.total)
+    );
+    if f.network > 0 && elapsed_ms > 250.0 {
+        let rate = f.network as f64 / (elapsed_ms / 1000.0);
+        let left = f.total.saturating_sub(done) as f64 / rate;
+        line.push_str(&format!(
+            " ({:.1} MB/s, about {:.0} s left)",
+            rate / 1e6,
+            left.ceil()
+        ));
+    }
+    line + "…"
 }
 
 /// How fast this device runs the model, measured on a 2 s clip: what the estimate shown
@@ -227,7 +249,7 @@ pub fn GeneratePanel(
     embedded: bool,
 ) -> impl IntoView {
     let open_clip = expect_context::<OpenClip>();
-    let state = RwSignal::new(ModelState::Loading(Fetched::default()));
+    let state = RwSignal::new(ModelState::Loading(Fetched::default(), 0.0));
     let model: StoredValue<Option<Rc<VideoModel>>, LocalStorage> = StoredValue::new_local(None);
     let words: StoredValue<Option<Rc<WordVectors>>, LocalStorage> = StoredValue::new_local(None);
     let (busy, set_busy) = signal(false);
@@ -243,7 +265,7 @@ pub fn GeneratePanel(
 
     spawn_local(async move {
         let started = now_ms();
-        match load(|f| state.set(ModelState::Loading(f))).await {
+        match load(|f| state.set(ModelState::Loading(f, now_ms() - started))).await {
             Ok(loaded) => {
                 let f = loaded.fetched;
                 let m = Rc::new(loaded.model);
@@ -493,12 +515,8 @@ pub fn GeneratePanel(
                 </span>
                 <span class="hint" data-testid="model-status" role="status">
                     {move || match state.get() {
-                        ModelState::Loading(f) if f.total > 0 => format!(
-                            "Loading the video model: {} of {}…",
-                            megabytes(f.network + f.cached),
-                            megabytes(f.total)
-                        ),
-                        ModelState::Loading(_) => "Loading the video model…".to_string(),
+                        ModelState::Loading(f, ms) if f.total > 0 => loading_status(f, ms),
+                        ModelState::Loading(..) => "Loading the video model…".to_string(),
                         ModelState::Ready(m) | ModelState::Failed(m) => m,
                     }}
                 </span>

@@ -19,7 +19,8 @@ const CACHE_PREFIX: &str = "kinora-models-";
 /// Loading progress.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Fetched {
-    /// Bytes fetched from the network this visit.
+    /// Bytes fetched from the network this visit (counting a shard's bytes as they
+    /// arrive).
     pub network: usize,
     /// Bytes found in this device's cache.
     pub cached: usize,
@@ -38,6 +39,12 @@ pub struct Loaded {
 }
 
 async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    fetch_streamed(url, |_| {}).await
+}
+
+/// Fetches `url`, reading the body as it arrives and reporting the bytes received so far
+/// after each chunk (so a large shard shows progress, rate and time left).
+async fn fetch_streamed(url: &str, mut received: impl FnMut(usize)) -> Result<Vec<u8>, String> {
     let window = web_sys::window().ok_or("no window")?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
         .await
@@ -47,7 +54,27 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     if !response.ok() {
         return Err(format!("{url}: HTTP {}", response.status()));
     }
-    response_bytes(&response).await
+    let Some(body) = response.body() else {
+        return response_bytes(&response).await;
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| "the response body cannot be read as a stream".to_string())?;
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read()).await.map_err(js_error)?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        let value = js_sys::Reflect::get(&chunk, &"value".into()).map_err(js_error)?;
+        bytes.extend(js_sys::Uint8Array::new(&value).to_vec());
+        received(bytes.len());
+    }
+    Ok(bytes)
 }
 
 async fn response_bytes(response: &web_sys::Response) -> Result<Vec<u8>, String> {
@@ -85,6 +112,7 @@ async fn shard(
     size: usize,
     sha256: &str,
     fetched: &mut Fetched,
+    progress: &mut impl FnMut(Fetched),
 ) -> Result<Vec<u8>, String> {
     if let Some(cache) = cache
         && let Ok(hit) = JsFuture::from(cache.match_with_str(url)).await
@@ -99,8 +127,13 @@ async fn shard(
         let _ = JsFuture::from(cache.delete_with_str(url)).await;
     }
     for attempt in 0..2 {
-        let bytes = fetch_bytes(url).await?;
-        fetched.network += bytes.len();
+        let before = fetched.network;
+        let bytes = fetch_streamed(url, |n| {
+            fetched.network = before + n;
+            progress(*fetched);
+        })
+        .await?;
+        fetched.network = before + bytes.len();
         if bytes.len() == size && sha256_hex(&bytes) == sha256 {
             if let Some(cache) = cache {
                 let array = js_sys::Uint8Array::from(bytes.as_slice());
@@ -135,7 +168,15 @@ pub async fn load(mut progress: impl FnMut(Fetched)) -> Result<Loaded, String> {
     let mut shards = HashMap::new();
     for s in &manifest.shards {
         let url = format!("{MODEL_DIR}/{}", s.file);
-        let bytes = shard(cache.as_ref(), &url, s.bytes, &s.sha256, &mut fetched).await?;
+        let bytes = shard(
+            cache.as_ref(),
+            &url,
+            s.bytes,
+            &s.sha256,
+            &mut fetched,
+            &mut progress,
+        )
+        .await?;
         shards.insert(s.file.clone(), bytes);
         progress(fetched);
     }

@@ -36,8 +36,17 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     const foreign = await blockForeign(page, server.origin, (url) => {
       if (url.includes('/models/') && url.endsWith('.bin')) shardFetches.push(url);
     });
+    // The first visit downloads the weights over a throttled link (3 MB/s): the status
+    // shows the bytes, the rate and the time left while they arrive.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: 3e6, uploadThroughput: -1 });
     await page.goto(server.origin + '/');
+    const loading = page.locator('[data-testid="model-status"]').filter({ hasText: /Loading the video model: [\d.]+ MB of [\d.]+ MB \([\d.]+ MB\/s, about \d+ s left\)/ });
+    await loading.waitFor({ timeout: 60_000 });
+    console.log('while loading:', await loading.innerText().catch(() => '(done)'));
     const first = await modelReady(page);
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
     console.log('first visit:', first);
     assert.match(first, /MB downloaded/);
     assert.ok(shardFetches.length >= 1, 'the first visit fetches the shards');

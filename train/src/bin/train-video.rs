@@ -319,7 +319,7 @@ fn main() -> Result<()> {
         "plot" => {
             let out = args.path("out", Path::new("docs/video"));
             std::fs::create_dir_all(&out)?;
-            for stage in ["text", "vae", "planner", "dit"] {
+            for stage in ["text", "vae", "planner", "dit", "sprites"] {
                 let csv = run.join(format!("{stage}.csv"));
                 if csv.exists() {
                     kinora_train::video::plot::plot_loss(
