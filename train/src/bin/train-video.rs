@@ -15,7 +15,7 @@
 //!                                                  the object layer (world objects alone)
 //! train-video export [--out public/models/kinora-video]
 //! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 2] [--guide-layout true]
-//!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000]
+//!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000] [--clip-seconds 2]
 //! train-video remix-eval | extend-eval | plan-eval   (same flags; remixes, seams, plans)
 //! train-video sheets [--out docs/video]             12 held-out contact sheets
 //! train-video plot   [--out docs/video]             loss curves as PNG
@@ -288,7 +288,7 @@ fn main() -> Result<()> {
         "remix-eval" | "extend-eval" | "plan-eval" => {
             let dir = args.path("model", Path::new("public/models/kinora-video"));
             let model = load(&dir)?;
-            let settings = |s: u64| sampling.two_seconds(s);
+            let settings = |s: u64| sampling.clip(s);
             let seed = args.get("seed", 9000u64)?;
             match args.command.as_str() {
                 "remix-eval" => edit_eval::remix_eval(
@@ -662,7 +662,7 @@ fn sheets(
     for i in 0..12u64 {
         let s = mix(0x5_4EE7 ^ i);
         let (meta, _, _, f128) = render_clip(s, Split::HeldOut, true);
-        let settings = sampling.two_seconds(s);
+        let settings = sampling.clip(s);
         let video = model.generate(&meta.prompt, &settings, words, |_| true)?;
         let world: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
         let name = format!("heldout-{i:02}");
@@ -704,6 +704,8 @@ fn write_png(path: &Path, rgb: &[u8], w: usize, h: usize) -> Result<()> {
 /// How the evaluations sample (`--steps`, `--guidance`, `--plan-guidance`,
 /// `--guide-layout`), read once from the flags.
 struct Sampling {
+    /// Clip length (`--clip-seconds`; the planner and DiT were trained on 2 s).
+    seconds: f32,
     steps: usize,
     guidance: f32,
     plan_guidance: f32,
@@ -714,6 +716,7 @@ impl Sampling {
     fn from_args(args: &Args) -> Result<Sampling> {
         let defaults = GenerateSettings::default();
         Ok(Sampling {
+            seconds: args.get("clip-seconds", 2.0)?,
             steps: args.get("steps", defaults.sampler.steps)?,
             guidance: args.get("guidance", defaults.sampler.guidance)?,
             plan_guidance: args.get("plan-guidance", defaults.plan_guidance)?,
@@ -721,10 +724,10 @@ impl Sampling {
         })
     }
 
-    /// A 2 s clip with these settings, noise from `seed` and the camera from the prompt.
-    fn two_seconds(&self, seed: u64) -> GenerateSettings {
+    /// A clip with these settings, noise from `seed` and the camera from the prompt.
+    fn clip(&self, seed: u64) -> GenerateSettings {
         GenerateSettings {
-            seconds: 2.0,
+            seconds: self.seconds,
             sampler: SamplerSettings {
                 steps: self.steps,
                 guidance: self.guidance,
@@ -775,7 +778,7 @@ fn eval_free_text(
             "camera": { "motion": f[4], "speed": f[5] },
         }))
         .with_context(|| format!("line {}: unknown label", i + 2))?;
-        let settings = sampling.two_seconds(1000 + i as u64);
+        let settings = sampling.clip(1000 + i as u64);
         let video = model.generate(f[0], &settings, words, |_| true)?;
         table.add(&scene, &judge_frames(&video.frames, video.width, 12));
     }
@@ -804,7 +807,7 @@ fn eval(
         let (meta, _, _, f128) = render_clip(s, Split::HeldOut, true);
         let frames: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
         world.add(&meta.scene, &judge_frames(&frames, HIGH, 12));
-        let settings = sampling.two_seconds(s);
+        let settings = sampling.clip(s);
         let video = model.generate(&meta.prompt, &settings, words, |_| true)?;
         generated.add(&meta.scene, &judge_frames(&video.frames, video.width, 12));
         if (i + 1) % 10 == 0 {
