@@ -17,6 +17,7 @@ use kinora_recipe::Settings;
 use kinora_safety::classifier::PromptClassifier;
 use kinora_safety::classifier::word_vectors::WordVectors;
 use kinora_safety::{PromptPolicy, Verdict};
+use kinora_studio::edits::replace_label;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -88,36 +89,6 @@ impl Job {
     }
 }
 
-/// `prompt` with the first word that is one of `labels` (whole word, any case) replaced
-/// by `new`; None when it names none of them.
-fn replace_label(prompt: &str, labels: &[String], new: &str) -> Option<String> {
-    let lower = prompt.to_lowercase();
-    let mut best: Option<(usize, usize)> = None;
-    for label in labels.iter().filter(|l| l.as_str() != "none") {
-        let word = label.replace('_', " ");
-        let mut from = 0;
-        while let Some(i) = lower[from..].find(&word) {
-            let at = from + i;
-            let end = at + word.len();
-            let before = lower[..at]
-                .chars()
-                .next_back()
-                .is_none_or(|c| !c.is_alphanumeric());
-            let after = lower[end..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphanumeric());
-            if before && after {
-                if best.is_none_or(|(b, _)| at < b) {
-                    best = Some((at, end));
-                }
-                break;
-            }
-            from = end;
-        }
-    }
-    best.map(|(a, b)| format!("{}{}{}", &prompt[..a], new.replace('_', " "), &prompt[b..]))
-}
 /// Preview every this many steps (each costs about a sixth of the final decode).
 const PREVIEW_EVERY: usize = 4;
 

@@ -9,6 +9,7 @@
 //!   download names.
 //! - [`archive`]: the whole gallery as one file (export and import), sealed clips kept
 //!   sealed.
+//! - [`edits`]: quick edits of a prompt for a remix (its colour, object or ground word).
 //! - [`cameos`]: creating a cameo, importing a grant or revocation file, the grant a
 //!   person asks for, and the cameos a prompt uses (checked against the guardrails).
 //!
@@ -17,6 +18,7 @@
 
 pub mod archive;
 pub mod cameos;
+pub mod edits;
 pub mod gallery;
 
 use kinora_consent::ConsentError;
