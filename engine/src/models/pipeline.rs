@@ -461,12 +461,15 @@ impl VideoModel {
         };
         let scene: Vec<f32> = SPRITE_SCENE_GROUPS
             .iter()
-            .flat_map(|g| probabilities(g, false))
+            .flat_map(|g| sharpen(&probabilities(g, false), LOOK_SHARPNESS))
             .collect();
         let Some(config) = &self.config.sprites else {
             return Vec::new();
         };
-        // A group the schema lacks reads as zeros (for a kind: no object to draw).
+        // A group the schema lacks reads as zeros (for a kind: no object to draw). The
+        // layer learned from one-hot looks: an encoder unsure between two colours would
+        // otherwise get their mixture (cyan and blue → a dull teal), so each group's
+        // probabilities are sharpened, keeping their sum.
         let sized = |mut v: Vec<f32>, len: usize| {
             v.resize(len, 0.0);
             v
@@ -474,14 +477,9 @@ impl VideoModel {
         let scene = sized(scene, config.scene);
         (1..=SLOTS)
             .map(|k| {
-                let mut look = sized(
-                    probabilities(&format!("object{k}_colour"), true),
-                    config.colours,
-                );
-                look.extend(sized(
-                    probabilities(&format!("object{k}_kind"), true),
-                    config.kinds,
-                ));
+                let group = |name: String| sharpen(&probabilities(&name, true), LOOK_SHARPNESS);
+                let mut look = sized(group(format!("object{k}_colour")), config.colours);
+                look.extend(sized(group(format!("object{k}_kind")), config.kinds));
                 look.extend_from_slice(&scene);
                 look
             })
@@ -1189,6 +1187,20 @@ fn plan_settings(settings: &GenerateSettings) -> SamplerSettings {
     }
 }
 
+/// Exponent that sharpens a look's probabilities (0.6 against 0.3 becomes ~0.996).
+const LOOK_SHARPNESS: i32 = 8;
+
+/// `p` raised to `power` and renormalized to the same sum.
+fn sharpen(p: &[f32], power: i32) -> Vec<f32> {
+    let total: f32 = p.iter().sum();
+    let raised: Vec<f32> = p.iter().map(|v| v.powi(power)).collect();
+    let sum: f32 = raised.iter().sum();
+    if sum <= 0.0 || !sum.is_finite() {
+        return p.to_vec();
+    }
+    raised.into_iter().map(|v| v / sum * total).collect()
+}
+
 /// Probabilities of one attribute group's logits.
 fn softmax(logits: &[f32]) -> Vec<f32> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -1261,4 +1273,22 @@ pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
         .convert::<f32>()
         .try_into_vec::<f32>()
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sharpening_favours_the_likeliest_label_and_keeps_the_sum() {
+        let p = sharpen(&[0.3, 0.6, 0.05], LOOK_SHARPNESS);
+        let sum: f32 = p.iter().sum();
+        assert!((sum - 0.95).abs() < 1e-5, "sum {sum}");
+        assert!(p[1] > 0.94 && p[0] < 0.01, "{p:?}");
+        assert_eq!(
+            sharpen(&[0.0, 0.0], 8),
+            vec![0.0, 0.0],
+            "no mass stays none"
+        );
+    }
 }
