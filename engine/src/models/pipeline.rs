@@ -119,6 +119,11 @@ pub struct GenerateSettings {
     /// Whether guidance also pushes towards the plan (the unconditional branch then gets
     /// no layout) or only sharpens what the text adds (both branches get the plan).
     pub guide_layout: bool,
+    /// Latent frames of the source an extension is conditioned on.
+    pub extend_context: usize,
+    /// Flow time below which an extension's known frames are released to be harmonized
+    /// (0: held to the end).
+    pub extend_release: f32,
 }
 
 impl Default for GenerateSettings {
@@ -131,6 +136,8 @@ impl Default for GenerateSettings {
             camera: None,
             plan_guidance: PLAN_GUIDANCE,
             guide_layout: true,
+            extend_context: EXTEND_CONTEXT,
+            extend_release: EXTEND_RELEASE,
         }
     }
 }
@@ -651,7 +658,7 @@ impl VideoModel {
     }
 
     /// Extends a clip by `settings.seconds`: a window of the clip's last
-    /// [`EXTEND_CONTEXT`] latent frames plus the new ones is sampled with the known frames
+    /// `settings.extend_context` latent frames plus the new ones is sampled with the known frames
     /// held (and the plan continued the same way), under `prompt` (the same or a new one,
     /// "two seconds later …"). Returns the whole clip: the source's frames followed by the
     /// new ones, so extensions chain.
@@ -689,7 +696,7 @@ impl VideoModel {
         let new_frames = self.check_settings(settings)?;
         let source_latents = self.source_latents(source)?;
         let [_, c, t_src, side, _] = source_latents.dims();
-        let k = EXTEND_CONTEXT.min(t_src);
+        let k = settings.extend_context.clamp(1, t_src);
         let window = k + new_frames / FRAMES_PER_LATENT;
         if window > self.config.dit.max_frames {
             return Err(ModelError::Setting(format!(
@@ -727,7 +734,7 @@ impl VideoModel {
         let start = Start::Continue {
             shape: [c, window, side, side],
             known: self.normalize(source_tail),
-            release: EXTEND_RELEASE,
+            release: settings.extend_release,
         };
         let run = SamplerRun::new(
             &job.cond,
@@ -764,9 +771,10 @@ impl VideoModel {
         let known_frames = k * FRAMES_PER_LATENT;
         let source_tail = source_latents.clone().narrow(2, t_src - k, k);
         let sampled = self.denormalize(sampled);
-        // The overlap moves from the source's latents to the harmonized ones in steps, so
-        // neither the first new frame nor the source's last one is a jump.
-        let ramp: Vec<f32> = (0..k).map(|j| (j + 1) as f32 / (k + 1) as f32).collect();
+        // The overlap moves from the source's latents to the harmonized ones in steps and
+        // ends on the harmonized ones, so the first new latent frame continues the last
+        // overlap frame exactly (the frames' cross-fade below spreads the change).
+        let ramp: Vec<f32> = (0..k).map(|j| (j + 1) as f32 / k as f32).collect();
         let ramp = Tensor::<1>::from_data(TensorData::new(ramp, [k]), &self.device)
             .reshape([1, 1, k, 1, 1]);
         let overlap =

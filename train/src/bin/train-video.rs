@@ -710,6 +710,8 @@ struct Sampling {
     guidance: f32,
     plan_guidance: f32,
     guide_layout: bool,
+    extend_context: usize,
+    extend_release: f32,
 }
 
 impl Sampling {
@@ -721,6 +723,8 @@ impl Sampling {
             guidance: args.get("guidance", defaults.sampler.guidance)?,
             plan_guidance: args.get("plan-guidance", defaults.plan_guidance)?,
             guide_layout: args.get("guide-layout", defaults.guide_layout)?,
+            extend_context: args.get("extend-context", defaults.extend_context)?,
+            extend_release: args.get("extend-release", defaults.extend_release)?,
         })
     }
 
@@ -737,6 +741,8 @@ impl Sampling {
             camera: None,
             plan_guidance: self.plan_guidance,
             guide_layout: self.guide_layout,
+            extend_context: self.extend_context,
+            extend_release: self.extend_release,
         }
     }
 }
