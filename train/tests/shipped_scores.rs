@@ -1,0 +1,91 @@
+//! The shipped video model's judge scores on a small fixed set of held-out compositions,
+//! pinned: a change that makes the shipped weights — or the pipeline around them — draw
+//! worse fails here. The full tables (200 prompts, and free text) are in the model card;
+//! these are the first 24 of the same 200 prompts and seeds (`train-video eval`).
+
+use kinora_engine::models::pipeline::{GenerateSettings, VideoModel};
+use kinora_engine::models::sampler::SamplerSettings;
+use kinora_engine::models::weights::{Manifest, WeightsError};
+use kinora_safety::classifier::PromptClassifier;
+use kinora_train::video::eval::{JudgeTable, judge_frames};
+use kinora_world::rng::mix;
+use kinora_world::sample::{Split, sample_scene};
+use kinora_world::text::describe;
+use std::path::{Path, PathBuf};
+
+/// Prompts judged (the first of `train-video eval`'s 200).
+const PROMPTS: u64 = 24;
+/// `train-video eval`'s default seed.
+const SEED: u64 = 9000;
+
+/// The shipped model of *this* checkout (the runtime manifest dir: a test binary reused
+/// from another clone sharing the cargo target dir must not read that clone's model).
+fn shipped_model() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf())
+        .join("../public/models/kinora-video")
+}
+
+fn load(dir: &Path) -> VideoModel {
+    let manifest: Manifest = serde_json::from_slice(
+        &std::fs::read(dir.join("manifest.json")).expect("the shipped manifest"),
+    )
+    .expect("manifest parses");
+    VideoModel::from_manifest(
+        &manifest,
+        |f| {
+            std::fs::read(dir.join(f)).map_err(|e| WeightsError::Io {
+                path: f.into(),
+                message: e.to_string(),
+            })
+        },
+        &kinora_engine::device::cpu_device(),
+    )
+    .expect("the shipped model loads")
+}
+
+#[test]
+fn the_shipped_model_keeps_its_judge_scores_on_held_out_compositions() {
+    let model = load(&shipped_model());
+    let words = PromptClassifier::builtin_word_vectors().expect("word vectors");
+    let mut table = JudgeTable::default();
+    for i in 0..PROMPTS {
+        let s = mix(SEED ^ i);
+        let scene = sample_scene(s, Split::HeldOut);
+        let settings = GenerateSettings {
+            sampler: SamplerSettings {
+                seed: s,
+                ..SamplerSettings::default()
+            },
+            ..GenerateSettings::default()
+        };
+        let video = model
+            .generate(&describe(&scene, s), &settings, &words, |_| true)
+            .expect("generates");
+        table.add(&scene, &judge_frames(&video.frames, video.width, video.fps));
+    }
+    let rows = table.rows();
+    let score = |name: &str| {
+        rows.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .unwrap_or_default()
+    };
+    eprintln!("{rows:?}");
+    // Each pin leaves two clips of margin below v5's own score on these 24 (CPU backend)
+    // for float differences between platforms, no more.
+    assert!(score("object colour") >= PIN_COLOUR, "{rows:?}");
+    assert!(score("motion direction") >= PIN_MOTION, "{rows:?}");
+    assert!(score("object persistence") >= PIN_PERSISTENCE, "{rows:?}");
+    assert!(score("mean flicker (levels)") <= PIN_FLICKER, "{rows:?}");
+}
+
+/// v5: 23 of 24 (95.8%); the pin allows 21.
+const PIN_COLOUR: f32 = 87.0;
+/// v5: 16 of 24 (66.7%); the pin allows 14.
+const PIN_MOTION: f32 = 58.0;
+/// v5: 17 of 24 (70.8%); the pin allows 15.
+const PIN_PERSISTENCE: f32 = 62.0;
+/// v5: 3.9 levels (v4: 10.3).
+const PIN_FLICKER: f32 = 5.0;
