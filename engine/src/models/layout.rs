@@ -85,6 +85,31 @@ impl Trajectory {
         v
     }
 
+    /// The plan with each slot's presence and radius median-filtered over
+    /// [`STEADY_WINDOW`] frames: a sampled plan sometimes lets an object's presence dip
+    /// for a frame or two, or its size flutter, inside the frame — which the object layer
+    /// would draw as the object fading or pulsing. Positions are left as sampled (a
+    /// bounce's turn must stay sharp).
+    pub fn steadied(&self) -> Trajectory {
+        let half = STEADY_WINDOW / 2;
+        let mut out = self.clone();
+        for s in 0..SLOTS {
+            for f in 0..self.frames {
+                let lo = f.saturating_sub(half);
+                let hi = (f + half + 1).min(self.frames);
+                let median = |value: fn(&SlotFrame) -> f32| {
+                    let mut v: Vec<f32> = (lo..hi).map(|g| value(&self.at(g, s))).collect();
+                    v.sort_by(f32::total_cmp);
+                    v[v.len() / 2]
+                };
+                let slot = &mut out.slots[f * SLOTS + s];
+                slot.presence = median(|p| p.presence);
+                slot.radius = median(|p| p.radius);
+            }
+        }
+        out
+    }
+
     /// Inverse of [`Trajectory::normalized`] (radius and presence clamped to their ranges).
     pub fn from_normalized(v: &[f32], frames: usize) -> Trajectory {
         let at = |s: usize, k: usize, f: usize| v[(s * VALUES + k) * frames + f];
@@ -194,6 +219,9 @@ pub fn object_maps_tensor(
     ])
 }
 
+/// Frames in the median filter of [`Trajectory::steadied`].
+pub const STEADY_WINDOW: usize = 5;
+
 /// Radii are small (0.03–0.2 frame heights): scaled so they span the planner's range.
 const RADIUS_SCALE: f32 = 8.0;
 
@@ -243,6 +271,31 @@ mod tests {
             slots.push(SlotFrame::EMPTY);
         }
         Trajectory { frames, slots }
+    }
+
+    #[test]
+    fn steadying_fills_a_short_dip_in_presence_and_keeps_positions_and_real_exits() {
+        let mut plan = moving_left(24);
+        plan.slots[10 * SLOTS].presence = 0.1; // a one-frame dip inside the frame
+        plan.slots[11 * SLOTS].radius = 0.3; // a one-frame flutter
+        for f in 18..24 {
+            plan.slots[f * SLOTS].presence = 0.0; // a real exit
+        }
+        let steady = plan.steadied();
+        assert_eq!(steady.at(10, 0).presence, 1.0);
+        assert_eq!(steady.at(11, 0).radius, 0.1);
+        assert!(
+            (19..24).all(|f| steady.at(f, 0).presence == 0.0),
+            "the exit stays"
+        );
+        assert!(
+            (0..24).all(|f| steady.at(f, 0).x == plan.at(f, 0).x),
+            "positions as sampled"
+        );
+        assert!(
+            (0..24).all(|f| steady.at(f, 1) == SlotFrame::EMPTY),
+            "empty slots stay empty"
+        );
     }
 
     #[test]

@@ -568,7 +568,7 @@ impl VideoModel {
     fn plan(&self, job: &Job, frames: usize, settings: &GenerateSettings) -> Option<Trajectory> {
         let planner = self.planner.as_ref()?;
         let start = Start::Noise([PLAN_CHANNELS, frames, 1, 1]);
-        Some(self.sample_plan(planner, job, start, settings))
+        Some(self.sample_plan(planner, job, start, settings).steadied())
     }
 
     /// Samples a trajectory from `start` with the planner's own guidance and noise.
