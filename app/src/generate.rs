@@ -30,6 +30,13 @@ const GUIDANCE: f32 = 2.0;
 /// Remix strength the model card found best for edits that keep the motion.
 const REMIX_STRENGTH: f32 = 0.9;
 
+/// The remix quick edits: label, test id, and the attribute group whose word each rewrites.
+const QUICK_EDITS: [(&str, &str, &str); 3] = [
+    ("Colour ", "edit-colour", "object1_colour"),
+    ("Object ", "edit-object", "object1_kind"),
+    ("Ground ", "edit-ground", "ground"),
+];
+
 /// What a run makes.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Job {
@@ -550,24 +557,14 @@ pub fn GeneratePanel(
                         </label>
                     </div>
                     <div class="row">
-                        <label>"Colour "
-                            <select data-testid="edit-colour" on:change=move |ev| edit("object1_colour", event_target_value(&ev))>
-                                <option value="" selected=true disabled=true>"change to…"</option>
-                                {labels_of("object1_colour")}
-                            </select>
-                        </label>
-                        <label>"Object "
-                            <select data-testid="edit-object" on:change=move |ev| edit("object1_kind", event_target_value(&ev))>
-                                <option value="" selected=true disabled=true>"change to…"</option>
-                                {labels_of("object1_kind")}
-                            </select>
-                        </label>
-                        <label>"Ground "
-                            <select data-testid="edit-ground" on:change=move |ev| edit("ground", event_target_value(&ev))>
-                                <option value="" selected=true disabled=true>"change to…"</option>
-                                {labels_of("ground")}
-                            </select>
-                        </label>
+                        {QUICK_EDITS.into_iter().map(|(label, testid, group)| view! {
+                            <label>{label}
+                                <select data-testid=testid on:change=move |ev| edit(group, event_target_value(&ev))>
+                                    <option value="" selected=true disabled=true>"change to…"</option>
+                                    {labels_of(group)}
+                                </select>
+                            </label>
+                        }).collect_view()}
                         <label>"Strength "
                             <input type="range" min="0.3" max="1" step="0.05" data-testid="remix-strength"
                                 prop:value=move || remix_strength.get().to_string()
