@@ -144,7 +144,7 @@ fn a_clip_remixes_and_extends_from_the_latents_kept_beside_it() {
 /// The issue's chain: 2 s extended 2 s at a time to 30 s; the finalize report
 /// (`kinora check`) on the final MP4 finds no jump and no dropped frames at any seam.
 #[test]
-#[ignore = "seams are still flagged as dropped frames (about 3 in 10 seams: the motion skips ~2× at a seam): issue 17 stays open"]
+#[ignore = "seams of this static-camera prompt at 8 steps are still flagged: the scene's plate steps where nothing else moves (issue 17 stays open)"]
 fn a_30_second_chain_of_extensions_has_seams_the_report_passes() {
     let d = dir("chain");
     let prompt = "a yellow ball rolls to the right on the sand";

@@ -110,6 +110,41 @@ impl Trajectory {
         out
     }
 
+    /// The plan with its frames from `known` on moved so each object goes on from where
+    /// the known frames leave it: the new part of its path is shifted so its first frame
+    /// is the last known one plus its velocity (the path keeps the sampled shape — its
+    /// turns and speeds — from there), and its radius starts at the last known radius,
+    /// easing to the sampled one over [`JOIN_FRAMES`] frames. A continued plan holds its
+    /// known frames, but nothing makes the first sampled frame adjacent to them (the
+    /// planner learned whole 2 s paths, not paths that begin mid-motion); without this the
+    /// object layer draws a jump at every extension seam. Slots not present on both sides
+    /// are left as sampled.
+    pub fn continued_from(&self, known: usize) -> Trajectory {
+        let mut out = self.clone();
+        if known < 2 || known >= self.frames {
+            return out;
+        }
+        for s in 0..SLOTS {
+            let last = self.at(known - 1, s);
+            let before = self.at(known - 2, s);
+            let first = self.at(known, s);
+            if last.presence < 0.5 || first.presence < 0.5 {
+                continue;
+            }
+            let dx = last.x + (last.x - before.x) - first.x;
+            let dy = last.y + (last.y - before.y) - first.y;
+            let dr = last.radius - first.radius;
+            for f in known..self.frames {
+                let fade = (-((f - known) as f32) / JOIN_FRAMES).exp();
+                let slot = &mut out.slots[f * SLOTS + s];
+                slot.x += dx;
+                slot.y += dy;
+                slot.radius = (slot.radius + dr * fade).max(0.0);
+            }
+        }
+        out
+    }
+
     /// Inverse of [`Trajectory::normalized`] (radius and presence clamped to their ranges).
     pub fn from_normalized(v: &[f32], frames: usize) -> Trajectory {
         let at = |s: usize, k: usize, f: usize| v[(s * VALUES + k) * frames + f];
@@ -219,6 +254,9 @@ pub fn object_maps_tensor(
     ])
 }
 
+/// Frames over which [`Trajectory::continued_from`]'s radius correction fades (e-folding).
+pub const JOIN_FRAMES: f32 = 4.0;
+
 /// Frames in the median filter of [`Trajectory::steadied`].
 pub const STEADY_WINDOW: usize = 5;
 
@@ -271,6 +309,32 @@ mod tests {
             slots.push(SlotFrame::EMPTY);
         }
         Trajectory { frames, slots }
+    }
+
+    #[test]
+    fn a_continued_plan_goes_on_from_where_its_known_frames_leave_the_object() {
+        let plan = moving_left(24);
+        // A sampled continuation that starts 0.2 to the right of where the object was.
+        let mut sampled = plan.clone();
+        for f in 8..24 {
+            sampled.slots[f * SLOTS].x += 0.2;
+        }
+        let joined = sampled.continued_from(8);
+        let step = plan.at(8, 0).x - plan.at(7, 0).x;
+        let first = joined.at(8, 0).x - joined.at(7, 0).x;
+        assert!(
+            (first - step).abs() < 1e-5,
+            "first new step {first}, known step {step}"
+        );
+        assert!(
+            (0..8).all(|f| joined.at(f, 0) == sampled.at(f, 0)),
+            "known frames kept"
+        );
+        assert!(
+            (joined.at(23, 0).x - plan.at(23, 0).x).abs() < 1e-5,
+            "the path goes on with its sampled shape from there"
+        );
+        assert!((0..24).all(|f| joined.at(f, 1) == SlotFrame::EMPTY));
     }
 
     #[test]

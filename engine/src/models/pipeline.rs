@@ -340,6 +340,7 @@ impl VideoModel {
             kept.trajectory.as_ref(),
             &kept.objects,
             &kept.looks,
+            0,
         );
         Ok(GeneratedVideo {
             frames,
@@ -725,7 +726,10 @@ impl VideoModel {
                     known,
                     release: 0.0,
                 };
-                Some(self.sample_plan(planner, &job, start, settings))
+                Some(
+                    self.sample_plan(planner, &job, start, settings)
+                        .continued_from(known_frames),
+                )
             }
             _ => None,
         };
@@ -785,6 +789,7 @@ impl VideoModel {
             trajectory.as_ref(),
             &job.objects,
             &job.looks,
+            source.frames.len().saturating_sub(known_frames),
         );
         // The window decodes the overlap's frames again in the same pass as the new ones:
         // cross-fading the source's own frames into them moves the seam inside one decode.
@@ -929,6 +934,7 @@ impl VideoModel {
             trajectory.as_ref(),
             &job.objects,
             &job.looks,
+            0,
         );
         Ok(GeneratedVideo {
             frames,
@@ -952,6 +958,7 @@ impl VideoModel {
         trajectory: Option<&Trajectory>,
         objects: &[Vec<f32>],
         looks: &[Vec<f32>],
+        clock: usize,
     ) -> (Vec<Vec<u8>>, usize, usize) {
         let latent_frames = latents.dims()[2];
         let maps = self.decoder_layout(trajectory, objects, latent_frames);
@@ -962,13 +969,14 @@ impl VideoModel {
             && plan.slots.len() == t * SLOTS
             && looks.len() == SLOTS
         {
-            high = self.draw_objects(sprites, high, plan, 0, looks);
+            high = self.draw_objects(sprites, high, plan, 0, clock, looks);
         }
         (video_frames(high), w, h)
     }
 
     /// The object layer: every slot's sprite in every frame, composited over `video`,
-    /// whose frames are the plan's from `first` on. A slot is drawn as much as the plan
+    /// whose frames are the plan's from `first` on; the plan's frame 0 is frame `clock` of
+    /// the clip. A slot is drawn as much as the plan
     /// says it is present and the prompt names an object there (its kind probabilities
     /// sum to 1 − P(no object)).
     fn draw_objects(
@@ -977,6 +985,7 @@ impl VideoModel {
         video: Tensor<5>,
         plan: &Trajectory,
         first: usize,
+        clock: usize,
         looks: &[Vec<f32>],
     ) -> Tensor<5> {
         let [_, _, t, h, w] = video.dims();
@@ -997,7 +1006,7 @@ impl VideoModel {
         let n = t * SLOTS;
         let look = Tensor::<1>::from_data(TensorData::new(look, [n * features]), &self.device)
             .reshape([n, features]);
-        let pose: Vec<f32> = pose_inputs(plan, self.config.fps)
+        let pose: Vec<f32> = pose_inputs(plan, self.config.fps, clock)
             [first * SLOTS * POSE_INPUTS..(first + t) * SLOTS * POSE_INPUTS]
             .to_vec();
         let pose = Tensor::<1>::from_data(TensorData::new(pose, [n * POSE_INPUTS]), &self.device)
@@ -1127,6 +1136,7 @@ impl Generation<'_> {
                 frame,
                 plan,
                 t / 2 * FRAMES_PER_LATENT,
+                0,
                 &self.job.looks,
             );
         }

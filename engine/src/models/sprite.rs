@@ -236,12 +236,13 @@ pub fn facing(plan: &Trajectory, slot: usize) -> Vec<f32> {
     out
 }
 
-/// Pose inputs `[frames × SLOTS, POSE_INPUTS]` (frame-major) for a plan at `fps`.
-pub fn pose_inputs(plan: &Trajectory, fps: u32) -> Vec<f32> {
+/// Pose inputs `[frames × SLOTS, POSE_INPUTS]` (frame-major) for a plan at `fps` whose
+/// first frame is frame `clock` of the clip (so an extension's wings beat on).
+pub fn pose_inputs(plan: &Trajectory, fps: u32, clock: usize) -> Vec<f32> {
     let facings: Vec<Vec<f32>> = (0..SLOTS).map(|s| facing(plan, s)).collect();
     let mut out = Vec::with_capacity(plan.frames * SLOTS * POSE_INPUTS);
     for f in 0..plan.frames {
-        let phase = std::f32::consts::TAU * FLAP_HZ * f as f32 / fps as f32;
+        let phase = std::f32::consts::TAU * FLAP_HZ * (clock + f) as f32 / fps as f32;
         for facing in &facings {
             out.extend([facing[f], phase.sin(), phase.cos()]);
         }
