@@ -432,22 +432,26 @@ impl VideoModel {
         }
         (1..=SLOTS)
             .map(|k| {
-                let mut features = Vec::new();
-                for attribute in &self.config.decoder_attributes {
-                    let name = format!("object{k}_{attribute}");
-                    let Some(range) = self.config.group_range(&name) else {
-                        continue;
-                    };
-                    features.extend(
-                        softmax(&logits[range])
-                            .into_iter()
-                            .zip(self.config.labels(&name))
-                            .filter(|(_, label)| label.as_str() != "none")
-                            .map(|(p, _)| p),
-                    );
-                }
-                features
+                self.config
+                    .decoder_attributes
+                    .iter()
+                    .flat_map(|a| self.label_probabilities(logits, &format!("object{k}_{a}"), true))
+                    .collect()
             })
+            .collect()
+    }
+
+    /// One attribute group's label probabilities from a prompt's logits, "none" left out
+    /// when `drop_none`; empty when the schema has no such group.
+    fn label_probabilities(&self, logits: &[f32], name: &str, drop_none: bool) -> Vec<f32> {
+        let Some(range) = self.config.group_range(name) else {
+            return Vec::new();
+        };
+        softmax(&logits[range])
+            .into_iter()
+            .zip(self.config.labels(name))
+            .filter(|(_, label)| !drop_none || label.as_str() != "none")
+            .map(|(p, _)| p)
             .collect()
     }
 
@@ -456,24 +460,19 @@ impl VideoModel {
     /// 0), then the scene's sky and style probabilities (the light it is seen in). Empty
     /// for models without an object layer.
     fn looks(&self, logits: &[f32]) -> Vec<Vec<f32>> {
-        let probabilities = |name: &str, drop_none: bool| -> Vec<f32> {
-            let Some(range) = self.config.group_range(name) else {
-                return Vec::new();
-            };
-            softmax(&logits[range])
-                .into_iter()
-                .zip(self.config.labels(name))
-                .filter(|(_, label)| !drop_none || label.as_str() != "none")
-                .map(|(p, _)| p)
-                .collect()
-        };
-        let scene: Vec<f32> = SPRITE_SCENE_GROUPS
-            .iter()
-            .flat_map(|g| sharpen(&probabilities(g, false), LOOK_SHARPNESS))
-            .collect();
         let Some(config) = &self.config.sprites else {
             return Vec::new();
         };
+        let probabilities = |name: &str, drop_none: bool| {
+            sharpen(
+                &self.label_probabilities(logits, name, drop_none),
+                LOOK_SHARPNESS,
+            )
+        };
+        let scene: Vec<f32> = SPRITE_SCENE_GROUPS
+            .iter()
+            .flat_map(|g| probabilities(g, false))
+            .collect();
         // A group the schema lacks reads as zeros (for a kind: no object to draw). The
         // layer learned from one-hot looks: an encoder unsure between two colours would
         // otherwise get their mixture (cyan and blue → a dull teal), so each group's
@@ -485,9 +484,14 @@ impl VideoModel {
         let scene = sized(scene, config.scene);
         (1..=SLOTS)
             .map(|k| {
-                let group = |name: String| sharpen(&probabilities(&name, true), LOOK_SHARPNESS);
-                let mut look = sized(group(format!("object{k}_colour")), config.colours);
-                look.extend(sized(group(format!("object{k}_kind")), config.kinds));
+                let mut look = sized(
+                    probabilities(&format!("object{k}_colour"), true),
+                    config.colours,
+                );
+                look.extend(sized(
+                    probabilities(&format!("object{k}_kind"), true),
+                    config.kinds,
+                ));
                 look.extend_from_slice(&scene);
                 look
             })
@@ -537,20 +541,32 @@ impl VideoModel {
             self.latent_side(),
             self.latent_side(),
         ];
+        Ok(self.generation(job, Start::Noise(shape), settings, trajectory, Ending::Clip))
+    }
+
+    /// A generation of `job` from `start`, ready for its first step.
+    fn generation(
+        &self,
+        job: Job,
+        start: Start,
+        settings: &GenerateSettings,
+        trajectory: Option<Trajectory>,
+        ending: Ending,
+    ) -> Generation<'_> {
         let run = SamplerRun::new(
             &job.cond,
             &job.uncond,
-            Start::Noise(shape),
+            start,
             &settings.sampler,
             &self.device,
         );
-        Ok(Generation {
+        Generation {
             model: self,
             job,
             run,
             trajectory,
-            ending: Ending::Clip,
-        })
+            ending,
+        }
     }
 
     /// The planner's trajectory for a prompt alone (`None` for models without a planner):
@@ -642,20 +658,13 @@ impl VideoModel {
             latents: self.normalize(source_latents),
             strength,
         };
-        let run = SamplerRun::new(
-            &job.cond,
-            &job.uncond,
-            start,
-            &settings.sampler,
-            &self.device,
-        );
-        Ok(Generation {
-            model: self,
+        Ok(self.generation(
             job,
-            run,
-            trajectory: source.trajectory.clone(),
-            ending: Ending::Clip,
-        })
+            start,
+            settings,
+            source.trajectory.clone(),
+            Ending::Clip,
+        ))
     }
 
     /// Extends a clip by `settings.seconds`: a window of the clip's last
@@ -740,23 +749,11 @@ impl VideoModel {
             known: self.normalize(source_tail),
             release: settings.extend_release,
         };
-        let run = SamplerRun::new(
-            &job.cond,
-            &job.uncond,
-            start,
-            &settings.sampler,
-            &self.device,
-        );
-        Ok(Generation {
-            model: self,
-            job,
-            run,
-            trajectory,
-            ending: Ending::Extension {
-                source: Box::new(source.clone()),
-                context: k,
-            },
-        })
+        let ending = Ending::Extension {
+            source: Box::new(source.clone()),
+            context: k,
+        };
+        Ok(self.generation(job, start, settings, trajectory, ending))
     }
 
     /// The end of an extension: the sampled window's latents joined to the source's and

@@ -196,17 +196,16 @@ fn resampling_weights(
     let start = centre - half;
     for i in 0..len {
         let u = ((i as f32 + 0.5) - start) / (2.0 * half) * side as f32 - 0.5;
+        // Up to half a sprite pixel beyond its edge the sprite fades out; past that the
+        // row is outside the box.
+        if u < -0.5 || u > side as f32 - 0.5 {
+            continue;
+        }
         let k0 = u.floor();
         let frac = u - k0;
         for (k, weight) in [(k0, 1.0 - frac), (k0 + 1.0, frac)] {
             if k >= 0.0 && (k as usize) < side {
                 w[i * side + k as usize] += weight * visibility;
-            }
-        }
-        // Half a sprite pixel beyond its edge the sprite fades out instead of stopping.
-        if u < -0.5 || u > side as f32 - 0.5 {
-            for k in 0..side {
-                w[i * side + k] = 0.0;
             }
         }
     }

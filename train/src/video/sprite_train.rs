@@ -10,7 +10,7 @@
 //! threshold decides what belongs to the object.
 
 use super::common::{CsvLog, host, learning_rate, progress, save_checkpoint};
-use super::schema::{decoder_features, schema};
+use super::schema::{decoder_features, decoder_features_per_slot, schema};
 use super::trajectory::world_trajectory;
 use anyhow::Result;
 use burn::optim::{AdamWConfig, GradientsParams};
@@ -50,7 +50,7 @@ pub struct SpriteExample {
 
 /// The decoder's configuration for the world's schema.
 pub fn sprite_config() -> SpriteDecoderConfig {
-    let per_slot = decoder_features(&[]).first().map_or(0, Vec::len);
+    let per_slot = decoder_features_per_slot();
     let schema = schema();
     let count = |name: &str| {
         schema
@@ -281,13 +281,8 @@ pub fn train(
     let plain = model.valid();
     let plain_device = Device::flex();
     let mut held = 0.0;
-    let chunks: Vec<Vec<&SpriteExample>> = check_set
-        .iter()
-        .collect::<Vec<_>>()
-        .chunks(256)
-        .map(<[_]>::to_vec)
-        .collect();
-    for c in &chunks {
+    let checks: Vec<&SpriteExample> = check_set.iter().collect();
+    for c in checks.chunks(256) {
         held += host(loss(&plain, c, side, &plain_device))[0] * c.len() as f32;
     }
     Ok((held / check_set.len() as f32, last))
