@@ -1,13 +1,16 @@
 //! The Generate panel: the shipped video model runs in this page (burn's CPU backend
 //! compiled to wasm — on this project's machines it measured faster than a software
 //! WebGPU adapter), one denoising step at a time so the page stays responsive, with a
-//! progress bar, a live preview and Cancel. The clip it makes goes to the Clip panel,
-//! which exports it labelled, watermarked and signed, like any clip.
+//! progress bar, a live preview and Cancel. The audio model then makes the clip's
+//! soundtrack from the prompt and the objects' tracks (unless Sound is off). The clip it
+//! makes goes to the Clip panel, which exports it labelled, watermarked and signed, like
+//! any clip.
 
 use crate::browser::{draw_rgb, now_ms};
 use crate::export::OpenClip;
 use crate::models::{Fetched, load};
 use crate::webcodecs::next_tick;
+use kinora_engine::models::audio::AudioSettings;
 use kinora_engine::models::pipeline::{
     CameraChoice, GenerateSettings, GeneratedVideo, Generation, ModelError, Stage, VideoModel,
 };
@@ -27,6 +30,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Guidance the model card found best.
 const GUIDANCE: f32 = 2.0;
+/// Sampler steps of the audio model in the page.
+const SOUND_STEPS: usize = 8;
 /// Remix strength the model card found best for edits that keep the motion.
 const REMIX_STRENGTH: f32 = 0.9;
 
@@ -240,6 +245,7 @@ pub fn GeneratePanel(
     // strongly to follow the prompt.
     let camera = RwSignal::new(None::<CameraChoice>);
     let guidance = RwSignal::new(GUIDANCE);
+    let sound_on = RwSignal::new(true);
 
     spawn_local(async move {
         let started = now_ms();
@@ -367,13 +373,35 @@ pub fn GeneratePanel(
                     {
                         draw_rgb(&canvas, last, video.width, video.height);
                     }
+                    let sound = if sound_on.get_untracked() && m.audio.is_some() {
+                        set_status.set("Making the sound…".into());
+                        next_tick().await;
+                        let settings = AudioSettings {
+                            steps: SOUND_STEPS,
+                            seed: s.seed,
+                            ..AudioSettings::default()
+                        };
+                        m.soundtrack(&text, &video, &w, &settings, |_, _| {
+                            !cancel.load(Ordering::Relaxed)
+                        })
+                        .map_err(|e| match e {
+                            ModelError::Cancelled => {
+                                "Cancelled. Nothing was lost; generate again when you like."
+                                    .to_string()
+                            }
+                            e => format!("The sound could not be made: {e}"),
+                        })?
+                    } else {
+                        None
+                    };
+                    let sample_rate = sound.as_ref().map_or(24_000, |t| t.sample_rate);
                     let clip = Clip {
                         width: s.width,
                         height: s.height,
                         fps: video.fps,
                         frames,
-                        sample_rate: 24_000,
-                        audio: Vec::new(),
+                        sample_rate,
+                        audio: sound.map(|t| t.samples).unwrap_or_default(),
                     };
                     let reading = video.reading.clone();
                     current.set_value(Some(Rc::new(video)));
@@ -391,10 +419,15 @@ pub fn GeneratePanel(
                             .take(4)
                             .map(|(g, l, _)| format!("{g} {l}"))
                             .collect();
-                        let next = if embedded {
-                            "Silent for now."
+                        let heard = if clip.audio.is_empty() {
+                            "Silent (sound is off)."
                         } else {
-                            "Silent for now (the sound model is on its way). Export it below: labelled, watermarked and signed."
+                            "With its sound."
+                        };
+                        let next = if embedded {
+                            heard.to_string()
+                        } else {
+                            format!("{heard} Export it below: labelled, watermarked and signed.")
                         };
                         if job == Job::Generate {
                             remix_prompt.set(text.clone());
@@ -531,6 +564,12 @@ pub fn GeneratePanel(
                         <option value="slow">"slow"</option>
                         <option value="fast">"fast"</option>
                     </select>
+                </label>
+                <label>
+                    <input type="checkbox" data-testid="setting-sound"
+                        prop:checked=move || sound_on.get()
+                        on:change=move |ev| sound_on.set(event_target_checked(&ev)) />
+                    " Sound"
                 </label>
                 <label>"Guidance "
                     <input type="number" min="1" max="10" step="0.5" data-testid="setting-guidance"

@@ -1,8 +1,10 @@
 //! `kinora generate`: prompt → guardrails → the shipped video model (hash-checked weights)
-//! → frames → the same labelled, watermarked, signed MP4 as `kinora export` (a silent
-//! soundtrack until the audio model lands) + a contact-sheet PNG.
+//! → frames → the audio model's soundtrack for them → the same labelled, watermarked,
+//! signed MP4 as `kinora export` + a contact-sheet PNG (and the soundtrack as WAV on
+//! request).
 
 use anyhow::{Context, Result, bail};
+use kinora_engine::models::audio::AudioSettings;
 use kinora_engine::models::pipeline::{
     CameraChoice, ClipLatents, GenerateSettings, Stage, VideoModel, contact_sheet,
 };
@@ -10,6 +12,7 @@ use kinora_engine::models::sampler::SamplerSettings;
 use kinora_engine::models::weights::{Manifest, WeightsError};
 use kinora_media::clip::{Clip, resize_rgb};
 use kinora_media::export::{ExportOptions, export_mp4};
+use kinora_media::import::write_wav;
 use kinora_provenance::Provenance;
 use kinora_safety::classifier::PromptClassifier;
 use kinora_safety::{PromptPolicy, Verdict};
@@ -84,6 +87,15 @@ pub struct Request {
     /// the output is the whole, longer clip.
     #[arg(long)]
     pub extend: Option<PathBuf>,
+    /// Leave the clip silent (skip the audio model).
+    #[arg(long)]
+    pub no_sound: bool,
+    /// Also write the soundtrack as a 16-bit WAV file.
+    #[arg(long)]
+    pub wav: Option<PathBuf>,
+    /// Sampler steps of the audio model.
+    #[arg(long, default_value_t = 16)]
+    pub sound_steps: usize,
 }
 
 /// Guidance to generate and extend.
@@ -272,12 +284,42 @@ pub fn run(req: Request) -> Result<()> {
             write_png(&dir.join(format!("frame-{i:03}.png")), f, side, side)?;
         }
     }
-    let sample_rate = 24_000;
+    let sound_started = std::time::Instant::now();
+    let sound = if req.no_sound {
+        None
+    } else {
+        let settings = AudioSettings {
+            steps: req.sound_steps,
+            seed: req.seed,
+            ..AudioSettings::default()
+        };
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message("making the sound");
+        let sound = model.soundtrack(&req.prompt, &video, &words, &settings, |_, _| {
+            bar.tick();
+            true
+        })?;
+        bar.finish_and_clear();
+        if sound.is_none() {
+            eprintln!("this model has no audio model: the clip is silent");
+        }
+        sound
+    };
+    let sound_time = sound_started.elapsed();
+    let sample_rate = sound.as_ref().map_or(24_000, |s| s.sample_rate);
+    let audio = match &sound {
+        Some(s) => s.samples.clone(),
+        None => vec![0.0; frames.len() * (sample_rate / video.fps) as usize],
+    };
+    if let (Some(path), Some(s)) = (&req.wav, &sound) {
+        std::fs::write(path, write_wav(&s.samples, s.sample_rate)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
     let clip = Clip {
         width: req.size,
         height: req.size,
         fps: video.fps,
-        audio: vec![0.0; frames.len() * (sample_rate / video.fps) as usize],
+        audio,
         frames,
         sample_rate,
     };
@@ -293,13 +335,19 @@ pub fn run(req: Request) -> Result<()> {
     std::fs::write(&req.out, &exported.mp4)
         .with_context(|| format!("writing {}", req.out.display()))?;
     println!(
-        "wrote {} ({} bytes, {} frames, {:.1} s) and {}; generated in {:.1} s on {:?}",
+        "wrote {} ({} bytes, {} frames, {:.1} s, {}) and {}; video generated in {:.1} s, \
+         sound in {:.1} s on {:?}",
         req.out.display(),
         exported.report.bytes,
         exported.report.frames,
         exported.report.video_seconds,
+        match &sound {
+            Some(s) => format!("sound at {:.1} LUFS", s.lufs),
+            None => "silent".to_string(),
+        },
         sheet.display(),
         generated.as_secs_f64(),
+        sound_time.as_secs_f64(),
         req.backend
     );
     Ok(())

@@ -5,10 +5,12 @@
 
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;
+use kinora_engine::models::audio::{AudioDitConfig, AudioModelConfig, AudioSettings};
 use kinora_engine::models::dit::{DitCondition, VideoDitConfig};
 use kinora_engine::models::layers::key_bias;
 use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, layout_tensor};
-use kinora_engine::models::pipeline::{GenerateSettings, VideoModel, VideoModelConfig};
+use kinora_engine::models::loudness::TARGET_LUFS;
+use kinora_engine::models::pipeline::{GenerateSettings, ModelError, VideoModel, VideoModelConfig};
 use kinora_engine::models::sampler::{SamplerSettings, sample};
 use kinora_engine::models::sprite::SpriteDecoderConfig;
 use kinora_engine::models::text::{AttributeGroup, TextEncoderConfig, Tokenizer, WordLookup};
@@ -65,6 +67,7 @@ fn tiny_config() -> VideoModelConfig {
     planner.latent_channels = PLAN_CHANNELS;
     planner.patch = 1;
     planner.max_side = 1;
+    planner.max_frames = 128;
     let mut vae = VideoVaeConfig::new();
     vae.widths = [4, 8];
     vae.latent_channels = 8;
@@ -88,6 +91,16 @@ fn tiny_config() -> VideoModelConfig {
                 .with_hidden(8)
                 .with_side(4),
         ),
+        audio: Some(AudioModelConfig {
+            dit: AudioDitConfig::new(0, vec![3, 2])
+                .with_d_model(16)
+                .with_depth(1)
+                .with_heads(2)
+                .with_text_dims(16)
+                .with_codec_dims(8),
+            labels: Vec::new(),
+            sample_rate: 24_000,
+        }),
     }
 }
 
@@ -152,6 +165,65 @@ fn generation_has_the_promised_shape_and_is_deterministic_from_a_seed() {
             )
             .is_err()
     );
+}
+
+fn quick_sound() -> AudioSettings {
+    AudioSettings {
+        steps: 2,
+        guidance: 2.0,
+        seed: 9,
+        phase_iterations: 4,
+    }
+}
+
+#[test]
+fn the_soundtrack_covers_the_clip_is_seeded_normalized_and_cancellable() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    for seconds in [2.0, 5.0] {
+        let video = model
+            .generate(
+                "a red ball",
+                &GenerateSettings {
+                    seconds,
+                    ..settings(2)
+                },
+                &Words,
+                |_| true,
+            )
+            .expect("generate");
+        let mut windows = 0;
+        let a = model
+            .soundtrack("a red ball", &video, &Words, &quick_sound(), |_, n| {
+                windows = n;
+                true
+            })
+            .expect("soundtrack")
+            .expect("the model has sound");
+        assert_eq!(a.sample_rate, 24_000);
+        assert_eq!(
+            a.samples.len(),
+            (seconds * 24_000.0) as usize,
+            "{seconds} s"
+        );
+        assert_eq!(
+            windows,
+            if seconds > 2.0 { 3 } else { 1 },
+            "2 s windows overlapping by 0.5 s"
+        );
+        assert!((a.lufs - TARGET_LUFS).abs() < 1.0, "loudness {}", a.lufs);
+        assert!(a.samples.iter().all(|s| s.abs() <= 0.9));
+        let b = model
+            .soundtrack("a red ball", &video, &Words, &quick_sound(), |_, _| true)
+            .expect("soundtrack")
+            .expect("sound");
+        assert_eq!(a, b, "same seed, same soundtrack");
+    }
+    let video = model
+        .generate("a red ball", &settings(2), &Words, |_| true)
+        .expect("generate");
+    let cancelled = model.soundtrack("a red ball", &video, &Words, &quick_sound(), |_, _| false);
+    assert!(matches!(cancelled, Err(ModelError::Cancelled)));
 }
 
 #[test]
@@ -365,9 +437,17 @@ fn exported_weights_load_back_exactly_at_f32_and_closely_at_int8_and_int4() {
         model.sprites.as_ref().expect("sprites"),
         "sprites",
     ));
+    tensors.extend(collect_tensors(
+        model.audio.as_ref().expect("audio"),
+        "audio",
+    ));
     let reference = model
         .generate("red ball", &settings(3), &Words, |_| true)
         .expect("generate");
+    let sound = model
+        .soundtrack("red ball", &reference, &Words, &quick_sound(), |_, _| true)
+        .expect("soundtrack")
+        .expect("the model has sound");
     for (precision, tolerance) in [
         (Precision::F32, 0.0),
         (Precision::Int8, 0.05),
@@ -396,6 +476,11 @@ fn exported_weights_load_back_exactly_at_f32_and_closely_at_int8_and_int4() {
         );
         if precision == Precision::F32 {
             assert_eq!(reference.frames, out.frames);
+            let again = loaded
+                .soundtrack("red ball", &out, &Words, &quick_sound(), |_, _| true)
+                .expect("soundtrack")
+                .expect("the loaded model has sound");
+            assert_eq!(sound, again, "the audio weights travel with the manifest");
         }
     }
 }

@@ -105,6 +105,29 @@ pub fn read_y4m(bytes: &[u8]) -> Result<VideoFrames, AssemblyError> {
     })
 }
 
+/// Write a mono soundtrack as 16-bit PCM WAV (samples clamped to −1..1).
+pub fn write_wav(samples: &[f32], sample_rate: u32) -> Result<Vec<u8>, AssemblyError> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut out = Cursor::new(Vec::with_capacity(44 + 2 * samples.len()));
+    let mut writer = hound::WavWriter::new(&mut out, spec)
+        .map_err(|e| bad("the sound could not be written", e))?;
+    for s in samples {
+        let v = (s.clamp(-1.0, 1.0) * i16::MAX as f32).round() as i16;
+        writer
+            .write_sample(v)
+            .map_err(|e| bad("the sound could not be written", e))?;
+    }
+    writer
+        .finalize()
+        .map_err(|e| bad("the sound could not be written", e))?;
+    Ok(out.into_inner())
+}
+
 /// Read a WAV soundtrack (integer PCM 8–32 bit or 32-bit float, any channel count, mixed
 /// to mono). Returns `(sample_rate, samples)`.
 pub fn read_wav(bytes: &[u8]) -> Result<(u32, Vec<f32>), AssemblyError> {
@@ -193,4 +216,24 @@ pub fn clip_from_files(
     clip.audio = clip.fitted_audio();
     clip.validate()?;
     Ok((clip, note))
+}
+
+#[cfg(test)]
+mod wav_tests {
+    use super::*;
+
+    #[test]
+    fn a_written_soundtrack_reads_back() {
+        let samples: Vec<f32> = (0..2400).map(|i| (i as f32 * 0.01).sin() * 0.5).collect();
+        let bytes = write_wav(&samples, 24_000).expect("write");
+        let (rate, back) = read_wav(&bytes).expect("read");
+        assert_eq!(rate, 24_000);
+        assert_eq!(back.len(), samples.len());
+        let worst = samples
+            .iter()
+            .zip(&back)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst < 1e-4, "{worst}");
+    }
 }

@@ -22,6 +22,8 @@
 //! 7): they are not in [`dataset::TRAINING_SETS`], and only `safety/tests/redteam.rs`
 //! measures on them.
 
+pub mod args;
+pub mod audio;
 pub mod dataset;
 pub mod training;
 pub mod video;

@@ -7,12 +7,15 @@
 //! (96 tokens for 2 s at 12 fps), a ~2M-parameter DiT, and a text encoder trained first on
 //! text alone so the DiT starts from a disentangled condition.
 
+pub mod audio;
 pub mod dit;
 pub mod layers;
 pub mod layout;
+pub mod loudness;
 pub mod noise;
 pub mod pipeline;
 pub mod sampler;
+pub mod spectrum;
 pub mod sprite;
 pub mod text;
 pub mod vae;

@@ -2,6 +2,9 @@
 //! decode → RGB frames. One [`VideoModel`] holds the three trained modules, built from a
 //! shipped manifest and its hash-checked shards.
 
+use super::audio::{
+    AudioDit, AudioModelConfig, AudioSettings, TextPart, sample_log_magnitudes, waveform,
+};
 use super::dit::{DitCondition, VideoDit, VideoDitConfig};
 use super::layers::key_bias;
 use super::layout::{PLAN_CHANNELS, SLOTS, Trajectory, layout_tensor, object_maps_tensor};
@@ -57,6 +60,10 @@ pub struct VideoModelConfig {
     /// the decoded frames on the plan's tracks. `None` in models without one.
     #[serde(default)]
     pub sprites: Option<SpriteDecoderConfig>,
+    /// The audio model (see [`super::audio`]): a soundtrack for the generated clip from
+    /// the prompt and the objects' tracks. `None` in models without sound.
+    #[serde(default)]
+    pub audio: Option<AudioModelConfig>,
 }
 
 impl VideoModelConfig {
@@ -181,6 +188,17 @@ pub struct GeneratedVideo {
     pub looks: Vec<Vec<f32>>,
 }
 
+/// A generated soundtrack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Soundtrack {
+    /// Mono samples in −1..1.
+    pub samples: Vec<f32>,
+    /// Samples per second.
+    pub sample_rate: u32,
+    /// Integrated loudness reached (LUFS; see [`super::loudness`]).
+    pub lufs: f32,
+}
+
 /// What a clip keeps so it can be remixed or extended later (stored beside it: a
 /// `.kinora.json` file from the CLI, the gallery record in the page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,6 +246,8 @@ pub struct VideoModel {
     pub planner: Option<VideoDit>,
     /// The object layer's appearance decoder (models that draw objects as layers).
     pub sprites: Option<SpriteDecoder>,
+    /// The audio model (models with sound).
+    pub audio: Option<AudioDit>,
     device: Device,
 }
 
@@ -253,6 +273,7 @@ impl VideoModel {
             dit: config.dit.init(device),
             planner: config.planner.as_ref().map(|p| p.init(device)),
             sprites: config.sprites.as_ref().map(|s| s.init(device)),
+            audio: config.audio.as_ref().map(|a| a.dit.init(device)),
             config,
             device: device.clone(),
         }
@@ -278,6 +299,10 @@ impl VideoModel {
             },
             sprites: match fresh.sprites {
                 Some(s) => Some(load_tensors(s, "sprites", &tensors)?),
+                None => None,
+            },
+            audio: match fresh.audio {
+                Some(a) => Some(load_tensors(a, "audio", &tensors)?),
                 None => None,
             },
             config: fresh.config,
@@ -348,6 +373,60 @@ impl VideoModel {
             height,
             ..video
         })
+    }
+
+    /// The soundtrack of a generated clip: the audio model samples log-magnitude frames
+    /// from `prompt` and the clip's object tracks (the plan the object layer drew), then
+    /// the codec rebuilds the waveform and normalizes its loudness. `Ok(None)` for models
+    /// without sound or clips without a plan. `on_window(i, n)` reports progress before
+    /// each 2 s window; returning false cancels.
+    pub fn soundtrack(
+        &self,
+        prompt: &str,
+        video: &GeneratedVideo,
+        words: &dyn WordLookup,
+        settings: &AudioSettings,
+        on_window: impl FnMut(usize, usize) -> bool,
+    ) -> Result<Option<Soundtrack>, ModelError> {
+        let (Some(dit), Some(config), Some(plan)) =
+            (&self.audio, &self.config.audio, &video.trajectory)
+        else {
+            return Ok(None);
+        };
+        let (enc, _) = self.encode_text(&[prompt], words);
+        let null = self.null_condition(1);
+        let text = TextPart {
+            tokens: enc.tokens,
+            bias: enc.bias,
+            pooled: enc.pooled,
+        };
+        let null_text = TextPart {
+            tokens: null.tokens,
+            bias: null.bias,
+            pooled: null.pooled,
+        };
+        let rate = config.sample_rate;
+        let samples = video.frames.len() * rate as usize / video.fps.max(1) as usize;
+        let frames = samples.div_ceil(super::spectrum::HOP);
+        let mags = sample_log_magnitudes(
+            dit,
+            config,
+            &text,
+            &null_text,
+            plan,
+            &video.objects,
+            video.fps,
+            frames,
+            settings,
+            on_window,
+        )
+        .ok_or(ModelError::Cancelled)?;
+        let (samples, lufs) = waveform(&mags, samples, settings, rate);
+        Ok(Some(Soundtrack {
+            samples,
+            sample_rate: rate,
+            lufs,
+        }))
     }
 
     /// Encodes prompts; returns the encoding and the tokenized prompts.

@@ -33,6 +33,7 @@ use kinora_engine::models::text::{TextEncoderConfig, Tokenizer};
 use kinora_engine::models::vae::{VideoVae, VideoVaeConfig};
 use kinora_engine::models::weights::{Precision, collect_tensors, pack};
 use kinora_safety::classifier::PromptClassifier;
+use kinora_train::args::Args;
 use kinora_train::video::common::{host, load_checkpoint, read_weights, write_weights};
 use kinora_train::video::data::{self, BASE, FRAMES, HIGH, clip_bytes, render_clip};
 use kinora_train::video::eval::{JudgeTable, judge_frames};
@@ -46,49 +47,8 @@ use kinora_world::rng::mix;
 use kinora_world::sample::Split;
 use std::path::{Path, PathBuf};
 
-struct Args {
-    command: String,
-    flags: std::collections::HashMap<String, String>,
-}
-
-impl Args {
-    fn parse() -> Result<Args> {
-        let mut it = std::env::args().skip(1);
-        let command = it
-            .next()
-            .context("usage: train-video <data|text|vae|dit|export|eval> [--flag value]…")?;
-        let mut flags = std::collections::HashMap::new();
-        while let Some(k) = it.next() {
-            let Some(name) = k.strip_prefix("--") else {
-                bail!("unexpected argument {k:?}");
-            };
-            let v = it
-                .next()
-                .with_context(|| format!("--{name} needs a value"))?;
-            flags.insert(name.to_string(), v);
-        }
-        Ok(Args { command, flags })
-    }
-
-    fn get<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T> {
-        match self.flags.get(name) {
-            Some(v) => v
-                .parse()
-                .map_err(|_| anyhow::anyhow!("--{name}: cannot read {v:?}")),
-            None => Ok(default),
-        }
-    }
-
-    fn path(&self, name: &str, default: &Path) -> PathBuf {
-        self.flags
-            .get(name)
-            .map(PathBuf::from)
-            .unwrap_or_else(|| default.to_path_buf())
-    }
-}
-
 fn main() -> Result<()> {
-    let args = Args::parse()?;
+    let args = Args::parse("usage: train-video <data|text|vae|dit|export|eval> [--flag value]…")?;
     let run = args.path("dir", Path::new("/work/kinora-run"));
     std::fs::create_dir_all(&run)?;
     let words = PromptClassifier::builtin_word_vectors().context("decoding the word vectors")?;
@@ -376,6 +336,8 @@ fn assemble(
         latent_std: std,
         fps: 12,
         base_size: BASE,
+        // The audio model joins the manifest afterwards (`train-audio export`).
+        audio: None,
     })
 }
 
@@ -748,19 +710,7 @@ impl Sampling {
 }
 
 fn load(dir: &Path) -> Result<VideoModel> {
-    let (manifest, _) = read_weights(dir)?;
-    Ok(VideoModel::from_manifest(
-        &manifest,
-        |f| {
-            std::fs::read(dir.join(f)).map_err(|e| {
-                kinora_engine::models::weights::WeightsError::Io {
-                    path: f.into(),
-                    message: e.to_string(),
-                }
-            })
-        },
-        &Device::flex(),
-    )?)
+    kinora_train::video::common::load_model(dir)
 }
 
 /// The judge on free-text prompts written by someone who never saw the world's grammar

@@ -67,6 +67,21 @@ pub fn read_weights(dir: &Path) -> Result<(Manifest, HashMap<String, weights::Ho
     Ok((manifest, tensors))
 }
 
+/// Loads a shipped (or exported) video model from `dir` onto the CPU backend.
+pub fn load_model(dir: &Path) -> Result<kinora_engine::models::pipeline::VideoModel> {
+    let (manifest, _) = read_weights(dir)?;
+    Ok(kinora_engine::models::pipeline::VideoModel::from_manifest(
+        &manifest,
+        |f| {
+            std::fs::read(dir.join(f)).map_err(|e| weights::WeightsError::Io {
+                path: f.into(),
+                message: e.to_string(),
+            })
+        },
+        &Device::flex(),
+    )?)
+}
+
 /// Loads a checkpoint written by [`save_checkpoint`] into `module`.
 pub fn load_checkpoint<M: Module>(
     module: M,

@@ -1,0 +1,158 @@
+//! Training clips for the audio model: the world's soundtrack of a scene (impacts at the
+//! contacts, the ambient bed) as log-magnitude frames, with the objects' tracks the
+//! picture shows and the prompt. Rendered in memory (no frames are drawn, so thousands of
+//! 4 s clips take seconds); windows of [`WINDOW_TOKENS`] tokens are cut from them at random
+//! offsets so the model sees every phase of the bed's rhythm.
+
+use crate::video::schema::{decoder_features, scene_labels};
+use crate::video::trajectory::world_trajectory;
+use kinora_engine::models::audio::FRAMES_PER_TOKEN;
+use kinora_engine::models::layout::Trajectory;
+use kinora_engine::models::spectrum::{BINS, HOP, Stft};
+use kinora_engine::models::text::AttributeGroup;
+use kinora_world::audio::synth;
+use kinora_world::physics::Plan;
+use kinora_world::render::RenderConfig;
+use kinora_world::sample::{Split, sample_scene};
+use kinora_world::scene::{Ambient, Key, Scene};
+use kinora_world::text::describe;
+
+/// Seconds of each rendered training clip.
+pub const CLIP_SECONDS: f32 = 4.0;
+/// Tokens per training window (2 s).
+pub const WINDOW_TOKENS: usize = 100;
+/// Video frame rate of the tracks.
+pub const FPS: u32 = 12;
+/// Audio sample rate.
+pub const SAMPLE_RATE: u32 = 24_000;
+
+/// The sound attributes the audio model reads from the text, in logit order: the bed's
+/// kind and its key (labels as the world's serde names; "none" first).
+pub fn sound_schema() -> Vec<AttributeGroup> {
+    let group = |name: &str, labels: &[&str]| AttributeGroup {
+        name: name.to_string(),
+        labels: labels.iter().map(|l| l.to_string()).collect(),
+    };
+    vec![
+        group(
+            "ambient",
+            &["none", "guitar", "piano", "wind", "rain", "birds"],
+        ),
+        group("key", &["none", "c", "d", "e", "f", "g", "a"]),
+    ]
+}
+
+/// A scene's label index in each group of [`sound_schema`].
+pub fn sound_labels(scene: &Scene) -> Vec<usize> {
+    let key = |k: Key| match k {
+        Key::C => 1,
+        Key::D => 2,
+        Key::E => 3,
+        Key::F => 4,
+        Key::G => 5,
+        Key::A => 6,
+    };
+    match scene.ambient {
+        Ambient::None => vec![0, 0],
+        Ambient::Guitar(k) => vec![1, key(k)],
+        Ambient::Piano(k) => vec![2, key(k)],
+        Ambient::Wind => vec![3, 0],
+        Ambient::Rain => vec![4, 0],
+        Ambient::Birds => vec![5, 0],
+    }
+}
+
+/// One rendered clip.
+pub struct AudioClip {
+    /// The scene (speech removed: the model does not speak yet).
+    pub scene: Scene,
+    /// Its seed.
+    pub seed: u64,
+    /// A paraphrase of the scene.
+    pub prompt: String,
+    /// The objects' tracks at [`FPS`].
+    pub plan: Trajectory,
+    /// Per-slot colour/kind one-hots (what the text encoder's probabilities approximate).
+    pub objects: Vec<Vec<f32>>,
+    /// Log-magnitude frames, `frames × BINS`.
+    pub log_mags: Vec<f32>,
+}
+
+impl AudioClip {
+    /// STFT frames.
+    pub fn frames(&self) -> usize {
+        self.log_mags.len() / BINS
+    }
+
+    /// Tokens.
+    pub fn tokens(&self) -> usize {
+        self.frames() / FRAMES_PER_TOKEN
+    }
+}
+
+/// The world's render settings for an audio clip of `seconds`.
+pub fn render_config(seconds: f32) -> RenderConfig {
+    RenderConfig {
+        duration: seconds,
+        ..RenderConfig::default()
+    }
+}
+
+/// The scene of `seed` in `split`, without speech.
+pub fn scene_of(seed: u64, split: Split) -> Scene {
+    let mut scene = sample_scene(seed, split);
+    scene.speech = None;
+    scene
+}
+
+/// The soundtrack of a scene (the world's synth on the same plan the tracks come from).
+pub fn soundtrack(scene: &Scene, seed: u64, seconds: f32) -> Vec<f32> {
+    let cfg = render_config(seconds);
+    let plan = Plan::new(scene, seed, seconds, 1.0);
+    synth(scene, &plan, seed, &cfg)
+}
+
+/// Renders the clip of `seed`.
+pub fn render(stft: &Stft, seed: u64, split: Split, seconds: f32) -> AudioClip {
+    let scene = scene_of(seed, split);
+    let audio = soundtrack(&scene, seed, seconds);
+    let frames = audio.len() / HOP;
+    let video_frames = (seconds * FPS as f32).round() as usize;
+    AudioClip {
+        prompt: describe(&scene, seed),
+        plan: world_trajectory(&scene, seed, video_frames, FPS),
+        objects: decoder_features(&scene_labels(&scene)),
+        log_mags: stft.log_magnitudes(&audio, frames),
+        scene,
+        seed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clip_has_whole_tokens_and_tracks_for_its_length() {
+        let stft = Stft::new();
+        let c = render(&stft, 3, Split::Train, CLIP_SECONDS);
+        assert_eq!(c.frames(), 400);
+        assert_eq!(c.tokens(), 200);
+        assert_eq!(c.plan.frames, 48);
+        assert!(c.scene.speech.is_none());
+        assert!(c.log_mags.iter().all(|v| v.is_finite()));
+    }
+
+    #[test]
+    fn every_bed_has_its_labels() {
+        let schema = sound_schema();
+        for seed in 0..200 {
+            let scene = scene_of(seed, Split::Any);
+            let l = sound_labels(&scene);
+            assert_eq!(l.len(), schema.len());
+            let kind = &schema[0].labels[l[0]];
+            let has_key = matches!(scene.ambient, Ambient::Guitar(_) | Ambient::Piano(_));
+            assert_eq!(l[1] > 0, has_key, "{kind}");
+        }
+    }
+}

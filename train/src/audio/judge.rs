@@ -1,0 +1,129 @@
+//! The world judge's audio rows for a set of clips: impact onsets against the visual
+//! contacts the judge sees in the frames, sounds with no contact, and the ambient class.
+
+use kinora_world::judge::audio::AmbientLabel;
+use kinora_world::judge::{self, Report};
+use kinora_world::render::Frame;
+use kinora_world::scene::{Ambient, Scene};
+use serde::Serialize;
+
+/// Largest |audio − visual| time (s) at which an onset counts as a contact's sound (the
+/// judge's own pairing window).
+pub const PAIR_WINDOW: f32 = 0.15;
+
+/// Audio rows over many clips.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct AudioTable {
+    /// Clips judged.
+    pub clips: usize,
+    /// Visual contacts seen.
+    pub contacts: usize,
+    /// Contacts with an onset within [`PAIR_WINDOW`].
+    pub contacts_heard: usize,
+    /// Audio − visual offsets of heard contacts (ms).
+    pub offsets_ms: Vec<f32>,
+    /// Onsets in clips whose bed makes no onsets of its own (none, wind).
+    pub quiet_bed_onsets: usize,
+    /// Of those, onsets with no visual contact within [`PAIR_WINDOW`].
+    pub quiet_bed_unmatched: usize,
+    /// Clips whose ambient class the judge reads as asked.
+    pub ambient_correct: usize,
+    /// Ambient confusion: (asked, heard) label pairs that differ.
+    pub ambient_errors: Vec<(String, String)>,
+}
+
+fn label(a: AmbientLabel) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl AudioTable {
+    /// Judge one clip's frames (the picture the sound belongs to) with its audio.
+    pub fn add(
+        &mut self,
+        scene: &Scene,
+        frames: &[Frame],
+        fps: u32,
+        audio: &[f32],
+        rate: u32,
+    ) -> Report {
+        let report = judge::judge(frames, fps, audio, rate);
+        self.add_report(scene, &report);
+        report
+    }
+
+    /// Count one judged clip.
+    pub fn add_report(&mut self, scene: &Scene, report: &Report) {
+        self.clips += 1;
+        let mut visual: Vec<f32> = report
+            .objects
+            .iter()
+            .flat_map(|o| o.contacts.iter().copied())
+            .collect();
+        visual.sort_by(f32::total_cmp);
+        visual.dedup_by(|a, b| (*a - *b).abs() < 0.06);
+        for v in &visual {
+            self.contacts += 1;
+            if let Some(d) = report
+                .audio_onsets
+                .iter()
+                .map(|a| a - v)
+                .filter(|d| d.abs() < PAIR_WINDOW)
+                .min_by(|a, b| a.abs().total_cmp(&b.abs()))
+            {
+                self.contacts_heard += 1;
+                self.offsets_ms.push(d * 1000.0);
+            }
+        }
+        if matches!(scene.ambient, Ambient::None | Ambient::Wind) {
+            for a in &report.audio_onsets {
+                self.quiet_bed_onsets += 1;
+                if !visual.iter().any(|v| (a - v).abs() < PAIR_WINDOW) {
+                    self.quiet_bed_unmatched += 1;
+                }
+            }
+        }
+        let asked = AmbientLabel::expected(scene.ambient);
+        if report.ambient == asked {
+            self.ambient_correct += 1;
+        } else {
+            self.ambient_errors
+                .push((label(asked), label(report.ambient)));
+        }
+    }
+
+    /// Median |audio − visual| offset (ms).
+    pub fn median_abs_offset_ms(&self) -> f32 {
+        let mut v: Vec<f32> = self.offsets_ms.iter().map(|x| x.abs()).collect();
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
+    }
+
+    /// Median signed audio − visual offset (ms).
+    pub fn median_offset_ms(&self) -> f32 {
+        let mut v = self.offsets_ms.clone();
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
+    }
+
+    /// One line: the acceptance rows in percent and ms.
+    pub fn summary(&self) -> String {
+        let pct = |a: usize, b: usize| 100.0 * a as f32 / b.max(1) as f32;
+        format!(
+            "clips {} | contacts heard {:.1}% ({}/{}) | median |offset| {:.1} ms (signed {:.1}) | \
+             sounds without contact {:.1}% ({}/{}, quiet beds) | ambient {:.1}%",
+            self.clips,
+            pct(self.contacts_heard, self.contacts),
+            self.contacts_heard,
+            self.contacts,
+            self.median_abs_offset_ms(),
+            self.median_offset_ms(),
+            pct(self.quiet_bed_unmatched, self.quiet_bed_onsets),
+            self.quiet_bed_unmatched,
+            self.quiet_bed_onsets,
+            pct(self.ambient_correct, self.clips),
+        )
+    }
+}

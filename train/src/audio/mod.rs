@@ -1,0 +1,8 @@
+//! Training and evaluation of the audio model ([`kinora_engine::models::audio`]): world
+//! soundtracks as data ([`data`]), the flow trainer ([`train`]) and the judge's audio rows
+//! ([`judge`]).
+
+pub mod codec;
+pub mod data;
+pub mod judge;
+pub mod train;
