@@ -381,7 +381,7 @@ pub fn GeneratePanel(
                             seed: s.seed,
                             ..AudioSettings::default()
                         };
-                        m.soundtrack(&text, &video, &w, &settings, |_, _| {
+                        m.soundtrack(&text, &video, &*w, &settings, |_, _| {
                             !cancel.load(Ordering::Relaxed)
                         })
                         .map_err(|e| match e {

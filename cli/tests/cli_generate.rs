@@ -79,6 +79,90 @@ fn generates_a_playable_mp4_and_a_contact_sheet() {
     assert_eq!(text.trim(), "h264,128,128,24", "2 s at 12 fps, 128×128");
 }
 
+/// The MP4's soundtrack, mono at 24 kHz, decoded by ffmpeg.
+fn decoded_audio(mp4: &Path) -> Vec<f32> {
+    let out = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(mp4)
+        .args([
+            "-map", "0:a:0", "-ac", "1", "-ar", "24000", "-f", "f32le", "-",
+        ])
+        .output()
+        .expect("ffmpeg runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
+}
+
+fn rms(x: &[f32]) -> f32 {
+    (x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32).sqrt()
+}
+
+#[test]
+fn the_clip_carries_the_models_soundtrack_at_the_stated_loudness() {
+    let d = dir("sound");
+    let out = d.join("x.mp4");
+    let wav = d.join("x.wav");
+    let prompt = "a red ball bounces on the grass at sunset, gentle guitar chords";
+    let o = generate(
+        &[
+            "--prompt",
+            prompt,
+            "--steps",
+            "4",
+            "--sound-steps",
+            "4",
+            "--wav",
+            wav.to_str().expect("utf-8 path"),
+        ],
+        &out,
+        &shipped_model(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("LUFS"),
+        "the run states the loudness"
+    );
+    let (rate, samples) =
+        kinora_media::import::read_wav(&std::fs::read(&wav).expect("the WAV is written"))
+            .expect("a readable WAV");
+    assert_eq!((rate, samples.len()), (24_000, 48_000), "2 s at 24 kHz");
+    let lufs = kinora_engine::models::loudness::integrated_lufs(&samples, rate);
+    assert!(
+        (lufs - kinora_engine::models::loudness::TARGET_LUFS).abs() < 1.5,
+        "loudness {lufs} LUFS"
+    );
+    let mp4 = decoded_audio(&out);
+    assert!(
+        mp4.len() >= 47_000,
+        "the MP4 holds the whole soundtrack: {}",
+        mp4.len()
+    );
+    assert!(
+        rms(&mp4) > 0.02,
+        "the MP4's soundtrack is not silent: rms {}",
+        rms(&mp4)
+    );
+
+    let quiet = d.join("quiet.mp4");
+    let o = generate(
+        &["--prompt", prompt, "--steps", "4", "--no-sound"],
+        &quiet,
+        &shipped_model(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        rms(&decoded_audio(&quiet)) < 1e-3,
+        "--no-sound leaves the clip silent"
+    );
+}
+
 /// Frames of an MP4 per ffprobe.
 fn frame_count(mp4: &Path) -> usize {
     let probe = Command::new("ffprobe")

@@ -93,6 +93,7 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     assert.ok(shift < 0.1, `the page shifted by ${shift} while rendering`);
     assert.notEqual(await previewPixels(page), before, 'the preview shows the clip');
     assert.match(status, /camera pan_left/);
+    assert.match(status, /With its sound/, 'the audio model made the soundtrack');
     assert.match(await page.locator('[data-testid="clip-summary"]').innerText(), /128×128, 24 frames at 12 fps/);
     await page.screenshot({ path: await artifactPath('generate-done.png'), fullPage: true });
 
@@ -121,6 +122,12 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     const frames = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0',
       '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', mp4]).toString().trim();
     assert.equal(frames, '24');
+    // The clip carries the audio model's soundtrack, not silence.
+    const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', mp4, '-map', '0:a:0', '-ac', '1', '-ar', '24000', '-f', 'f32le', '-']);
+    const samples = new Float32Array(pcm.buffer.slice(pcm.byteOffset, pcm.byteOffset + pcm.length));
+    const rms = Math.sqrt(samples.reduce((sum, v) => sum + v * v, 0) / samples.length);
+    console.log(`# exported soundtrack: ${(samples.length / 24000).toFixed(2)} s, rms ${rms.toFixed(4)}`);
+    assert.ok(samples.length >= 47000 && rms > 0.01, `the exported clip has sound (${samples.length} samples, rms ${rms})`);
     // The gallery keeps it with its recipe and the report's verdict.
     const entry = page.locator('[data-testid="gallery-clip"]').first();
     await entry.locator('[data-testid="gallery-report"]').filter({ hasText: /^Finalize report: (No problems found|\d+ findings?: \d+ serious)/ }).waitFor();

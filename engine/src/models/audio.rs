@@ -22,7 +22,7 @@
 //! The unconditional branch of guidance drops the text and keeps the video features, so
 //! guidance sharpens what the prompt asks for without moving the impacts.
 
-use super::layers::{Attention, AttentionConfig, Mlp, MlpConfig, modulate, timestep_embedding};
+use super::layers::{Attention, AttentionConfig, CrossBlock, modulate, timestep_embedding};
 use super::layout::{SLOTS, Trajectory};
 use super::spectrum::{BINS, HOP};
 use super::text::group_probabilities;
@@ -119,16 +119,6 @@ pub struct AudioDitConfig {
     pub label_groups: Vec<usize>,
 }
 
-#[derive(Module, Debug)]
-struct AudioBlock {
-    norm_attn: LayerNorm,
-    attn: Attention,
-    norm_cross: LayerNorm,
-    cross: Attention,
-    norm_mlp: LayerNorm,
-    mlp: Mlp,
-}
-
 /// The audio flow transformer.
 #[derive(Module, Debug)]
 pub struct AudioDit {
@@ -151,7 +141,7 @@ pub struct AudioDit {
     pooled_in: Linear,
     adaln: Linear,
     block_offsets: Param<Tensor<2>>,
-    blocks: Vec<AudioBlock>,
+    blocks: Vec<CrossBlock>,
     final_adaln: Linear,
     final_norm: LayerNorm,
     out: Linear,
@@ -228,14 +218,7 @@ impl AudioDitConfig {
             adaln: zeros(d, 6 * d),
             block_offsets: Initializer::Zeros.init([self.depth, 6 * d], device),
             blocks: (0..self.depth)
-                .map(|_| AudioBlock {
-                    norm_attn: LayerNormConfig::new(d).init(device),
-                    attn: AttentionConfig::new(d, d, self.heads).init(device),
-                    norm_cross: LayerNormConfig::new(d).init(device),
-                    cross: AttentionConfig::new(d, self.text_dims, self.heads).init(device),
-                    norm_mlp: LayerNormConfig::new(d).init(device),
-                    mlp: MlpConfig::new(d).init(device),
-                })
+                .map(|_| CrossBlock::new(d, self.text_dims, self.heads, device))
                 .collect(),
             final_adaln: zeros(d, 2 * d),
             final_norm: LayerNormConfig::new(d).init(device),
@@ -318,17 +301,7 @@ impl AudioDit {
         let shared = self.adaln.forward(silu(cond_vec.clone()));
         for (i, block) in self.blocks.iter().enumerate() {
             let mods = shared.clone() + self.block_offsets.val().narrow(0, i, 1);
-            let part = |k: usize| mods.clone().narrow(1, k * d, d);
-            let h1 = modulate(block.norm_attn.forward(h.clone()), part(0), part(1));
-            let a = block.attn.forward(h1.clone(), h1, None);
-            h = h + a * (part(2).unsqueeze_dim::<3>(1) + 1.0);
-            let hc = block.norm_cross.forward(h.clone());
-            h = h.clone()
-                + block
-                    .cross
-                    .forward(hc, cond.tokens.clone(), Some(cond.bias.clone()));
-            let h2 = modulate(block.norm_mlp.forward(h.clone()), part(3), part(4));
-            h = h + block.mlp.forward(h2) * (part(5).unsqueeze_dim::<3>(1) + 1.0);
+            h = block.forward(h, mods, cond.tokens.clone(), cond.bias.clone());
         }
         let fin = self.final_adaln.forward(silu(cond_vec));
         let (shift, scale) = (fin.clone().narrow(1, 0, d), fin.narrow(1, d, d));

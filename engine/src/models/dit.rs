@@ -11,7 +11,7 @@
 //! Positions are factorised (time + row + column embeddings), so the same weights take
 //! other durations and aspect ratios up to `max_frames × max_side²` tokens.
 
-use super::layers::{Attention, AttentionConfig, Mlp, MlpConfig, modulate, timestep_embedding};
+use super::layers::{CrossBlock, modulate, timestep_embedding};
 use burn::module::Param;
 use burn::nn::{Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
@@ -54,16 +54,6 @@ pub struct VideoDitConfig {
     pub layout_channels: Option<usize>,
 }
 
-#[derive(Module, Debug)]
-struct DitBlock {
-    norm_attn: LayerNorm,
-    attn: Attention,
-    norm_cross: LayerNorm,
-    cross: Attention,
-    norm_mlp: LayerNorm,
-    mlp: Mlp,
-}
-
 /// The diffusion transformer.
 #[derive(Module, Debug)]
 pub struct VideoDit {
@@ -79,7 +69,7 @@ pub struct VideoDit {
     camera_in: Linear,
     adaln: Linear,
     block_offsets: Param<Tensor<2>>,
-    blocks: Vec<DitBlock>,
+    blocks: Vec<CrossBlock>,
     final_adaln: Linear,
     final_norm: LayerNorm,
     out: Linear,
@@ -172,14 +162,7 @@ impl VideoDitConfig {
             adaln: zeros(d, 6 * d),
             block_offsets: Initializer::Zeros.init([self.depth, 6 * d], device),
             blocks: (0..self.depth)
-                .map(|_| DitBlock {
-                    norm_attn: LayerNormConfig::new(d).init(device),
-                    attn: AttentionConfig::new(d, d, self.heads).init(device),
-                    norm_cross: LayerNormConfig::new(d).init(device),
-                    cross: AttentionConfig::new(d, self.text_dims, self.heads).init(device),
-                    norm_mlp: LayerNormConfig::new(d).init(device),
-                    mlp: MlpConfig::new(d).init(device),
-                })
+                .map(|_| CrossBlock::new(d, self.text_dims, self.heads, device))
                 .collect(),
             final_adaln: zeros(d, 2 * d),
             final_norm: LayerNormConfig::new(d).init(device),
@@ -244,21 +227,8 @@ impl VideoDit {
         let shared = self.adaln.forward(silu(cond_vec.clone()));
 
         for (i, block) in self.blocks.iter().enumerate() {
-            let offset = self.block_offsets.val().narrow(0, i, 1);
-            let mods = shared.clone() + offset;
-            let part = |k: usize| mods.clone().narrow(1, k * d, d);
-            let (sh1, sc1, g1) = (part(0), part(1), part(2));
-            let (sh2, sc2, g2) = (part(3), part(4), part(5));
-            let h1 = modulate(block.norm_attn.forward(x.clone()), sh1, sc1);
-            let a = block.attn.forward(h1.clone(), h1, None);
-            x = x + a * (g1.unsqueeze_dim::<3>(1) + 1.0);
-            let hc = block.norm_cross.forward(x.clone());
-            x = x.clone()
-                + block
-                    .cross
-                    .forward(hc, cond.tokens.clone(), Some(cond.bias.clone()));
-            let h2 = modulate(block.norm_mlp.forward(x.clone()), sh2, sc2);
-            x = x + block.mlp.forward(h2) * (g2.unsqueeze_dim::<3>(1) + 1.0);
+            let mods = shared.clone() + self.block_offsets.val().narrow(0, i, 1);
+            x = block.forward(x, mods, cond.tokens.clone(), cond.bias.clone());
         }
 
         let fin = self.final_adaln.forward(silu(cond_vec));

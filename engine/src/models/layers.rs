@@ -3,7 +3,7 @@
 //! embedding. Written on plain matmuls so one definition runs on every burn backend
 //! (flex on the CPU, wgpu natively and in the browser) and trains under autodiff.
 
-use burn::nn::{Initializer, Linear, LinearConfig};
+use burn::nn::{Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::{gelu, softmax};
 
@@ -154,4 +154,51 @@ pub fn key_bias(valid: &[bool], batch: usize, m: usize, device: &Device) -> Tens
         .map(|&v| if v { 0.0 } else { MASKED })
         .collect();
     Tensor::<2>::from_data(TensorData::new(values, [batch, m]), device).reshape([batch, 1, 1, m])
+}
+
+/// One DiT block: adaLN-modulated self-attention, cross-attention to the text tokens, and
+/// an adaLN-modulated MLP, each a residual branch (the video DiT's and the audio model's).
+#[derive(Module, Debug)]
+pub struct CrossBlock {
+    norm_attn: LayerNorm,
+    attn: Attention,
+    norm_cross: LayerNorm,
+    cross: Attention,
+    norm_mlp: LayerNorm,
+    mlp: Mlp,
+}
+
+impl CrossBlock {
+    /// A block of width `d` attending to context tokens of width `context` with `heads`.
+    pub fn new(d: usize, context: usize, heads: usize, device: &Device) -> CrossBlock {
+        CrossBlock {
+            norm_attn: LayerNormConfig::new(d).init(device),
+            attn: AttentionConfig::new(d, d, heads).init(device),
+            norm_cross: LayerNormConfig::new(d).init(device),
+            cross: AttentionConfig::new(d, context, heads).init(device),
+            norm_mlp: LayerNormConfig::new(d).init(device),
+            mlp: MlpConfig::new(d).init(device),
+        }
+    }
+
+    /// # Shapes
+    /// - x: `[B, N, d]`; mods: `[B, 6·d]` (shift, scale, gate of the attention, then of
+    ///   the MLP); tokens: `[B, M, context]`; bias: `[B, 1, 1, M]`
+    pub fn forward(
+        &self,
+        x: Tensor<3>,
+        mods: Tensor<2>,
+        tokens: Tensor<3>,
+        bias: Tensor<4>,
+    ) -> Tensor<3> {
+        let d = x.dims()[2];
+        let part = |k: usize| mods.clone().narrow(1, k * d, d);
+        let h1 = modulate(self.norm_attn.forward(x.clone()), part(0), part(1));
+        let a = self.attn.forward(h1.clone(), h1, None);
+        let x = x + a * (part(2).unsqueeze_dim::<3>(1) + 1.0);
+        let hc = self.norm_cross.forward(x.clone());
+        let x = x.clone() + self.cross.forward(hc, tokens, Some(bias));
+        let h2 = modulate(self.norm_mlp.forward(x.clone()), part(3), part(4));
+        x + self.mlp.forward(h2) * (part(5).unsqueeze_dim::<3>(1) + 1.0)
+    }
 }

@@ -1,6 +1,6 @@
 //! Integrated loudness (ITU-R BS.1770-4: K-weighting, 400 ms blocks with 75% overlap,
 //! absolute gate at −70 LUFS, relative gate 10 LU below) and normalization of a generated
-//! soundtrack to [`TARGET_LUFS`] with a −1 dBFS peak ceiling.
+//! soundtrack to [`TARGET_LUFS`] with a −1 dBFS look-ahead peak limiter.
 
 /// The loudness soundtracks are normalized to (the common target for web and mobile).
 pub const TARGET_LUFS: f32 = -16.0;
@@ -90,20 +90,47 @@ pub fn integrated_lufs(samples: &[f32], rate: u32) -> f32 {
     lufs(mean) as f32
 }
 
-/// Scales `samples` to [`TARGET_LUFS`], lowering the gain further if a peak would pass
-/// [`PEAK_CEILING`]; returns the loudness reached (silence is left as it is).
+/// Scales `samples` to [`TARGET_LUFS`], then a peak limiter keeps every sample within
+/// [`PEAK_CEILING`] (an impact louder than that is turned down for its few milliseconds
+/// instead of the whole clip); returns the loudness reached (silence is left as it is).
 pub fn normalize(samples: &mut [f32], rate: u32) -> f32 {
     let now = integrated_lufs(samples, rate);
     if !now.is_finite() {
         return now;
     }
-    let peak = samples.iter().fold(0.0f32, |m, s| m.max(s.abs()));
-    let mut gain = 10f32.powf((TARGET_LUFS - now) / 20.0);
-    if peak * gain > PEAK_CEILING {
-        gain = PEAK_CEILING / peak;
-    }
+    let gain = 10f32.powf((TARGET_LUFS - now) / 20.0);
     samples.iter_mut().for_each(|s| *s *= gain);
-    now + 20.0 * gain.log10()
+    limit(samples, rate);
+    integrated_lufs(samples, rate)
+}
+
+/// Look-ahead peak limiter: the gain reaches what the loudest sample of the next 2 ms
+/// needs before that sample arrives, and recovers over ~50 ms.
+fn limit(samples: &mut [f32], rate: u32) {
+    let ahead = (0.002 * rate as f32) as usize + 1;
+    let release = (-1.0 / (0.05 * rate as f32)).exp();
+    let need: Vec<f32> = samples
+        .iter()
+        .map(|s| (PEAK_CEILING / s.abs().max(1e-9)).min(1.0))
+        .collect();
+    // The smallest need over each look-ahead window (a sliding minimum).
+    let mut window = std::collections::VecDeque::<usize>::new();
+    let mut upcoming = vec![1.0f32; samples.len()];
+    for i in (0..samples.len()).rev() {
+        while window.back().is_some_and(|&j| need[j] >= need[i]) {
+            window.pop_back();
+        }
+        window.push_back(i);
+        while window.front().is_some_and(|&j| j >= i + ahead) {
+            window.pop_front();
+        }
+        upcoming[i] = window.front().map_or(1.0, |&j| need[j]);
+    }
+    let mut g = 1.0f32;
+    for (s, u) in samples.iter_mut().zip(&upcoming) {
+        g = (g * release + (1.0 - release)).min(*u);
+        *s *= g;
+    }
 }
 
 #[cfg(test)]
@@ -136,6 +163,16 @@ mod tests {
         clicks[30_000] = 0.5;
         normalize(&mut clicks, 24_000);
         assert!(clicks.iter().all(|s| s.abs() <= PEAK_CEILING + 1e-6));
+        // A bed with loud impacts: the bed reaches the target, the impacts are limited.
+        let mut bed = sine(220.0, 0.02, 24_000, 2.0);
+        for at in [10_000, 30_000] {
+            for k in 0..200 {
+                bed[at + k] += 0.8 * (-(k as f32) / 50.0).exp();
+            }
+        }
+        let reached = normalize(&mut bed, 24_000);
+        assert!((reached - TARGET_LUFS).abs() < 1.0, "{reached}");
+        assert!(bed.iter().all(|s| s.abs() <= PEAK_CEILING + 1e-6));
         let mut silence = vec![0.0f32; 100];
         assert!(!normalize(&mut silence, 24_000).is_finite());
     }

@@ -393,18 +393,7 @@ impl VideoModel {
         else {
             return Ok(None);
         };
-        let (enc, _) = self.encode_text(&[prompt], words);
-        let null = self.null_condition(1);
-        let text = TextPart {
-            tokens: enc.tokens,
-            bias: enc.bias,
-            pooled: enc.pooled,
-        };
-        let null_text = TextPart {
-            tokens: null.tokens,
-            bias: null.bias,
-            pooled: null.pooled,
-        };
+        let (text, null_text) = self.text_parts(prompt, words);
         let rate = config.sample_rate;
         let samples = video.frames.len() * rate as usize / video.fps.max(1) as usize;
         let frames = samples.div_ceil(super::spectrum::HOP);
@@ -427,6 +416,25 @@ impl VideoModel {
             sample_rate: rate,
             lufs,
         }))
+    }
+
+    /// The text halves of the audio model's condition: the prompt's, and the empty one of
+    /// the unconditional branch.
+    pub fn text_parts(&self, prompt: &str, words: &dyn WordLookup) -> (TextPart, TextPart) {
+        let (enc, _) = self.encode_text(&[prompt], words);
+        let null = self.null_condition(1);
+        (
+            TextPart {
+                tokens: enc.tokens,
+                bias: enc.bias,
+                pooled: enc.pooled,
+            },
+            TextPart {
+                tokens: null.tokens,
+                bias: null.bias,
+                pooled: null.pooled,
+            },
+        )
     }
 
     /// Encodes prompts; returns the encoding and the tokenized prompts.

@@ -34,7 +34,7 @@ use kinora_engine::models::vae::{VideoVae, VideoVaeConfig};
 use kinora_engine::models::weights::{Precision, collect_tensors, pack};
 use kinora_safety::classifier::PromptClassifier;
 use kinora_train::args::Args;
-use kinora_train::video::common::{host, load_checkpoint, read_weights, write_weights};
+use kinora_train::video::common::{host, load_checkpoint, write_weights};
 use kinora_train::video::data::{self, BASE, FRAMES, HIGH, clip_bytes, render_clip};
 use kinora_train::video::eval::{JudgeTable, judge_frames};
 use kinora_train::video::schema::{
@@ -45,7 +45,7 @@ use kinora_train::video::vae_train::video_tensor;
 use kinora_train::video::{dit_train, edit_eval, sprite_train, text_train, vae_train};
 use kinora_world::rng::mix;
 use kinora_world::sample::Split;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn main() -> Result<()> {
     let args = Args::parse("usage: train-video <data|text|vae|dit|export|eval> [--flag value]…")?;
