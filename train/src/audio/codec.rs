@@ -136,7 +136,7 @@ mod tests {
             })
             .collect();
         let refs: Vec<&[f32]> = frames.iter().map(Vec::as_slice).collect();
-        let pca = fit(&refs, 4);
+        let pca = fit(&refs, 2);
         assert!(pca.explained > 0.999, "explained {}", pca.explained);
         assert!(
             pca.scale[0] >= pca.scale[1],
