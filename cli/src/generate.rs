@@ -342,7 +342,8 @@ pub fn run(req: Request) -> Result<()> {
         exported.report.frames,
         exported.report.video_seconds,
         match &sound {
-            Some(s) => format!("sound at {:.1} LUFS", s.lufs),
+            Some(s) if s.lufs.is_finite() => format!("sound at {:.1} LUFS", s.lufs),
+            Some(_) => "sound: silence (nothing in the prompt or the motion makes any)".to_string(),
             None => "silent".to_string(),
         },
         sheet.display(),

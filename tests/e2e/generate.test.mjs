@@ -57,7 +57,9 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="generate-status"]').filter({ hasText: /Refused before any compute/ }).waitFor();
 
     // Generate: progress and the preview change, then a clip is open in the Clip panel.
-    await page.locator('[data-testid="prompt"]').fill('a red ball rolls to the left on the grass');
+    // The bed the prompt names makes the soundtrack audible (a rolling ball alone is
+    // rightly silent: no contacts, no bed).
+    await page.locator('[data-testid="prompt"]').fill('a red ball rolls to the left on the grass, gentle guitar chords');
     await page.locator('[data-testid="setting-steps"]').fill('8');
     await page.locator('[data-testid="setting-steps"]').dispatchEvent('change');
     // An explicit camera move overrides the prompt's (which says nothing: static).
@@ -155,7 +157,7 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="setting-steps"]').fill('8');
     await page.locator('[data-testid="setting-steps"]').dispatchEvent('change');
     await page.locator('[data-testid="edit-colour"]').selectOption('blue');
-    assert.equal(await page.locator('[data-testid="remix-prompt"]').inputValue(), 'a blue ball rolls to the left on the grass');
+    assert.equal(await page.locator('[data-testid="remix-prompt"]').inputValue(), 'a blue ball rolls to the left on the grass, gentle guitar chords');
     await page.locator('[data-testid="remix"]').click();
     await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Remixed: 24 frames/ }).waitFor({ timeout: 120_000 });
     assert.match(await page.locator('[data-testid="generate-status"]').innerText(), /object1_colour blue/);
