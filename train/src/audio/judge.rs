@@ -64,19 +64,11 @@ impl AudioTable {
             .collect();
         visual.sort_by(f32::total_cmp);
         visual.dedup_by(|a, b| (*a - *b).abs() < 0.06);
-        for v in &visual {
-            self.contacts += 1;
-            if let Some(d) = report
-                .audio_onsets
-                .iter()
-                .map(|a| a - v)
-                .filter(|d| d.abs() < PAIR_WINDOW)
-                .min_by(|a, b| a.abs().total_cmp(&b.abs()))
-            {
-                self.contacts_heard += 1;
-                self.offsets_ms.push(d * 1000.0);
-            }
-        }
+        // The judge already pairs each visual contact with its nearest onset within
+        // [`PAIR_WINDOW`] (`av_pairs`, offsets in ms).
+        self.contacts += visual.len();
+        self.contacts_heard += report.av_pairs.len();
+        self.offsets_ms.extend(report.av_pairs.iter().map(|p| p.1));
         if matches!(scene.ambient, Ambient::None | Ambient::Wind) {
             for a in &report.audio_onsets {
                 self.quiet_bed_onsets += 1;
