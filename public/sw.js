@@ -13,7 +13,7 @@
 const SHELL = 'kinora-shell-v1';
 // The model manifests the page reads first (the page fetched them before this worker
 // controlled it, so they are stored at install).
-const MODEL_MANIFESTS = ['/models/kinora-video/manifest.json'];
+const MODEL_MANIFESTS = ['/models/kinora-video/manifest.json', '/models/kinora-guard/manifest.json'];
 
 const isShard = (url) => url.pathname.startsWith('/models/') && url.pathname.endsWith('.bin');
 const isFresh = (request, url) => request.mode === 'navigate' || url.pathname.endsWith('/manifest.json') || url.pathname === '/update.js';

@@ -17,7 +17,6 @@ use kinora_engine::models::pipeline::{
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_media::clip::{Clip, resize_rgb};
 use kinora_recipe::Settings;
-use kinora_safety::classifier::PromptClassifier;
 use kinora_safety::classifier::word_vectors::WordVectors;
 use kinora_safety::{PromptPolicy, Verdict};
 use kinora_studio::edits::replace_label;
@@ -148,48 +147,60 @@ struct Speed {
     step_ms: f64,
     /// Decoding the frames, ms.
     decode_ms: f64,
+    /// The sound of the 2 s clip at [`SOUND_STEPS`], ms (None: the model has no sound).
+    sound_ms: Option<f64>,
 }
 
 impl Speed {
-    /// Seconds a clip of `seconds` at `steps` steps should take (the work grows with the
-    /// number of latent frames, so linearly in the length to a first approximation).
-    fn estimate(self, seconds: f64, steps: u32) -> f64 {
+    /// Seconds a clip of `seconds` at `steps` steps should take, with its sound or not
+    /// (the work grows with the number of latent frames and sound windows, so linearly in
+    /// the length to a first approximation).
+    fn estimate(self, seconds: f64, steps: u32, sound: bool) -> f64 {
         let scale = seconds / CALIBRATION_SECONDS;
-        (self.start_ms + self.step_ms * f64::from(steps) + self.decode_ms) * scale / 1000.0
+        let sound_ms = if sound {
+            self.sound_ms.unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        (self.start_ms + self.step_ms * f64::from(steps) + self.decode_ms + sound_ms) * scale
+            / 1000.0
     }
 
-    /// The same speed with the step time refitted to a measured generation.
-    fn refit(self, seconds: f64, steps: u32, took_ms: f64) -> Speed {
+    /// The same speed refitted to a measured generation: the step time to its frames'
+    /// time, the sound's to its sound's (when it made one).
+    fn refit(self, seconds: f64, steps: u32, video_ms: f64, sound_ms: Option<f64>) -> Speed {
         let scale = seconds / CALIBRATION_SECONDS;
-        let step_ms = (took_ms / scale - self.start_ms - self.decode_ms) / f64::from(steps.max(1));
+        let step_ms = (video_ms / scale - self.start_ms - self.decode_ms) / f64::from(steps.max(1));
+        let positive = |v: f64| v.is_finite() && v > 0.0;
         Speed {
-            step_ms: if step_ms.is_finite() && step_ms > 0.0 {
+            step_ms: if positive(step_ms) {
                 step_ms
             } else {
                 self.step_ms
+            },
+            sound_ms: match sound_ms.map(|ms| ms / scale) {
+                Some(ms) if positive(ms) => Some(ms),
+                _ => self.sound_ms,
             },
             ..self
         }
     }
 }
 
-/// The word vectors, decoded on first use and kept (a few MB; the calibration after the
-/// model loads usually decodes them).
+/// The word vectors, fetched with the model (and shared with the guardrails).
 fn word_vectors(
-    store: StoredValue<Option<Rc<WordVectors>>, LocalStorage>,
-) -> Result<Rc<WordVectors>, String> {
-    if let Some(w) = store.get_value() {
-        return Ok(w);
-    }
-    let w = Rc::new(PromptClassifier::builtin_word_vectors().map_err(|e| e.to_string())?);
-    store.set_value(Some(w.clone()));
-    Ok(w)
+    store: StoredValue<Option<Arc<WordVectors>>, LocalStorage>,
+) -> Result<Arc<WordVectors>, String> {
+    store
+        .get_value()
+        .ok_or_else(|| "they have not arrived yet".to_string())
 }
 
 /// Length of the calibration clip, s.
 const CALIBRATION_SECONDS: f64 = 2.0;
 
-/// Times a 2-step generation of a 2 s clip (a few hundred ms, once, after the model loads).
+/// Times a 2-step generation of a 2 s clip and its sound (a second or so, once, after the
+/// model loads).
 async fn calibrate(m: &VideoModel, w: &WordVectors) -> Option<Speed> {
     let request = GenerateSettings {
         seconds: CALIBRATION_SECONDS as f32,
@@ -210,12 +221,28 @@ async fn calibrate(m: &VideoModel, w: &WordVectors) -> Option<Speed> {
     let t3 = now_ms();
     next_tick().await;
     let t4 = now_ms();
-    generation.finish().ok()?;
+    let video = generation.finish().ok()?;
     let t5 = now_ms();
+    let sound_ms = if m.audio.is_some() {
+        next_tick().await;
+        let t6 = now_ms();
+        let settings = AudioSettings {
+            steps: SOUND_STEPS,
+            ..AudioSettings::default()
+        };
+        m.soundtrack("a ball rolls to the left", &video, w, &settings, |_, _| {
+            true
+        })
+        .ok()?;
+        Some(now_ms() - t6)
+    } else {
+        None
+    };
     Some(Speed {
         start_ms: t1 - t0,
         step_ms: (t3 - t2) / 2.0,
         decode_ms: t5 - t4,
+        sound_ms,
     })
 }
 
@@ -234,7 +261,7 @@ pub fn GeneratePanel(
     let open_clip = expect_context::<OpenClip>();
     let state = RwSignal::new(ModelState::Loading(Fetched::default(), 0.0));
     let model: StoredValue<Option<Rc<VideoModel>>, LocalStorage> = StoredValue::new_local(None);
-    let words: StoredValue<Option<Rc<WordVectors>>, LocalStorage> = StoredValue::new_local(None);
+    let words: StoredValue<Option<Arc<WordVectors>>, LocalStorage> = StoredValue::new_local(None);
     let (busy, set_busy) = signal(false);
     let (progress, set_progress) = signal((0usize, 0usize));
     let (status, set_status) = signal(String::new());
@@ -254,6 +281,7 @@ pub fn GeneratePanel(
                 let f = loaded.fetched;
                 let m = Rc::new(loaded.model);
                 model.set_value(Some(m.clone()));
+                words.set_value(Some(loaded.words));
                 state.set(ModelState::Ready(format!(
                     "Model {} ready in {:.1} s: {} from this device's cache, {} downloaded (SHA-256 checked). It runs on this device's CPU.",
                     loaded.version,
@@ -373,6 +401,7 @@ pub fn GeneratePanel(
                     {
                         draw_rgb(&canvas, last, video.width, video.height);
                     }
+                    let video_ms = now_ms() - started;
                     let sound = if sound_on.get_untracked() && m.audio.is_some() {
                         set_status.set("Making the sound…".into());
                         next_tick().await;
@@ -394,6 +423,7 @@ pub fn GeneratePanel(
                     } else {
                         None
                     };
+                    let sound_ms = sound.as_ref().map(|_| now_ms() - started - video_ms);
                     let sample_rate = sound.as_ref().map_or(24_000, |t| t.sample_rate);
                     let clip = Clip {
                         width: s.width,
@@ -406,12 +436,12 @@ pub fn GeneratePanel(
                     let reading = video.reading.clone();
                     current.set_value(Some(Rc::new(video)));
                     set_has_clip.set(true);
-                    Ok::<_, String>((clip, reading))
+                    Ok::<_, String>((clip, reading, video_ms, sound_ms))
                 }
                 .await;
                 set_busy.set(false);
                 match result {
-                    Ok((clip, reading)) => {
+                    Ok((clip, reading, video_ms, sound_ms)) => {
                         let understood: Vec<String> = reading
                             .attributes
                             .iter()
@@ -446,7 +476,8 @@ pub fn GeneratePanel(
                             speed.set(Some(p.refit(
                                 f64::from(s.seconds),
                                 s.steps,
-                                now_ms() - started,
+                                video_ms,
+                                sound_ms,
                             )));
                         }
                         open_clip.0.set(Some(Arc::new(clip)));
@@ -516,11 +547,13 @@ pub fn GeneratePanel(
                 <span class="hint" data-testid="generate-estimate">
                     {move || speed.get().filter(|_| !busy.get()).map(|sp| {
                         let s = settings.get();
+                        let sound = sound_on.get() && sp.sound_ms.is_some();
                         format!(
-                            "About {:.1} s on this device for {} s at {} steps. ",
-                            sp.estimate(f64::from(s.seconds), s.steps),
+                            "About {:.1} s on this device for {} s at {} steps{}. ",
+                            sp.estimate(f64::from(s.seconds), s.steps, sound),
                             s.seconds,
-                            s.steps
+                            s.steps,
+                            if sound { " with its sound" } else { "" }
                         )
                     })}
                 </span>

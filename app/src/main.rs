@@ -69,8 +69,9 @@ fn App() -> impl IntoView {
         // After the vault: the gallery needs it to tell which sealed clips still open.
         gallery.load(vault).await;
         tabs::follow(vault, gallery, set_notice);
-        // Decode the prompt classifier (weights and word vectors, a few MB) now, while the
-        // page settles, rather than on the first keystroke.
+        // Decode the prompt classifier's n-gram weights now, while the page settles, rather
+        // than on the first keystroke (the word convolution joins it when its files arrive
+        // with the model, see models.rs).
         let _ = kinora_safety::classifier::PromptClassifier::builtin();
     });
     let may_use_cameo = Callback::new(move |handle: String| {

@@ -1,20 +1,32 @@
-//! The shipped video model in the page: manifest + shards fetched from this origin, each
-//! shard kept in the Cache API under the model's version (a second visit fetches no
-//! weight bytes), checked against the manifest's SHA-256 before any tensor is built. A
-//! shard that fails the check is dropped from the cache and fetched once more; if it
-//! fails again the page says so and never runs on it. Older versions are evicted.
+//! The shipped models in the page: manifest + shards fetched from this origin, each
+//! shard kept in the Cache API under its manifest's version (a second visit fetches no
+//! weight bytes), checked against the manifest's SHA-256 before it is used. A shard that
+//! fails the check is dropped from the cache and fetched once more; if it fails again the
+//! page says so and never runs on it. Older versions are evicted.
+//!
+//! Two sets: the guardrails' word convolution and word vectors (`models/kinora-guard/`,
+//! served from `safety/data/`; the video model's text encoder reads the same vectors),
+//! then the video model. They are fetched rather than compiled into the wasm module.
 
 use crate::browser::js_error;
 use kinora_engine::models::pipeline::VideoModel;
 use kinora_engine::models::weights::{Manifest, WeightsError, sha256_hex};
+use kinora_safety::assets::{FETCHED, GuardManifest};
+use kinora_safety::classifier::PromptClassifier;
+use kinora_safety::classifier::word_vectors::WordVectors;
 use std::collections::HashMap;
+use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// Where the model lives, relative to the page.
+/// Where the video model lives, relative to the page.
 const MODEL_DIR: &str = "models/kinora-video";
-/// Cache names start with this; the model version follows.
+/// Where the guardrails' fetched files live, relative to the page.
+const GUARD_DIR: &str = "models/kinora-guard";
+/// The video model's cache names start with this; the model version follows.
 const CACHE_PREFIX: &str = "kinora-models-";
+/// The guard files' cache names start with this; their version follows.
+const GUARD_CACHE_PREFIX: &str = "kinora-guard-";
 
 /// Loading progress.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -32,6 +44,8 @@ pub struct Fetched {
 pub struct Loaded {
     /// The model, on the CPU backend (burn `flex` compiled to wasm).
     pub model: VideoModel,
+    /// The word vectors its text encoder reads (shared with the installed classifier).
+    pub words: Arc<WordVectors>,
     /// Version from the manifest.
     pub version: String,
     /// Bytes.
@@ -84,15 +98,16 @@ async fn response_bytes(response: &web_sys::Response) -> Result<Vec<u8>, String>
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
-/// The cache for one model version, with older versions deleted.
-async fn version_cache(version: &str) -> Result<web_sys::Cache, String> {
+/// The cache for one version of a set (`prefix` names the set), with the set's older
+/// versions deleted.
+async fn version_cache(prefix: &str, version: &str) -> Result<web_sys::Cache, String> {
     let window = web_sys::window().ok_or("no window")?;
     let caches = window.caches().map_err(js_error)?;
-    let name = format!("{CACHE_PREFIX}{version}");
+    let name = format!("{prefix}{version}");
     let keys = JsFuture::from(caches.keys()).await.map_err(js_error)?;
     for key in js_sys::Array::from(&keys).iter() {
         if let Some(k) = key.as_string()
-            && k.starts_with(CACHE_PREFIX)
+            && k.starts_with(prefix)
             && k != name
         {
             let _ = JsFuture::from(caches.delete(&k)).await;
@@ -153,18 +168,55 @@ async fn shard(
     unreachable!("the loop returns on its second attempt")
 }
 
-/// Fetches (or finds cached), verifies and builds the shipped model.
+/// Fetches (or finds cached) and verifies the guardrails' word convolution and vectors,
+/// installs the full classifier (until then the guardrails use the n-gram model compiled
+/// in) and returns the vectors.
+async fn load_guard(
+    manifest: &GuardManifest,
+    fetched: &mut Fetched,
+    progress: &mut impl FnMut(Fetched),
+) -> Result<Arc<WordVectors>, String> {
+    if manifest.files.iter().map(|f| f.file.as_str()).ne(FETCHED) {
+        return Err(format!(
+            "the guardrails' manifest lists other files than {FETCHED:?}"
+        ));
+    }
+    let cache = version_cache(GUARD_CACHE_PREFIX, &manifest.version)
+        .await
+        .ok();
+    let mut bytes = Vec::new();
+    for f in &manifest.files {
+        let url = format!("{GUARD_DIR}/{}", f.file);
+        bytes.push(shard(cache.as_ref(), &url, f.bytes, &f.sha256, fetched, progress).await?);
+        progress(*fetched);
+    }
+    let classifier = PromptClassifier::from_fetched(&bytes[0], &bytes[1])
+        .map_err(|e| format!("the guardrails' files do not decode: {e}"))?;
+    let words = classifier
+        .word_vectors()
+        .ok_or("the guardrails' classifier has no word vectors")?;
+    PromptClassifier::install(classifier);
+    Ok(words)
+}
+
+/// Fetches (or finds cached), verifies and builds the guardrails' files and the shipped
+/// model.
 pub async fn load(mut progress: impl FnMut(Fetched)) -> Result<Loaded, String> {
+    let guard_bytes = fetch_bytes(&format!("{GUARD_DIR}/manifest.json")).await?;
+    let guard: GuardManifest = serde_json::from_slice(&guard_bytes)
+        .map_err(|e| format!("the guardrails' manifest is malformed: {e}"))?;
     let manifest_bytes = fetch_bytes(&format!("{MODEL_DIR}/manifest.json")).await?;
     let manifest: Manifest = serde_json::from_slice(&manifest_bytes)
         .map_err(|e| format!("the model manifest is malformed: {e}"))?;
-    // Without the Cache API (a private window, an insecure origin) the model still loads,
-    // it is just fetched again next visit.
-    let cache = version_cache(&manifest.version).await.ok();
     let mut fetched = Fetched {
-        total: manifest.shards.iter().map(|s| s.bytes).sum(),
+        total: guard.files.iter().map(|f| f.bytes).sum::<usize>()
+            + manifest.shards.iter().map(|s| s.bytes).sum::<usize>(),
         ..Fetched::default()
     };
+    let words = load_guard(&guard, &mut fetched, &mut progress).await?;
+    // Without the Cache API (a private window, an insecure origin) the model still loads,
+    // it is just fetched again next visit.
+    let cache = version_cache(CACHE_PREFIX, &manifest.version).await.ok();
     let mut shards = HashMap::new();
     for s in &manifest.shards {
         let url = format!("{MODEL_DIR}/{}", s.file);
@@ -194,6 +246,7 @@ pub async fn load(mut progress: impl FnMut(Fetched)) -> Result<Loaded, String> {
     .map_err(|e| e.to_string())?;
     Ok(Loaded {
         model,
+        words,
         version: manifest.version,
         fetched,
     })

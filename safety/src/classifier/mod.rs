@@ -9,9 +9,11 @@
 //!   [`word_vectors`]), 8-bit weights in `word-conv.bin` and `word-vectors.bin`: it
 //!   recognises wording it was not trained on by its neighbours in meaning.
 //!
-//! All three files live in `safety/data/`, are compiled in by [`crate::assets`] and
-//! written by the trainer in `train/`, reproducibly; [`PromptClassifier::from_files`]
-//! builds the classifier from any copy of their bytes. Scoring a prompt costs a
+//! All three files live in `safety/data/`, are compiled in by [`crate::assets`] (the
+//! word convolution's two only with `embedded-vectors`; the page fetches those and
+//! [`PromptClassifier::install`]s the result) and written by the trainer in `train/`,
+//! reproducibly; [`PromptClassifier::from_files`] builds the classifier from any copy of
+//! their bytes. Scoring a prompt costs a
 //! normalization pass, a few hundred table lookups and a small convolution (~0.5 M
 //! multiply-adds): cheap enough for every keystroke in wasm.
 //!
@@ -31,6 +33,9 @@ use std::sync::OnceLock;
 use weights::{Weights, WeightsError};
 use word_conv::{WordConvError, WordConvNet};
 use word_vectors::{WordVectors, WordVectorsError};
+
+/// The classifier installed at run time (see [`PromptClassifier::install`]).
+static INSTALLED: OnceLock<PromptClassifier> = OnceLock::new();
 
 /// Number of classes.
 pub const CLASSES: usize = 5;
@@ -179,20 +184,52 @@ pub struct PromptClassifier {
 }
 
 impl PromptClassifier {
-    /// The classifier compiled into the binary ([`assets::PROMPT_CLASSIFIER`],
-    /// [`assets::WORD_CONV`], [`assets::WORD_VECTORS`]).
+    /// The classifier the guardrails use: the one [`PromptClassifier::install`]ed, else the
+    /// one compiled into the binary — blended ([`assets::PROMPT_CLASSIFIER`] and the word
+    /// convolution's files) with `embedded-vectors`, the n-gram model alone without.
     pub fn builtin() -> &'static PromptClassifier {
         static BUILTIN: OnceLock<PromptClassifier> = OnceLock::new();
+        if let Some(installed) = INSTALLED.get() {
+            return installed;
+        }
         BUILTIN.get_or_init(|| {
             // The files are part of the source tree and decoded by a unit test, so a broken
             // file fails the tests, never a user's session.
-            Self::from_files(
+            #[cfg(feature = "embedded-vectors")]
+            let compiled = Self::from_files(
                 assets::PROMPT_CLASSIFIER.bytes,
                 assets::WORD_CONV.bytes,
                 assets::WORD_VECTORS.bytes,
-            )
-            .expect("the classifier's files are valid")
+            );
+            #[cfg(not(feature = "embedded-vectors"))]
+            let compiled = Self::from_bytes(assets::PROMPT_CLASSIFIER.bytes);
+            compiled.expect("the classifier's files are valid")
         })
+    }
+
+    /// Makes `classifier` the one [`PromptClassifier::builtin`] returns from now on (the
+    /// page's path: it fetches the word convolution's files, checks them and builds the
+    /// full classifier with [`PromptClassifier::from_fetched`]). Only the first call
+    /// counts; returns whether this one did.
+    pub fn install(classifier: PromptClassifier) -> bool {
+        INSTALLED.set(classifier).is_ok()
+    }
+
+    /// The full classifier from the word convolution's fetched files (see
+    /// [`assets::FETCHED`]) and the n-gram weights compiled in.
+    pub fn from_fetched(word_conv: &[u8], word_vectors: &[u8]) -> Result<Self, ClassifierError> {
+        Self::from_files(assets::PROMPT_CLASSIFIER.bytes, word_conv, word_vectors)
+    }
+
+    /// Whether the word convolution is part of this classifier.
+    pub fn has_word_conv(&self) -> bool {
+        self.word_conv.is_some()
+    }
+
+    /// The word vectors the convolution reads (shared: the video model's text encoder
+    /// looks words up in the same table).
+    pub fn word_vectors(&self) -> Option<std::sync::Arc<WordVectors>> {
+        self.word_conv.as_ref().map(|(_, v)| v.clone())
     }
 
     /// The blended classifier from its three files' bytes: n-gram weights, word
@@ -208,6 +245,7 @@ impl PromptClassifier {
     }
 
     /// The word vectors compiled into the binary (what the builtin convolution reads).
+    #[cfg(feature = "embedded-vectors")]
     pub fn builtin_word_vectors() -> Result<WordVectors, WordVectorsError> {
         WordVectors::decode(assets::WORD_VECTORS.bytes)
     }

@@ -70,5 +70,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         kept.len(),
         bytes.len()
     );
+    let assets = kinora_safety::assets::WORD_VECTORS;
+    if std::path::Path::new(&out) == assets.source_path() {
+        // The page fetches the vectors by this manifest's hashes.
+        let m = kinora_safety::assets::GuardManifest::write_from_source()?;
+        println!(
+            "wrote {} (version {})",
+            kinora_safety::assets::MANIFEST_FILE,
+            m.version
+        );
+    }
     Ok(())
 }

@@ -44,5 +44,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         conv_out.display(),
         trained.word_conv.len()
     );
+    if conv_out == assets::WORD_CONV.source_path() {
+        // The page fetches the convolution by this manifest's hashes.
+        let m = assets::GuardManifest::write_from_source()?;
+        println!("wrote {} (version {})", assets::MANIFEST_FILE, m.version);
+    }
     Ok(())
 }
