@@ -69,7 +69,9 @@ export class H264Session {
       colorSpace: { matrix: "smpte170m", primaries: "smpte170m", transfer: "smpte170m", fullRange: false },
     });
     try {
-      this.encoder.encode(frame, { keyFrame: index % this.keyframeInterval === 0 });
+      // An interval of 0: the first frame only.
+      const every = this.keyframeInterval;
+      this.encoder.encode(frame, { keyFrame: every > 0 ? index % every === 0 : index === 0 });
     } finally {
       frame.close();
     }

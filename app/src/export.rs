@@ -17,7 +17,7 @@ use kinora_consent::vault::Authorization;
 use kinora_media::clip::Clip;
 use kinora_media::export::{Exported, FramePreparer, finish_mp4};
 use kinora_media::import::clip_from_files;
-use kinora_media::video::{EncodedVideo, FallbackEncoder, VideoSample, is_idr};
+use kinora_media::video::{EncodedVideo, FallbackEncoder, KEYFRAME_INTERVAL, VideoSample, is_idr};
 use kinora_provenance::Provenance;
 use kinora_recipe::{Recipe, Settings};
 use kinora_safety::PromptPolicy;
@@ -85,7 +85,7 @@ async fn encode_video(
     let mut preparer = FramePreparer::new(w, h, label);
     let samples = match &codec {
         Some(codec) => {
-            let session = H264Session::start(codec, w, h, fps, bitrate, 2 * fps)?;
+            let session = H264Session::start(codec, w, h, fps, bitrate, KEYFRAME_INTERVAL)?;
             for (i, rgb) in clip.frames.iter().enumerate() {
                 let frame = match preparer.prepare(rgb) {
                     Ok(f) => f,

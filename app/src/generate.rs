@@ -389,7 +389,7 @@ pub fn GeneratePanel(
                     }
                     set_status.set("Decoding the frames…".into());
                     next_tick().await;
-                    let video = generation.finish().map_err(|e| e.to_string())?;
+                    let mut video = generation.finish().map_err(|e| e.to_string())?;
                     let (width, height) = (s.width as usize, s.height as usize);
                     let frames: Vec<Vec<u8>> = video
                         .frames
@@ -424,6 +424,10 @@ pub fn GeneratePanel(
                         None
                     };
                     let sound_ms = sound.as_ref().map(|_| now_ms() - started - video_ms);
+                    // Kept with the clip, so an extension's sound goes on from it.
+                    if let Some(t) = &sound {
+                        video.sound_tokens = t.tokens.clone();
+                    }
                     let sample_rate = sound.as_ref().map_or(24_000, |t| t.sample_rate);
                     let clip = Clip {
                         width: s.width,

@@ -230,7 +230,7 @@ pub fn run(req: Request) -> Result<()> {
         }
         true
     };
-    let video = match (&source, req.remix.is_some()) {
+    let mut video = match (&source, req.remix.is_some()) {
         (Some(source), true) => model.remix(
             source,
             &req.prompt,
@@ -243,9 +243,6 @@ pub fn run(req: Request) -> Result<()> {
         (None, _) => model.generate(&req.prompt, &settings, &words, on_stage)?,
     };
     bar.finish_and_clear();
-    let kept = latents_path(&req.out);
-    std::fs::write(&kept, serde_json::to_string(&video.keep(&model))?)
-        .with_context(|| format!("writing {}", kept.display()))?;
     let r = &video.reading;
     for (typed, used) in &r.corrected {
         eprintln!("read {typed:?} as {used:?}");
@@ -306,6 +303,13 @@ pub fn run(req: Request) -> Result<()> {
         sound
     };
     let sound_time = sound_started.elapsed();
+    // Kept beside the MP4 with the sound's tokens, so an extension's sound goes on from it.
+    if let Some(s) = &sound {
+        video.sound_tokens = s.tokens.clone();
+    }
+    let kept = latents_path(&req.out);
+    std::fs::write(&kept, serde_json::to_string(&video.keep(&model))?)
+        .with_context(|| format!("writing {}", kept.display()))?;
     let sample_rate = sound.as_ref().map_or(24_000, |s| s.sample_rate);
     let audio = match &sound {
         Some(s) => s.samples.clone(),

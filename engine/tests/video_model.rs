@@ -173,6 +173,7 @@ fn quick_sound() -> AudioSettings {
         guidance: 2.0,
         seed: 9,
         phase_iterations: 4,
+        release: 0.0,
     }
 }
 
@@ -180,7 +181,12 @@ fn quick_sound() -> AudioSettings {
 fn the_soundtrack_covers_the_clip_is_seeded_normalized_and_cancellable() {
     let device = Device::flex();
     let model = VideoModel::new(tiny_config(), &device);
-    for seconds in [2.0, 5.0] {
+    // The last case releases each window's overlap before the end and cross-fades it.
+    for (seconds, release) in [(2.0, 0.0), (5.0, 0.0), (5.0, 0.5)] {
+        let sound = AudioSettings {
+            release,
+            ..quick_sound()
+        };
         let video = model
             .generate(
                 "a red ball",
@@ -194,7 +200,7 @@ fn the_soundtrack_covers_the_clip_is_seeded_normalized_and_cancellable() {
             .expect("generate");
         let mut windows = 0;
         let a = model
-            .soundtrack("a red ball", &video, &Words, &quick_sound(), |_, n| {
+            .soundtrack("a red ball", &video, &Words, &sound, |_, n| {
                 windows = n;
                 true
             })
@@ -214,7 +220,7 @@ fn the_soundtrack_covers_the_clip_is_seeded_normalized_and_cancellable() {
         assert!((a.lufs - TARGET_LUFS).abs() < 1.0, "loudness {}", a.lufs);
         assert!(a.samples.iter().all(|s| s.abs() <= 0.9));
         let b = model
-            .soundtrack("a red ball", &video, &Words, &quick_sound(), |_, _| true)
+            .soundtrack("a red ball", &video, &Words, &sound, |_, _| true)
             .expect("soundtrack")
             .expect("sound");
         assert_eq!(a, b, "same seed, same soundtrack");
@@ -224,6 +230,45 @@ fn the_soundtrack_covers_the_clip_is_seeded_normalized_and_cancellable() {
         .expect("generate");
     let cancelled = model.soundtrack("a red ball", &video, &Words, &quick_sound(), |_, _| false);
     assert!(matches!(cancelled, Err(ModelError::Cancelled)));
+}
+
+#[test]
+fn an_extensions_soundtrack_keeps_the_sources_and_goes_on_from_it() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let mut source = model
+        .generate("a red ball", &settings(2), &Words, |_| true)
+        .expect("generate");
+    let first = model
+        .soundtrack("a red ball", &source, &Words, &quick_sound(), |_, _| true)
+        .expect("soundtrack")
+        .expect("sound");
+    source.sound_tokens = first.tokens.clone();
+    let longer = model
+        .extend(&source, "a red ball", &settings(2), &Words, |_| true)
+        .expect("extend");
+    assert_eq!(
+        longer.sound_tokens, first.tokens,
+        "the source's sound goes along"
+    );
+    let mut windows = 0;
+    let both = model
+        .soundtrack("a red ball", &longer, &Words, &quick_sound(), |_, n| {
+            windows = n;
+            true
+        })
+        .expect("soundtrack")
+        .expect("sound");
+    assert_eq!(both.samples.len(), 4 * 24_000);
+    // The new 2 s and the half second before them: two windows (4 s afresh takes three).
+    assert_eq!(windows, 2);
+    assert_eq!(both.tokens.len(), 2 * first.tokens.len());
+    assert_eq!(&both.tokens[..first.tokens.len()], first.tokens.as_slice());
+    assert_ne!(&both.tokens[first.tokens.len()..], first.tokens.as_slice());
+    // Kept and resumed (the CLI's sidecar), the tokens come back.
+    let kept = longer.keep(&model);
+    let resumed = model.resume(&kept).expect("resume");
+    assert_eq!(resumed.sound_tokens, first.tokens);
 }
 
 #[test]

@@ -31,12 +31,20 @@ pub struct EncodedVideo {
     pub encoder: String,
 }
 
+/// IDR pictures: the first frame only (an interval of 0). A keyframe every few seconds
+/// lets a player seek without decoding from the start, but Kinora's clips are at most
+/// 30 s of small frames (a seek decodes a few hundred at most), and every repeated
+/// keyframe resets the small coding drift of a still background at once: a pulse of
+/// about 2 luma levels across the picture, which the finalize report reads as dropped
+/// frames (it flagged 2 s and 4 s in each of three 6-s clips with a keyframe every 2 s).
+pub const KEYFRAME_INTERVAL: u32 = 0;
+
 /// Quantiser for the pure-Rust encoder: about x264's default quality (CRF 23) at our
 /// sizes, which keeps detail and the invisible watermark (see ARCHITECTURE.md).
 pub const FALLBACK_QP: u8 = 23;
 
 /// The pure-Rust encoder ([`super::h264`]: Constrained Baseline, CAVLC, I and P frames,
-/// a keyframe every 2 s), used wherever WebCodecs is missing (the CLI, Firefox) or the
+/// one keyframe, see [`KEYFRAME_INTERVAL`]), used wherever WebCodecs is missing (the CLI, Firefox) or the
 /// person chooses it.
 pub struct FallbackEncoder {
     inner: H264Encoder,
@@ -48,8 +56,12 @@ impl FallbackEncoder {
 
     /// An encoder for `width × height` frames (both even) at `fps`.
     pub fn new(width: u32, height: u32, fps: u32) -> Result<Self, AssemblyError> {
-        let inner = H264Encoder::new(EncoderConfig::new(width, height, fps, FALLBACK_QP))
-            .map_err(|e| AssemblyError::VideoEncode(e.to_string()))?;
+        let config = EncoderConfig {
+            keyframe_interval: KEYFRAME_INTERVAL,
+            ..EncoderConfig::new(width, height, fps, FALLBACK_QP)
+        };
+        let inner =
+            H264Encoder::new(config).map_err(|e| AssemblyError::VideoEncode(e.to_string()))?;
         Ok(FallbackEncoder { inner })
     }
 

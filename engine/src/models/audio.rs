@@ -16,12 +16,14 @@
 //!   presence of the video frames just before and after it, the token's sub-frame phase
 //!   between them and each object's colour/kind features. These tracks are what the object
 //!   layer draws (the scene latents hold no objects), so an impact is heard on the frame
-//!   where the picture shows the contact. Periodic features of the absolute time carry the
+//!   where the picture shows the contact. The contacts themselves are read off the tracks
+//!   between frames ([`super::contacts`]): a frame is 83 ms, twice the tolerance. Periodic features of the absolute time carry the
 //!   bed's rhythm (strums every 0.5 s, chords every second) to any clip length.
 //!
 //! The unconditional branch of guidance drops the text and keeps the video features, so
 //! guidance sharpens what the prompt asks for without moving the impacts.
 
+use super::contacts;
 use super::layers::{Attention, AttentionConfig, CrossBlock, modulate, timestep_embedding};
 use super::layout::{SLOTS, Trajectory};
 use super::spectrum::{BINS, HOP};
@@ -43,7 +45,8 @@ const TRACK_VALUES: usize = 4;
 /// Width of the aligned feature vector of each token for objects described by
 /// `object_dims` numbers per slot.
 pub fn aligned_dims(object_dims: usize) -> usize {
-    1 + 2 * TIME_PERIODS.len() + SLOTS * (NEAR_FRAMES.len() * TRACK_VALUES + object_dims)
+    1 + 2 * TIME_PERIODS.len()
+        + SLOTS * (NEAR_FRAMES.len() * TRACK_VALUES + object_dims + contacts::FEATURES_PER_SLOT)
 }
 
 /// Duration of one token in seconds at `sample_rate`.
@@ -57,7 +60,9 @@ pub fn token_seconds(sample_rate: u32) -> f32 {
 /// `objects[slot]` describes each object (the decoder's colour/kind probabilities; an
 /// empty or missing entry is zeros). A slot's track values are taken from the video frames
 /// around each token's centre: the frame at or before it and its neighbours (clamped to the
-/// clip), so a contact between two frames is placed by the phase `u` between them.
+/// clip), so a contact between two frames is placed by the phase `u` between them; and
+/// the contacts read off the tracks ([`contacts::detect`]), placed between frames, give
+/// each slot its [`contacts::features_at`] the token's centre.
 pub fn aligned_features(
     plan: &Trajectory,
     objects: &[Vec<f32>],
@@ -70,6 +75,7 @@ pub fn aligned_features(
     let width = aligned_dims(object_dims);
     let mut out = Vec::with_capacity(tokens * width);
     let last = plan.frames.saturating_sub(1) as isize;
+    let found = contacts::detect(plan, fps);
     for i in first..first + tokens {
         let t = (i as f32 + 0.5) * token_seconds(sample_rate);
         let p = t * fps as f32;
@@ -88,6 +94,7 @@ pub fn aligned_features(
             }
             let o = objects.get(s).map(Vec::as_slice).unwrap_or(&[]);
             out.extend((0..object_dims).map(|j| o.get(j).copied().unwrap_or(0.0)));
+            out.extend(contacts::features_at(&found, s, t));
         }
     }
     out
@@ -340,6 +347,10 @@ pub struct AudioSettings {
     pub seed: u64,
     /// Griffin–Lim iterations of the phase reconstruction.
     pub phase_iterations: usize,
+    /// Flow time below which a window's overlap with the one before is no longer held:
+    /// the last steps harmonize it with the new tokens, and the overlap then cross-fades
+    /// from what the window before made into it (0: held to the end, joined as is).
+    pub release: f32,
 }
 
 impl Default for AudioSettings {
@@ -349,6 +360,7 @@ impl Default for AudioSettings {
             guidance: 2.0,
             seed: 0,
             phase_iterations: 32,
+            release: 0.0,
         }
     }
 }
@@ -368,8 +380,17 @@ pub struct TextPart {
 /// Token windows `[start, end)` covering `total` tokens, each overlapping the one before by
 /// [`OVERLAP_TOKENS`].
 pub fn windows(total: usize) -> Vec<(usize, usize)> {
+    windows_after(0, total)
+}
+
+/// The windows that cover tokens `known..total` when the first `known` are given: the
+/// first starts [`OVERLAP_TOKENS`] before them, as if they were the window before.
+pub fn windows_after(known: usize, total: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    let mut start = 0;
+    if known >= total && known > 0 {
+        return out;
+    }
+    let mut start = known.saturating_sub(OVERLAP_TOKENS);
     loop {
         let end = (start + WINDOW_TOKENS).min(total);
         out.push((start, end));
@@ -378,6 +399,21 @@ pub fn windows(total: usize) -> Vec<(usize, usize)> {
         }
         start = end - OVERLAP_TOKENS;
     }
+}
+
+/// What a soundtrack is sampled for: the prompt's text halves and the clip's objects.
+#[derive(Debug, Clone, Copy)]
+pub struct SoundContext<'a> {
+    /// The prompt's text condition.
+    pub text: &'a TextPart,
+    /// The empty text (the unconditional branch of guidance).
+    pub null_text: &'a TextPart,
+    /// The objects' tracks.
+    pub plan: &'a Trajectory,
+    /// Each object slot's colour/kind features.
+    pub objects: &'a [Vec<f32>],
+    /// Video frame rate of the tracks.
+    pub fps: u32,
 }
 
 /// Samples the log-magnitude frames (`frames × BINS`, decoded by the codec) of a soundtrack of
@@ -395,8 +431,53 @@ pub fn sample_log_magnitudes(
     fps: u32,
     frames: usize,
     settings: &AudioSettings,
+    on_window: impl FnMut(usize, usize) -> bool,
+) -> Option<Vec<f32>> {
+    let context = SoundContext {
+        text,
+        null_text,
+        plan,
+        objects,
+        fps,
+    };
+    let tokens = sample_tokens(dit, config, &context, frames, &[], settings, on_window)?;
+    Some(decode_tokens(dit, &tokens, frames))
+}
+
+/// Coefficient tokens (`FRAMES_PER_TOKEN × codec_dims` numbers each) → log-magnitude
+/// frames (`frames × BINS`).
+pub fn decode_tokens(dit: &AudioDit, tokens: &[f32], frames: usize) -> Vec<f32> {
+    let k = dit.codec_dims();
+    let rows = tokens.len() / k;
+    let device = dit.codec_basis.device();
+    let coefficients =
+        Tensor::<1>::from_data(TensorData::new(tokens.to_vec(), [rows * k]), &device)
+            .reshape([rows, k])
+            .narrow(0, 0, frames.min(rows));
+    super::pipeline::to_vec(dit.decode_frames(coefficients))
+}
+
+/// Samples the coefficient tokens of a soundtrack of `frames` STFT frames, window by
+/// window; the tokens of `kept` (a soundtrack made before, e.g. an extension's source)
+/// are kept as they are and the rest goes on from them.
+///
+/// `on_window(i, n)` runs before each window (progress); returning false cancels (`None`).
+pub fn sample_tokens(
+    dit: &AudioDit,
+    config: &AudioModelConfig,
+    context: &SoundContext,
+    frames: usize,
+    kept: &[f32],
+    settings: &AudioSettings,
     mut on_window: impl FnMut(usize, usize) -> bool,
 ) -> Option<Vec<f32>> {
+    let SoundContext {
+        text,
+        null_text,
+        plan,
+        objects,
+        fps,
+    } = *context;
     let device = text.tokens.device();
     let k = dit.codec_dims();
     let width = FRAMES_PER_TOKEN * k;
@@ -404,14 +485,21 @@ pub fn sample_log_magnitudes(
     let object_dims = config.dit.object_dims;
     let a = aligned_dims(object_dims);
     let mut out = vec![0.0f32; total * width];
-    let plan_windows = windows(total);
+    // Whole tokens of a soundtrack made before (one of another codec is not used).
+    let given = if kept.len().is_multiple_of(width) {
+        (kept.len() / width).min(total)
+    } else {
+        0
+    };
+    out[..given * width].copy_from_slice(&kept[..given * width]);
+    let plan_windows = windows_after(given, total);
     let times = super::sampler::schedule(settings.steps, 1.0);
     let mut rng = super::noise::SeededRng::new(settings.seed ^ 0xA0D1_0000);
     let labels = group_probabilities(
         dit.read_labels(text.tokens.clone(), text.bias.clone()),
         dit.label_groups(),
     );
-    let mut made = 0usize;
+    let mut made = given;
     for (w, &(start, end)) in plan_windows.iter().enumerate() {
         if !on_window(w, plan_windows.len()) {
             return None;
@@ -463,21 +551,29 @@ pub fn sample_log_magnitudes(
         let mut x = noise.clone();
         for pair in times.windows(2) {
             let (t, next) = (pair[0], pair[1]);
-            x = hold(x, t);
+            if t > settings.release {
+                x = hold(x, t);
+            }
             let v = dit.forward(Tensor::cat(vec![x.clone(), x.clone()], 0), &[t, t], &both);
             let (vc, vu) = (v.clone().narrow(0, 0, 1), v.narrow(0, 1, 1));
             let guided = vu.clone() + (vc - vu) * settings.guidance;
             x = x - guided * (t - next);
         }
-        let x = hold(x, 0.0);
-        let values = super::pipeline::to_vec(x);
-        out[start * width..end * width].copy_from_slice(&values);
+        let released = settings.release > 0.0;
+        let values = super::pipeline::to_vec(if released { x } else { hold(x, 0.0) });
+        // The released overlap: from the window before's tokens into this window's.
+        let fade = if released { known } else { 0 };
+        for j in 0..fade {
+            let w = (j + 1) as f32 / (fade + 1) as f32;
+            let row = (start + j) * width;
+            for (o, v) in out[row..row + width].iter_mut().zip(&values[j * width..]) {
+                *o = *o * (1.0 - w) + v * w;
+            }
+        }
+        out[(start + fade) * width..end * width].copy_from_slice(&values[fade * width..]);
         made = end;
     }
-    let coefficients = Tensor::<1>::from_data(TensorData::new(out, [total * width]), &device)
-        .reshape([total * FRAMES_PER_TOKEN, k])
-        .narrow(0, 0, frames);
-    Some(super::pipeline::to_vec(dit.decode_frames(coefficients)))
+    Some(out)
 }
 
 /// The waveform of generated log-magnitudes: phase by Griffin–Lim, then loudness
@@ -537,9 +633,16 @@ mod tests {
             assert!((y - e).abs() < 1e-5, "{ys:?} vs {expect:?}");
         }
         assert_eq!(row[slot0 + 16], 1.0, "object features follow the track");
+        // A steady fall has no contact.
+        let contact = slot0 + 16 + 2;
+        assert!(
+            row[contact..contact + contacts::FEATURES_PER_SLOT]
+                .iter()
+                .all(|v| *v == 0.0)
+        );
         // The second slot is empty: zeros.
-        let slot1 = slot0 + 16 + 2;
-        assert!(row[slot1..slot1 + 18].iter().all(|v| *v == 0.0));
+        let slot1 = contact + contacts::FEATURES_PER_SLOT;
+        assert!(row[slot1..slot1 + 22].iter().all(|v| *v == 0.0));
     }
 
     #[test]
@@ -576,6 +679,10 @@ mod tests {
         assert_eq!(windows(100), vec![(0, 100)]);
         assert_eq!(windows(250), vec![(0, 100), (75, 175), (150, 250)]);
         assert_eq!(windows(180), vec![(0, 100), (75, 175), (150, 180)]);
+        // After 100 known tokens the first window starts half a second before them.
+        assert_eq!(windows_after(100, 200), vec![(75, 175), (150, 200)]);
+        assert_eq!(windows_after(100, 150), vec![(75, 150)]);
+        assert_eq!(windows_after(150, 150), vec![], "nothing left to sample");
     }
 
     #[test]

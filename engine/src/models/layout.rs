@@ -58,6 +58,25 @@ pub struct Trajectory {
     pub slots: Vec<SlotFrame>,
 }
 
+impl SlotFrame {
+    /// Whether the object is present and some of it is inside the frame (the planner's
+    /// presence says the object exists; it may be drawn past an edge, out of view).
+    pub(crate) fn in_view(&self) -> bool {
+        let r = self.radius;
+        self.presence >= 0.5
+            && self.x + r > 0.0
+            && self.x - r < 1.0
+            && self.y + r > 0.0
+            && self.y - r < 1.0
+    }
+
+    /// Whether the object touches an edge of the frame (so it may go out of view next).
+    fn near_edge(&self) -> bool {
+        let margin = self.radius + 0.05;
+        self.x < margin || self.x > 1.0 - margin || self.y < margin || self.y > 1.0 - margin
+    }
+}
+
 impl Trajectory {
     /// Slot `s` at frame `f`.
     pub fn at(&self, f: usize, s: usize) -> SlotFrame {
@@ -140,6 +159,39 @@ impl Trajectory {
                 slot.x += dx;
                 slot.y += dy;
                 slot.radius = (slot.radius + dr * fade).max(0.0);
+            }
+        }
+        out
+    }
+
+    /// The continuation (frames from `known` on) of a plan whose first `known` frames end
+    /// `source`, with objects that leave the frame kept out: once an object has gone out
+    /// past an edge — in the source or in the continuation — it stays gone, since no
+    /// motion here turns back (nor does a camera). The planner learned paths that cross
+    /// the frame, and continuing one that has already crossed it brings the object back
+    /// in. Slots never shown are left as sampled (a new prompt may bring one in).
+    pub fn keeping_exits(&self, source: &Trajectory, known: usize) -> Trajectory {
+        let mut out = self.clone();
+        let context = source.frames.saturating_sub(known);
+        let at = |f: usize, s: usize| {
+            if f < context {
+                source.at(f, s)
+            } else {
+                self.at(f - context, s)
+            }
+        };
+        for s in 0..SLOTS {
+            let mut last_seen: Option<SlotFrame> = None;
+            let mut gone = false;
+            for f in 0..context + self.frames {
+                let here = at(f, s);
+                if gone && f >= context + known {
+                    out.slots[(f - context) * SLOTS + s].presence = 0.0;
+                } else if here.in_view() {
+                    last_seen = Some(here);
+                } else if last_seen.is_some_and(|p| p.near_edge()) {
+                    gone = true;
+                }
             }
         }
         out
@@ -335,6 +387,37 @@ mod tests {
             "the path goes on with its sampled shape from there"
         );
         assert!((0..24).all(|f| joined.at(f, 1) == SlotFrame::EMPTY));
+    }
+
+    #[test]
+    fn an_object_that_has_left_stays_gone_and_others_are_left_as_sampled() {
+        let mut source = moving_left(24);
+        source.slots[19 * SLOTS].x = 0.1; // at the left edge…
+        for f in 20..24 {
+            source.slots[f * SLOTS].presence = 0.0; // …and out past it
+        }
+        // A continuation (its 8 known frames the source's last) that brings the object
+        // back and adds a newcomer.
+        let mut sampled = moving_left(24);
+        for f in 0..24 {
+            if f < 8 {
+                sampled.slots[f * SLOTS] = source.at(16 + f, 0);
+            }
+            sampled.slots[f * SLOTS + 1] = moving_left(24).at(f, 0);
+        }
+        let kept = sampled.keeping_exits(&source, 8);
+        assert!((8..24).all(|f| kept.at(f, 0).presence == 0.0));
+        assert!(
+            (0..8).all(|f| kept.at(f, 0) == sampled.at(f, 0)),
+            "known frames kept"
+        );
+        assert!(
+            (0..24).all(|f| kept.at(f, 1) == sampled.at(f, 1)),
+            "a newcomer stays"
+        );
+        // Still in view at the source's end: left as sampled.
+        let plan = moving_left(24);
+        assert!(plan.keeping_exits(&moving_left(24), 8) == plan);
     }
 
     #[test]

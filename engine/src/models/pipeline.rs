@@ -3,7 +3,8 @@
 //! shipped manifest and its hash-checked shards.
 
 use super::audio::{
-    AudioDit, AudioModelConfig, AudioSettings, TextPart, sample_log_magnitudes, waveform,
+    AudioDit, AudioModelConfig, AudioSettings, SoundContext, TextPart, decode_tokens,
+    sample_tokens, waveform,
 };
 use super::dit::{DitCondition, VideoDit, VideoDitConfig};
 use super::layers::key_bias;
@@ -186,6 +187,10 @@ pub struct GeneratedVideo {
     /// Each object slot's look for the object layer (see [`super::sprite`]; empty when
     /// the model has none): colour, kind and scene probabilities.
     pub looks: Vec<Vec<f32>>,
+    /// The audio model's tokens of the soundtrack made for this clip so far (see
+    /// [`Soundtrack::tokens`]; empty before one is made). An extension keeps its source's,
+    /// so the soundtrack of the longer clip goes on from the source's sound.
+    pub sound_tokens: Vec<f32>,
 }
 
 /// A generated soundtrack.
@@ -197,6 +202,9 @@ pub struct Soundtrack {
     pub sample_rate: u32,
     /// Integrated loudness reached (LUFS; see [`super::loudness`]).
     pub lufs: f32,
+    /// The audio model's coefficient tokens it was decoded from (what an extension's
+    /// soundtrack holds and continues; store them in [`GeneratedVideo::sound_tokens`]).
+    pub tokens: Vec<f32>,
 }
 
 /// What a clip keeps so it can be remixed or extended later (stored beside it: a
@@ -216,6 +224,9 @@ pub struct ClipLatents {
     /// Each object's look for the object layer (kept so the clip decodes the same).
     #[serde(default)]
     pub looks: Vec<Vec<f32>>,
+    /// The soundtrack's tokens (so an extension's sound goes on from it).
+    #[serde(default)]
+    pub sound: Vec<f32>,
 }
 
 impl GeneratedVideo {
@@ -227,6 +238,7 @@ impl GeneratedVideo {
             trajectory: self.trajectory.clone(),
             objects: self.objects.clone(),
             looks: self.looks.clone(),
+            sound: self.sound_tokens.clone(),
         }
     }
 }
@@ -350,6 +362,7 @@ impl VideoModel {
             reading: PromptReading::default(),
             objects: kept.objects.clone(),
             looks: kept.looks.clone(),
+            sound_tokens: kept.sound.clone(),
         };
         let latents = self.source_latents(&video)?;
         if let Some(t) = &kept.trajectory
@@ -377,9 +390,11 @@ impl VideoModel {
 
     /// The soundtrack of a generated clip: the audio model samples log-magnitude frames
     /// from `prompt` and the clip's object tracks (the plan the object layer drew), then
-    /// the codec rebuilds the waveform and normalizes its loudness. `Ok(None)` for models
-    /// without sound or clips without a plan. `on_window(i, n)` reports progress before
-    /// each 2 s window; returning false cancels.
+    /// the codec rebuilds the waveform and normalizes its loudness. A clip that carries
+    /// sound tokens (an extension carries its source's) keeps them: only the rest is
+    /// sampled, going on from their last half second as from a window before. `Ok(None)`
+    /// for models without sound or clips without a plan. `on_window(i, n)` reports
+    /// progress before each 2 s window; returning false cancels.
     pub fn soundtrack(
         &self,
         prompt: &str,
@@ -397,24 +412,29 @@ impl VideoModel {
         let rate = config.sample_rate;
         let samples = video.frames.len() * rate as usize / video.fps.max(1) as usize;
         let frames = samples.div_ceil(super::spectrum::HOP);
-        let mags = sample_log_magnitudes(
+        let tokens = sample_tokens(
             dit,
             config,
-            &text,
-            &null_text,
-            plan,
-            &video.objects,
-            video.fps,
+            &SoundContext {
+                text: &text,
+                null_text: &null_text,
+                plan,
+                objects: &video.objects,
+                fps: video.fps,
+            },
             frames,
+            &video.sound_tokens,
             settings,
             on_window,
         )
         .ok_or(ModelError::Cancelled)?;
+        let mags = decode_tokens(dit, &tokens, frames);
         let (samples, lufs) = waveform(&mags, samples, settings, rate);
         Ok(Some(Soundtrack {
             samples,
             sample_rate: rate,
             lufs,
+            tokens,
         }))
     }
 
@@ -824,7 +844,8 @@ impl VideoModel {
                 };
                 Some(
                     self.sample_plan(planner, &job, start, settings)
-                        .continued_from(known_frames),
+                        .continued_from(known_frames)
+                        .keeping_exits(prev, known_frames),
                 )
             }
             _ => None,
@@ -859,15 +880,27 @@ impl VideoModel {
         let known_frames = k * FRAMES_PER_LATENT;
         let source_tail = source_latents.clone().narrow(2, t_src - k, k);
         let sampled = self.denormalize(sampled);
-        // The overlap moves from the source's latents to the harmonized ones in steps and
-        // ends on the harmonized ones, so the first new latent frame continues the last
-        // overlap frame exactly (the frames' cross-fade below spreads the change).
-        let ramp: Vec<f32> = (0..k).map(|j| (j + 1) as f32 / k as f32).collect();
-        let ramp = Tensor::<1>::from_data(TensorData::new(ramp, [k]), &self.device)
-            .reshape([1, 1, k, 1, 1]);
-        let overlap =
-            source_tail * (ramp.clone().neg() + 1.0) + sampled.clone().narrow(2, 0, k) * ramp;
-        let window_latents = Tensor::cat(vec![overlap, sampled.narrow(2, k, window - k)], 2);
+        let window_latents = if job.reading.camera.motion == STATIC_CAMERA {
+            // A static camera never moves the plate (the scene latents hold only the
+            // background; the object layer draws the objects): the overlap stays the
+            // source's and the new frames go on from its last latent frame, carrying only
+            // the change the model makes after its own first new frame. Sampled freely,
+            // the plate's colour and texture step at the seam where nothing else moves.
+            let last = source_tail.clone().narrow(2, k - 1, 1);
+            let new = sampled.narrow(2, k, window - k);
+            let first = new.clone().narrow(2, 0, 1);
+            Tensor::cat(vec![source_tail, new - first + last], 2)
+        } else {
+            // The overlap moves from the source's latents to the harmonized ones in steps
+            // and ends on the harmonized ones, so the first new latent frame continues the
+            // last overlap frame exactly (the frames' cross-fade below spreads the change).
+            let ramp: Vec<f32> = (0..k).map(|j| (j + 1) as f32 / k as f32).collect();
+            let ramp = Tensor::<1>::from_data(TensorData::new(ramp, [k]), &self.device)
+                .reshape([1, 1, k, 1, 1]);
+            let overlap =
+                source_tail * (ramp.clone().neg() + 1.0) + sampled.clone().narrow(2, 0, k) * ramp;
+            Tensor::cat(vec![overlap, sampled.narrow(2, k, window - k)], 2)
+        };
         let (mut decoded, width, height) = self.decode(
             window_latents.clone(),
             trajectory.as_ref(),
@@ -915,6 +948,7 @@ impl VideoModel {
             reading: job.reading,
             objects: job.objects,
             looks: job.looks,
+            sound_tokens: source.sound_tokens.clone(),
         })
     }
 
@@ -1030,6 +1064,7 @@ impl VideoModel {
             reading: job.reading,
             objects: job.objects,
             looks: job.looks,
+            sound_tokens: Vec::new(),
         })
     }
 
@@ -1274,6 +1309,9 @@ struct Job {
 /// Scene-wide attribute groups that the object layer's look includes after the object's
 /// own colour and kind.
 pub const SPRITE_SCENE_GROUPS: [&str; 2] = ["sky", "style"];
+
+/// The camera label of a camera that does not move.
+const STATIC_CAMERA: &str = "static";
 
 /// Latent frames of the source an extension is conditioned on.
 pub const EXTEND_CONTEXT: usize = 2;

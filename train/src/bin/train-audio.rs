@@ -6,10 +6,13 @@
 //!                                        Griffin–Lim → judge (and the world's own audio)
 //! train-audio train   [--clips 4000] [--minutes 60] [--total-steps 6000] [--batch 16]
 //!                     [--lr 1e-3] [--width 128] [--depth 6]
-//! train-audio eval    [--n 200] [--steps 16] [--guidance 2] [--weights DIR]
+//! train-audio eval    [--n 200] [--steps 16] [--guidance 2] [--release 0] [--weights DIR]
+//!                     [--verbose true]   per clip: contacts told, seen and heard
 //!                                        held-out scenes: sound for the world's own picture
 //!                     [--pipeline true]  …or for the video model's own clip of the prompt
-//! train-audio seams   [--n 40] [--seconds 6]  joins of 2 s windows in long soundtracks
+//! train-audio seams   [--n 40] [--seconds 6] [--release 0]
+//!                                        joins of 2 s windows in long soundtracks
+//! train-audio plot    [--out docs/audio]  the flow loss curve → loss-audio.png
 //! train-audio export  [--model public/models/kinora-video] [--weights DIR]
 //!                                        add the audio model to the video manifest
 //! ```
@@ -38,7 +41,8 @@ use kinora_world::text::describe;
 use std::path::{Path, PathBuf};
 
 fn main() -> Result<()> {
-    let args = Args::parse("usage: train-audio <ceiling|train|eval|export> [--flag value]…")?;
+    let args =
+        Args::parse("usage: train-audio <ceiling|train|eval|seams|plot|export> [--flag value]…")?;
     let run = args.path("dir", Path::new("/work/kinora-audio"));
     std::fs::create_dir_all(&run)?;
     let words = PromptClassifier::builtin_word_vectors().context("decoding the word vectors")?;
@@ -64,12 +68,7 @@ fn main() -> Result<()> {
             let video = load_model(&video_dir)?;
             let weights = args.path("weights", &run.join("audio-ema"));
             let (dit, config) = load_audio(&weights)?;
-            let settings = AudioSettings {
-                steps: args.get("steps", 16)?,
-                guidance: args.get("guidance", 2.0)?,
-                seed: 0,
-                phase_iterations: args.get("phase-iterations", 32)?,
-            };
+            let settings = sampling(&args)?;
             if args.get("pipeline", false)? {
                 eval_pipeline(video, &words, dit, config, args.get("n", 100)?, &settings)
             } else {
@@ -80,6 +79,7 @@ fn main() -> Result<()> {
                     &config,
                     args.get("n", 200)?,
                     &settings,
+                    args.get("verbose", false)?,
                 )
             }
         }
@@ -93,11 +93,32 @@ fn main() -> Result<()> {
                 &config,
                 args.get("n", 40)?,
                 args.get("seconds", 6.0)?,
+                &sampling(&args)?,
+            )
+        }
+        "plot" => {
+            let out = args.path("out", Path::new("docs/audio"));
+            std::fs::create_dir_all(&out)?;
+            kinora_train::video::plot::plot_loss(
+                &run.join("audio.csv"),
+                &out.join("loss-audio.png"),
             )
         }
         "export" => export(&video_dir, &args.path("weights", &run.join("audio-ema"))),
         other => bail!("unknown command {other:?}"),
     }
+}
+
+/// The sampling flags of `eval` and `seams`.
+fn sampling(args: &Args) -> Result<AudioSettings> {
+    let default = AudioSettings::default();
+    Ok(AudioSettings {
+        steps: args.get("steps", default.steps)?,
+        guidance: args.get("guidance", default.guidance)?,
+        seed: 0,
+        phase_iterations: args.get("phase-iterations", default.phase_iterations)?,
+        release: args.get("release", default.release)?,
+    })
 }
 
 /// Loads the audio model from a training checkpoint (EMA weights + statistics).
@@ -174,6 +195,7 @@ fn eval(
     config: &AudioModelConfig,
     n: usize,
     settings: &AudioSettings,
+    verbose: bool,
 ) -> Result<()> {
     let cfg = render_config(2.0);
     let mut table = AudioTable::default();
@@ -203,7 +225,36 @@ fn eval(
         }
         let (audio, loud) = (sound.samples, sound.lufs);
         lufs.push(loud);
-        table.add(&scene, &clip.frames, cfg.fps, &audio, cfg.sample_rate);
+        let report = table.add(&scene, &clip.frames, cfg.fps, &audio, cfg.sample_rate);
+        if verbose {
+            // Where the sounds come from: the contacts read off the tracks (what the model
+            // is told), the ones the judge sees in the picture, the onsets it hears.
+            let plan = kinora_train::video::trajectory::world_trajectory(
+                &scene,
+                seed,
+                cfg.frames(),
+                kinora_train::audio::data::FPS,
+            );
+            let told: Vec<String> =
+                kinora_engine::models::contacts::detect(&plan, kinora_train::audio::data::FPS)
+                    .iter()
+                    .map(|c| format!("{:.3}@{}", c.time, c.slot))
+                    .collect();
+            let seen: Vec<String> = report
+                .objects
+                .iter()
+                .flat_map(|o| o.contacts.iter().map(|t| format!("{t:.3}")))
+                .collect();
+            let heard: Vec<String> = report
+                .audio_onsets
+                .iter()
+                .map(|t| format!("{t:.3}"))
+                .collect();
+            println!(
+                "{i}: {:?} | told {told:?} | seen {seen:?} | heard {heard:?}",
+                scene.ambient
+            );
+        }
         if i < 12 {
             let path = std::path::PathBuf::from(format!("/tmp/kinora-audio-{i}.wav"));
             save_wav(&path, &audio, SAMPLE_RATE)?;
@@ -316,6 +367,7 @@ fn seams(
     config: &AudioModelConfig,
     n: usize,
     seconds: f32,
+    settings: &AudioSettings,
 ) -> Result<()> {
     use kinora_engine::models::audio::{OVERLAP_TOKENS, token_seconds, windows};
     let stft = Stft::new();
@@ -333,17 +385,7 @@ fn seams(
     for i in 0..n as u64 {
         let seed = mix(0x5EA4_0000 + i);
         let scene = scene_of(seed, Split::HeldOut);
-        let audio = scene_sound(
-            video,
-            words,
-            dit,
-            config,
-            &scene,
-            seed,
-            seconds,
-            &AudioSettings::default(),
-        )
-        .samples;
+        let audio = scene_sound(video, words, dit, config, &scene, seed, seconds, settings).samples;
         // Flux of the rebuilt audio (what is heard), per 10-ms frame.
         let heard = stft.log_magnitudes(&audio, frames);
         let flux: Vec<f32> = (1..frames)
@@ -433,12 +475,13 @@ fn export(model: &Path, weights: &Path) -> Result<()> {
         &manifest.model,
         serde_json::to_value(&config)?,
     );
-    // The video weights must come back exactly as they were.
+    // The video weights must come back exactly as they were (an audio model exported
+    // before is replaced).
     let back = unpack(&packed, |f| {
         let i = packed.shards.iter().position(|s| s.file == f).unwrap_or(0);
         Ok(shards[i].clone())
     })?;
-    for (name, t) in &tensors {
+    for (name, t) in tensors.iter().filter(|(n, _)| !n.starts_with("audio.")) {
         let worst = back[name]
             .values
             .iter()
