@@ -59,8 +59,9 @@ pub const WORD_CONV: Asset = asset!("data/word-conv.bin");
 #[cfg(feature = "embedded-vectors")]
 pub const WORD_VECTORS: Asset = asset!("data/word-vectors.bin");
 
-/// The files the page fetches rather than carries, in [`crate::classifier::PromptClassifier::from_fetched`]'s
-/// order: the word convolution, then its word vectors (names within `data/`).
+/// The files the page fetches rather than carries, in the order
+/// [`crate::classifier::PromptClassifier::from_fetched`] takes them: the word
+/// convolution, then its word vectors (names within `data/`).
 pub const FETCHED: [&str; 2] = ["word-conv.bin", "word-vectors.bin"];
 
 /// Where the manifest of the fetched files lives in this crate.

@@ -17,8 +17,9 @@
 //!   between them and each object's colour/kind features. These tracks are what the object
 //!   layer draws (the scene latents hold no objects), so an impact is heard on the frame
 //!   where the picture shows the contact. The contacts themselves are read off the tracks
-//!   between frames ([`super::contacts`]): a frame is 83 ms, twice the tolerance. Periodic features of the absolute time carry the
-//!   bed's rhythm (strums every 0.5 s, chords every second) to any clip length.
+//!   between frames ([`super::contacts`]): a frame is 83 ms, twice the tolerance.
+//!   Periodic features of the absolute time carry the bed's rhythm (strums every 0.5 s,
+//!   chords every second) to any clip length.
 //!
 //! The unconditional branch of guidance drops the text and keeps the video features, so
 //! guidance sharpens what the prompt asks for without moving the impacts.
