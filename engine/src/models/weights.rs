@@ -13,7 +13,6 @@
 use burn::module::{ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 /// Values per quantization block.
@@ -129,13 +128,9 @@ pub struct HostTensor {
     pub values: Vec<f32>,
 }
 
-/// Lower-case hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+/// Lower-case hex SHA-256 (one helper for every checked download: the guardrails' files
+/// are hashed the same way).
+pub use kinora_safety::assets::sha256_hex;
 
 /// Quantizes `values` per block of 32 with `bits` ∈ {8, 4}.
 pub fn quantize_blocks(values: &[f32], bits: u32) -> Vec<u8> {
