@@ -216,7 +216,7 @@ async fn calibrate(m: &VideoModel, w: &WordVectors) -> Option<Speed> {
     next_tick().await;
     let t2 = now_ms();
     while !generation.done() {
-        generation.step();
+        generation.step().ok()?;
     }
     let t3 = now_ms();
     next_tick().await;
@@ -376,7 +376,9 @@ pub fn GeneratePanel(
                                     .to_string(),
                             );
                         }
-                        if let Stage::Denoise(i, n) = generation.step() {
+                        if let Stage::Denoise(i, n) =
+                            generation.step().map_err(|e| e.to_string())?
+                        {
                             set_progress.set((i, n));
                             if (i % PREVIEW_EVERY == 0 || i == n)
                                 && let Some(canvas) = preview.get_untracked()

@@ -10,7 +10,9 @@ use kinora_engine::models::dit::{DitCondition, VideoDitConfig};
 use kinora_engine::models::layers::key_bias;
 use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, layout_tensor};
 use kinora_engine::models::loudness::TARGET_LUFS;
-use kinora_engine::models::pipeline::{GenerateSettings, ModelError, VideoModel, VideoModelConfig};
+use kinora_engine::models::pipeline::{
+    GenerateSettings, ModelError, Stage, VideoModel, VideoModelConfig,
+};
 use kinora_engine::models::sampler::{SamplerSettings, sample};
 use kinora_engine::models::sprite::SpriteDecoderConfig;
 use kinora_engine::models::text::{AttributeGroup, TextEncoderConfig, Tokenizer, WordLookup};
@@ -342,6 +344,43 @@ fn extend_appends_frames_keeps_the_source_and_chains() {
         .extend(&source, "a red ball", &settings(5), &Words, |_| true)
         .expect("extend");
     assert_eq!(again.frames, once.frames, "deterministic from a seed");
+}
+
+#[test]
+fn long_clips_are_made_window_by_window() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let two = model
+        .generate("a red ball", &settings(4), &Words, |_| true)
+        .expect("2 s");
+    let mut steps = Vec::new();
+    let five = model
+        .generate(
+            "a red ball",
+            &GenerateSettings {
+                seconds: 5.0,
+                ..settings(4)
+            },
+            &Words,
+            |stage| {
+                if let Stage::Denoise(i, n) = stage {
+                    steps.push((i, n));
+                }
+                true
+            },
+        )
+        .expect("5 s");
+    assert_eq!(five.frames.len(), 60);
+    assert_eq!(five.latents.len(), two.latents.len() / 6 * 15);
+    assert_eq!(five.trajectory.as_ref().map(|t| t.frames), Some(60));
+    // Three windows of 2 s or less (6 + 5 + 4 latent frames), 3 steps each, counted as one run.
+    let expected: Vec<(usize, usize)> = (1..=9).map(|i| (i, 9)).collect();
+    assert_eq!(steps, expected);
+    assert_eq!(
+        &five.frames[..16],
+        &two.frames[..16],
+        "the first window is the 2 s clip, up to the next window's overlap"
+    );
 }
 
 #[test]

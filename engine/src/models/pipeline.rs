@@ -636,19 +636,38 @@ impl VideoModel {
         progress: &mut impl FnMut(Stage) -> bool,
     ) -> Result<Generation<'_>, ModelError> {
         let frames = self.check_settings(settings)?;
-        let mut job = self.read_prompt(prompt, settings, words, progress)?;
+        let job = self.read_prompt(prompt, settings, words, progress)?;
         if self.planner.is_some() && !progress(Stage::Plan) {
             return Err(ModelError::Cancelled);
         }
-        let trajectory = self.plan(&job, frames, settings);
+        // A clip longer than the windows the models were trained on is made as its first
+        // window, then extensions of it of at most that length each (as a user's 2 s
+        // extension is): sampled in one go, the frames past the trained span get
+        // positions the models never learned (5 s clips kept their objects 23% of the
+        // time that way).
+        let trained = self.trained_latent_frames();
+        let mut windows = window_sizes(frames / FRAMES_PER_LATENT, trained, trained).into_iter();
+        let first = windows.next().unwrap_or(0) * FRAMES_PER_LATENT;
+        let pristine = job.clone();
+        let mut job = job;
+        let trajectory = self.plan(&job, first, settings);
         self.set_layout(&mut job, trajectory.as_ref(), settings.guide_layout);
         let shape = [
             self.config.vae.latent_channels,
-            frames / FRAMES_PER_LATENT,
+            first / FRAMES_PER_LATENT,
             self.latent_side(),
             self.latent_side(),
         ];
-        Ok(self.generation(job, Start::Noise(shape), settings, trajectory, Ending::Clip))
+        let mut generation =
+            self.generation(job, Start::Noise(shape), settings, trajectory, Ending::Clip);
+        generation.chain(pristine, settings, windows.collect());
+        Ok(generation)
+    }
+
+    /// Latent frames of the windows the DiT and the planner were trained on.
+    fn trained_latent_frames(&self) -> usize {
+        let frames = (TRAINED_SECONDS * self.config.fps as f32).round() as usize;
+        (frames / FRAMES_PER_LATENT).max(2)
     }
 
     /// A generation of `job` from `start`, ready for its first step.
@@ -673,6 +692,7 @@ impl VideoModel {
             run,
             trajectory,
             ending,
+            chain: None,
         }
     }
 
@@ -811,6 +831,28 @@ impl VideoModel {
         progress: &mut impl FnMut(Stage) -> bool,
     ) -> Result<Generation<'_>, ModelError> {
         let new_frames = self.check_settings(settings)?;
+        let job = self.read_prompt(prompt, settings, words, progress)?;
+        // Longer extensions go on window by window, as long clips do.
+        let trained = self.trained_latent_frames();
+        let mut windows =
+            window_sizes(new_frames / FRAMES_PER_LATENT, trained, trained).into_iter();
+        let first = windows.next().unwrap_or(0) * FRAMES_PER_LATENT;
+        let mut generation = self.extension(job.clone(), source, first, settings, progress)?;
+        generation.chain(job, settings, windows.collect());
+        Ok(generation)
+    }
+
+    /// The generation of `new_frames` after `source` for a prompt already read (`job`, with
+    /// no plan's layout in it yet): one window of the source's last latent frames and the
+    /// new ones.
+    fn extension(
+        &self,
+        mut job: Job,
+        source: &GeneratedVideo,
+        new_frames: usize,
+        settings: &GenerateSettings,
+        progress: &mut impl FnMut(Stage) -> bool,
+    ) -> Result<Generation<'_>, ModelError> {
         let source_latents = self.source_latents(source)?;
         let [_, c, t_src, side, _] = source_latents.dims();
         let k = settings.extend_context.clamp(1, t_src);
@@ -821,7 +863,6 @@ impl VideoModel {
                 (self.config.dit.max_frames - k) * FRAMES_PER_LATENT / self.config.fps as usize
             )));
         }
-        let mut job = self.read_prompt(prompt, settings, words, progress)?;
         let known_frames = k * FRAMES_PER_LATENT;
         let trajectory = match (&self.planner, &source.trajectory) {
             (Some(planner), Some(prev)) => {
@@ -1213,6 +1254,22 @@ pub struct Generation<'m> {
     run: SamplerRun,
     trajectory: Option<Trajectory>,
     ending: Ending,
+    /// The windows still to come, for a clip longer than one trained window.
+    chain: Option<Chain>,
+}
+
+/// The rest of a clip made window by window (see [`VideoModel::start`]).
+struct Chain {
+    /// The prompt as read, before any plan's layout went into it.
+    job: Job,
+    settings: GenerateSettings,
+    /// New latent frames of each window still to come.
+    windows: Vec<usize>,
+    /// Windows started so far (each draws its own noise).
+    started: usize,
+    /// Steps of the windows already finished, and of all windows together.
+    steps_before: usize,
+    steps_total: usize,
 }
 
 /// What a generation's latents become when its steps are done.
@@ -1227,16 +1284,70 @@ enum Ending {
 }
 
 impl Generation<'_> {
-    /// True when every denoising step has run.
-    pub fn done(&self) -> bool {
-        self.run.done()
+    /// Makes the clip go on, after this window, for `windows` more (new latent frames
+    /// each), as extensions under `job` (the prompt before any layout).
+    fn chain(&mut self, job: Job, settings: &GenerateSettings, windows: Vec<usize>) {
+        if windows.is_empty() {
+            return;
+        }
+        let steps = self.run.progress().1;
+        self.chain = Some(Chain {
+            job,
+            settings: settings.clone(),
+            steps_total: steps * (windows.len() + 1),
+            windows,
+            started: 1,
+            steps_before: 0,
+        });
     }
 
-    /// Runs one denoising step; returns where it stands.
-    pub fn step(&mut self) -> Stage {
+    /// True when every denoising step of every window has run.
+    pub fn done(&self) -> bool {
+        self.run.done() && self.chain.as_ref().is_none_or(|c| c.windows.is_empty())
+    }
+
+    /// Runs one denoising step (first moving on to the next window when this one is
+    /// done); returns where it stands over all windows.
+    pub fn step(&mut self) -> Result<Stage, ModelError> {
+        if self.run.done() {
+            self.next_window()?;
+        }
         self.run.step(&self.model.dit, &self.job.cond);
         let (i, n) = self.run.progress();
-        Stage::Denoise(i, n)
+        Ok(match &self.chain {
+            Some(chain) => Stage::Denoise(chain.steps_before + i, chain.steps_total),
+            None => Stage::Denoise(i, n),
+        })
+    }
+
+    /// Decodes the clip so far and starts the next window as its extension.
+    fn next_window(&mut self) -> Result<(), ModelError> {
+        let Some(new) = self.chain.as_ref().and_then(|c| c.windows.first().copied()) else {
+            return Ok(());
+        };
+        let so_far = self.decode()?;
+        let steps = self.run.progress().1;
+        let Some(chain) = self.chain.as_mut() else {
+            return Ok(());
+        };
+        chain.windows.remove(0);
+        chain.steps_before += steps;
+        let mut settings = chain.settings.clone();
+        settings.sampler.seed = window_seed(settings.sampler.seed, chain.started);
+        chain.started += 1;
+        let job = chain.job.clone();
+        let next = self.model.extension(
+            job,
+            &so_far,
+            new * FRAMES_PER_LATENT,
+            &settings,
+            &mut |_| true,
+        )?;
+        self.job = next.job;
+        self.run = next.run;
+        self.trajectory = next.trajectory;
+        self.ending = next.ending;
+        Ok(())
     }
 
     /// A cheap look at where the sampler stands: the middle latent frame as it is now
@@ -1267,13 +1378,18 @@ impl Generation<'_> {
     /// Decodes the latents reached into the clip (call when [`Generation::done`]); for
     /// an extension, the whole, longer clip.
     pub fn finish(self) -> Result<GeneratedVideo, ModelError> {
+        self.decode()
+    }
+
+    /// The clip as far as this window's latents reach.
+    fn decode(&self) -> Result<GeneratedVideo, ModelError> {
         let latents = self.run.finish();
-        match self.ending {
-            Ending::Clip => self.model.finish(self.job, latents, self.trajectory),
-            Ending::Extension { source, context } => {
-                self.model
-                    .finish_extension(self.job, latents, self.trajectory, &source, context)
-            }
+        let (job, trajectory) = (self.job.clone(), self.trajectory.clone());
+        match &self.ending {
+            Ending::Clip => self.model.finish(job, latents, trajectory),
+            Ending::Extension { source, context } => self
+                .model
+                .finish_extension(job, latents, trajectory, source, *context),
         }
     }
 
@@ -1283,7 +1399,7 @@ impl Generation<'_> {
         mut progress: impl FnMut(Stage) -> bool,
     ) -> Result<GeneratedVideo, ModelError> {
         while !self.done() {
-            let stage = self.step();
+            let stage = self.step()?;
             if !progress(stage) {
                 return Err(ModelError::Cancelled);
             }
@@ -1296,6 +1412,7 @@ impl Generation<'_> {
 }
 
 /// A prompt read into both branches of guidance.
+#[derive(Clone)]
 struct Job {
     cond: DitCondition,
     uncond: DitCondition,
@@ -1312,6 +1429,26 @@ pub const SPRITE_SCENE_GROUPS: [&str; 2] = ["sky", "style"];
 
 /// The camera label of a camera that does not move.
 const STATIC_CAMERA: &str = "static";
+
+/// Length of the windows the DiT and the planner were trained on, s.
+pub const TRAINED_SECONDS: f32 = 2.0;
+
+/// New latent frames of each window of a clip of `total` latent frames: a first window of
+/// up to `first`, then windows of up to `later` each, as even as they can be.
+fn window_sizes(total: usize, first: usize, later: usize) -> Vec<usize> {
+    let head = total.min(first);
+    let rest = total - head;
+    let later = later.max(1);
+    let n = rest.div_ceil(later);
+    let mut sizes = vec![head];
+    sizes.extend((0..n).map(|i| rest / n + usize::from(i < rest % n)));
+    sizes
+}
+
+/// The noise seed of a chained clip's window `index` (window 0 keeps the clip's seed).
+fn window_seed(seed: u64, index: usize) -> u64 {
+    seed.wrapping_add((index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
 
 /// Latent frames of the source an extension is conditioned on.
 pub const EXTEND_CONTEXT: usize = 2;
@@ -1418,6 +1555,19 @@ pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_clips_split_into_trained_windows() {
+        assert_eq!(window_sizes(6, 6, 4), [6]);
+        assert_eq!(window_sizes(3, 6, 4), [3]);
+        assert_eq!(window_sizes(15, 6, 4), [6, 3, 3, 3]);
+        assert_eq!(window_sizes(30, 6, 4), [6, 4, 4, 4, 4, 4, 4]);
+        assert_eq!(window_sizes(11, 6, 4), [6, 3, 2]);
+        assert_eq!(window_sizes(15, 6, 6), [6, 5, 4]);
+        assert_eq!(window_sizes(30, 6, 6), [6, 6, 6, 6, 6]);
+        assert_eq!(window_seed(7, 0), 7);
+        assert_ne!(window_seed(7, 1), window_seed(7, 2));
+    }
 
     #[test]
     fn sharpening_favours_the_likeliest_label_and_keeps_the_sum() {

@@ -235,13 +235,13 @@ impl SamplerRun {
     }
 
     /// The sampled latents (with the known frames put back exactly unless released).
-    pub fn finish(self) -> Tensor<5> {
-        match self.known {
+    pub fn finish(&self) -> Tensor<5> {
+        match &self.known {
             Some((known, k)) if self.release <= 0.0 => {
                 let t = self.x.dims()[2];
-                Tensor::cat(vec![known, self.x.narrow(2, k, t - k)], 2)
+                Tensor::cat(vec![known.clone(), self.x.clone().narrow(2, *k, t - k)], 2)
             }
-            _ => self.x,
+            _ => self.x.clone(),
         }
     }
 }
