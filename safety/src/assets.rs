@@ -31,7 +31,9 @@ impl Asset {
     }
 }
 
-/// Names a file once: its path and its compiled-in bytes come from the same literal.
+/// Names a file once: its path and its compiled-in bytes come from the same literal. The
+/// files are `static`, not `const`: a `const` is copied into each use, and the page's
+/// wasm carried the classifier's 328 KB twice.
 macro_rules! asset {
     ($file:literal) => {
         Asset {
@@ -42,22 +44,22 @@ macro_rules! asset {
 }
 
 /// The prompt policy: categories, word lists, rules, public figures (JSON).
-pub const PROMPT_POLICY: Asset = asset!("policy/prompt-policy.json");
+pub static PROMPT_POLICY: Asset = asset!("policy/prompt-policy.json");
 
 /// Given names, surnames, relations and common words for private-name shapes (JSON).
-pub const PERSON_NAMES: Asset = asset!("policy/person-names.json");
+pub static PERSON_NAMES: Asset = asset!("policy/person-names.json");
 
 /// The classifier's hashed n-gram model (`KPC1`, see [`crate::classifier::weights`]).
-pub const PROMPT_CLASSIFIER: Asset = asset!("data/prompt-classifier.bin");
+pub static PROMPT_CLASSIFIER: Asset = asset!("data/prompt-classifier.bin");
 
 /// The classifier's word convolution (`KWC1`, see [`crate::classifier::word_conv`]).
 #[cfg(feature = "embedded-vectors")]
-pub const WORD_CONV: Asset = asset!("data/word-conv.bin");
+pub static WORD_CONV: Asset = asset!("data/word-conv.bin");
 
 /// The word vectors the convolution reads (`KWV1`, see
 /// [`crate::classifier::word_vectors`]).
 #[cfg(feature = "embedded-vectors")]
-pub const WORD_VECTORS: Asset = asset!("data/word-vectors.bin");
+pub static WORD_VECTORS: Asset = asset!("data/word-vectors.bin");
 
 /// The files the page fetches rather than carries, in the order
 /// [`crate::classifier::PromptClassifier::from_fetched`] takes them: the word

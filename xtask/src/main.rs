@@ -2,6 +2,7 @@
 //! (idempotently, from package registries only) and then does its job.
 
 mod setup;
+mod wasm_names;
 
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ const USAGE: &str = "usage: cargo xtask <serve|test|bench>
   serve   build the app and serve it on http://127.0.0.1:8080
   test    run every test: fmt, clippy, native (CPU + lavapipe), wasm build, browser e2e
   bench   native kernel benchmark (q8 WGSL kernel vs burn matmul, GPU vs CPU)
+  strip-wasm  Trunk's post-build hook: drop the release wasm's name section
   world   the procedural world's CLI, e.g. `cargo xtask world sample --prompt \"…\" --out docs/world/`";
 
 fn main() -> Result<()> {
@@ -23,6 +25,7 @@ fn main() -> Result<()> {
         Some("test") => test(&root),
         Some("bench") => bench(),
         Some("world") => world(std::env::args().skip(2).collect()),
+        Some("strip-wasm") => wasm_names::strip_staged(),
         _ => {
             eprintln!("{USAGE}");
             std::process::exit(2);
