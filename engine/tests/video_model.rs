@@ -11,7 +11,7 @@ use kinora_engine::models::layers::key_bias;
 use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, layout_tensor};
 use kinora_engine::models::loudness::TARGET_LUFS;
 use kinora_engine::models::pipeline::{
-    GenerateSettings, ModelError, Stage, VideoModel, VideoModelConfig,
+    CameraChoice, GenerateSettings, ModelError, Stage, VideoModel, VideoModelConfig,
 };
 use kinora_engine::models::sampler::{SamplerSettings, sample};
 use kinora_engine::models::sprite::SpriteDecoderConfig;
@@ -87,6 +87,7 @@ fn tiny_config() -> VideoModelConfig {
         latent_std: vec![1.0; 8],
         fps: 12,
         base_size: 16,
+        plan_seconds: 2.0,
         planner: Some(planner),
         sprites: Some(
             SpriteDecoderConfig::new(2, 1, 2)
@@ -380,6 +381,70 @@ fn long_clips_are_made_window_by_window() {
         &five.frames[..16],
         &two.frames[..16],
         "the first window is the 2 s clip, up to the next window's overlap"
+    );
+}
+
+#[test]
+fn a_planner_that_learned_long_paths_plans_the_whole_clip_at_once() {
+    let device = Device::flex();
+    let config = VideoModelConfig {
+        plan_seconds: 10.0,
+        ..tiny_config()
+    };
+    let model = VideoModel::new(config, &device);
+    let five = GenerateSettings {
+        seconds: 5.0,
+        ..settings(4)
+    };
+    let plan = model
+        .plan_only("a red ball", &five, &Words)
+        .expect("plan")
+        .expect("a planner");
+    let video = model
+        .generate("a red ball", &five, &Words, |_| true)
+        .expect("5 s");
+    assert_eq!(video.frames.len(), 60);
+    assert_eq!(
+        video.trajectory.as_ref(),
+        Some(&plan),
+        "every window drew its part of the one plan"
+    );
+}
+
+#[test]
+fn a_camera_move_is_kept_with_the_clip_and_decoded_again_the_same() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let panning = GenerateSettings {
+        camera: Some(CameraChoice {
+            motion: "pan_left".into(),
+            speed: "fast".into(),
+        }),
+        ..settings(4)
+    };
+    let video = model
+        .generate("a red ball", &panning, &Words, |_| true)
+        .expect("generate");
+    let still = model
+        .generate("a red ball", &settings(4), &Words, |_| true)
+        .expect("generate");
+    assert_ne!(video.frames, still.frames, "the camera moved the picture");
+    let kept = video.keep(&model);
+    assert_eq!(
+        kept.camera.as_ref().map(|c| c.motion.as_str()),
+        Some("pan_left")
+    );
+    let resumed = model.resume(&kept).expect("resume");
+    assert_eq!(
+        resumed.frames, video.frames,
+        "decoded again under the same camera"
+    );
+    let longer = model
+        .extend(&video, "a red ball", &settings(5), &Words, |_| true)
+        .expect("extend");
+    assert_eq!(
+        longer.reading.camera.motion, "pan_left",
+        "an extension goes on under the clip's camera"
     );
 }
 

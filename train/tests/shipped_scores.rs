@@ -79,18 +79,22 @@ fn the_shipped_model_keeps_its_judge_scores_on_held_out_compositions() {
     // 2026-12-07: motion 17 of 24, persistence 16 of 24 — one clip each way.)
     assert!(score("object colour") >= PIN_COLOUR, "{rows:?}");
     assert!(score("motion direction") >= PIN_MOTION, "{rows:?}");
+    assert!(score("camera direction") >= PIN_CAMERA, "{rows:?}");
     assert!(score("object persistence") >= PIN_PERSISTENCE, "{rows:?}");
     assert!(score("mean flicker (levels)") <= PIN_FLICKER, "{rows:?}");
 }
 
 /// v5: 23 of 24 (95.8%); the pin allows 21.
 const PIN_COLOUR: f32 = 87.0;
-/// v5: 16 of 24 (66.7%); the pin allows 14.
-const PIN_MOTION: f32 = 58.0;
-/// v5: 17 of 24 (70.8%); the pin allows 15.
-const PIN_PERSISTENCE: f32 = 62.0;
-/// v5: 3.9 levels (v4: 10.3).
-const PIN_FLICKER: f32 = 5.0;
+/// v5 with the camera layer: 18 of 24 (75.0%; 16 before it); the pin allows 16.
+const PIN_MOTION: f32 = 66.0;
+/// v5 with the camera layer: 24 of 24 (before it the DiT moved the plate itself and the
+/// judge read the asked direction ~40% of the time); the pin allows 22.
+const PIN_CAMERA: f32 = 91.0;
+/// v5 with the camera layer: 20 of 24 (83.3%; 17 before it); the pin allows 18.
+const PIN_PERSISTENCE: f32 = 74.0;
+/// v5 with the camera layer: 1.7 levels (3.9 before it: the plate no longer drifts).
+const PIN_FLICKER: f32 = 2.5;
 
 /// The shipped audio model on the world's own picture of the first 24 held-out scenes of
 /// `train-audio eval` (same seeds): the bed the prompt names, and sounds at the contacts.

@@ -104,6 +104,16 @@ impl Trajectory {
         v
     }
 
+    /// Frames `start..end` of the plan (clamped to it).
+    pub fn frames_between(&self, start: usize, end: usize) -> Trajectory {
+        let end = end.min(self.frames);
+        let start = start.min(end);
+        Trajectory {
+            frames: end - start,
+            slots: self.slots[start * SLOTS..end * SLOTS].to_vec(),
+        }
+    }
+
     /// The plan with each slot's presence and radius median-filtered over
     /// [`STEADY_WINDOW`] frames: a sampled plan sometimes lets an object's presence dip
     /// for a frame or two, or its size flutter, inside the frame — which the object layer

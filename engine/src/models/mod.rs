@@ -8,6 +8,7 @@
 //! text alone so the DiT starts from a disentangled condition.
 
 pub mod audio;
+pub mod camera;
 pub mod contacts;
 pub mod dit;
 pub mod layers;

@@ -6,6 +6,7 @@ use super::audio::{
     AudioDit, AudioModelConfig, AudioSettings, SoundContext, TextPart, decode_tokens,
     sample_tokens, waveform,
 };
+use super::camera::CameraMove;
 use super::dit::{DitCondition, VideoDit, VideoDitConfig};
 use super::layers::key_bias;
 use super::layout::{PLAN_CHANNELS, SLOTS, Trajectory, layout_tensor, object_maps_tensor};
@@ -65,6 +66,15 @@ pub struct VideoModelConfig {
     /// the prompt and the objects' tracks. `None` in models without sound.
     #[serde(default)]
     pub audio: Option<AudioModelConfig>,
+    /// Longest clip the planner learned whole paths for, s: a clip up to this long is
+    /// planned in one go (its windows take their part of the plan); a longer one
+    /// continues its plan window by window. Models from before the field planned 2 s.
+    #[serde(default = "trained_seconds")]
+    pub plan_seconds: f32,
+}
+
+fn trained_seconds() -> f32 {
+    TRAINED_SECONDS
 }
 
 impl VideoModelConfig {
@@ -227,6 +237,9 @@ pub struct ClipLatents {
     /// The soundtrack's tokens (so an extension's sound goes on from it).
     #[serde(default)]
     pub sound: Vec<f32>,
+    /// The camera the clip was made with (its move is applied when it is decoded again).
+    #[serde(default)]
+    pub camera: Option<CameraChoice>,
 }
 
 impl GeneratedVideo {
@@ -239,6 +252,7 @@ impl GeneratedVideo {
             objects: self.objects.clone(),
             looks: self.looks.clone(),
             sound: self.sound_tokens.clone(),
+            camera: Some(self.reading.camera.clone()),
         }
     }
 }
@@ -359,7 +373,10 @@ impl VideoModel {
             fps: self.config.fps,
             latents: kept.latents.clone(),
             trajectory: kept.trajectory.clone(),
-            reading: PromptReading::default(),
+            reading: PromptReading {
+                camera: kept.camera.clone().unwrap_or_default(),
+                ..PromptReading::default()
+            },
             objects: kept.objects.clone(),
             looks: kept.looks.clone(),
             sound_tokens: kept.sound.clone(),
@@ -378,6 +395,7 @@ impl VideoModel {
             kept.trajectory.as_ref(),
             &kept.objects,
             &kept.looks,
+            self.camera_move(&video.reading.camera),
             0,
         );
         Ok(GeneratedVideo {
@@ -650,7 +668,15 @@ impl VideoModel {
         let first = windows.next().unwrap_or(0) * FRAMES_PER_LATENT;
         let pristine = job.clone();
         let mut job = job;
-        let trajectory = self.plan(&job, first, settings);
+        // The whole clip's plan when the planner learned paths that long, else the first
+        // window's (the later windows then continue it).
+        let whole = (settings.seconds <= self.config.plan_seconds + 1e-3)
+            .then(|| self.plan(&job, frames, settings))
+            .flatten();
+        let trajectory = match &whole {
+            Some(plan) => Some(plan.frames_between(0, first)),
+            None => self.plan(&job, first, settings),
+        };
         self.set_layout(&mut job, trajectory.as_ref(), settings.guide_layout);
         let shape = [
             self.config.vae.latent_channels,
@@ -660,7 +686,7 @@ impl VideoModel {
         ];
         let mut generation =
             self.generation(job, Start::Noise(shape), settings, trajectory, Ending::Clip);
-        generation.chain(pristine, settings, windows.collect());
+        generation.chain(pristine, settings, windows.collect(), whole);
         Ok(generation)
     }
 
@@ -725,7 +751,7 @@ impl VideoModel {
     ) -> Trajectory {
         let (plan, _) = sample_from(
             planner,
-            &job.cond,
+            &job.plan_cond,
             &job.uncond,
             start,
             &plan_settings(settings),
@@ -831,26 +857,42 @@ impl VideoModel {
         progress: &mut impl FnMut(Stage) -> bool,
     ) -> Result<Generation<'_>, ModelError> {
         let new_frames = self.check_settings(settings)?;
+        // The clip goes on under its own camera unless one is set: the camera layer's
+        // move is a function of clip time, so another move would jump at the seam.
+        let kept_camera;
+        let settings = match (&settings.camera, source.reading.camera.motion.is_empty()) {
+            (None, false) => {
+                kept_camera = GenerateSettings {
+                    camera: Some(source.reading.camera.clone()),
+                    ..settings.clone()
+                };
+                &kept_camera
+            }
+            _ => settings,
+        };
         let job = self.read_prompt(prompt, settings, words, progress)?;
         // Longer extensions go on window by window, as long clips do.
         let trained = self.trained_latent_frames();
         let mut windows =
             window_sizes(new_frames / FRAMES_PER_LATENT, trained, trained).into_iter();
         let first = windows.next().unwrap_or(0) * FRAMES_PER_LATENT;
-        let mut generation = self.extension(job.clone(), source, first, settings, progress)?;
-        generation.chain(job, settings, windows.collect());
+        let mut generation =
+            self.extension(job.clone(), source, first, settings, None, progress)?;
+        generation.chain(job, settings, windows.collect(), None);
         Ok(generation)
     }
 
     /// The generation of `new_frames` after `source` for a prompt already read (`job`, with
     /// no plan's layout in it yet): one window of the source's last latent frames and the
-    /// new ones.
+    /// new ones. `plan` is the window's part of a plan made before (its known frames
+    /// first); without one the source's plan is continued.
     fn extension(
         &self,
         mut job: Job,
         source: &GeneratedVideo,
         new_frames: usize,
         settings: &GenerateSettings,
+        plan: Option<Trajectory>,
         progress: &mut impl FnMut(Stage) -> bool,
     ) -> Result<Generation<'_>, ModelError> {
         let source_latents = self.source_latents(source)?;
@@ -864,8 +906,9 @@ impl VideoModel {
             )));
         }
         let known_frames = k * FRAMES_PER_LATENT;
-        let trajectory = match (&self.planner, &source.trajectory) {
-            (Some(planner), Some(prev)) => {
+        let trajectory = match (plan, &self.planner, &source.trajectory) {
+            (Some(plan), _, _) => Some(plan),
+            (None, Some(planner), Some(prev)) => {
                 if !progress(Stage::Plan) {
                     return Err(ModelError::Cancelled);
                 }
@@ -921,7 +964,7 @@ impl VideoModel {
         let known_frames = k * FRAMES_PER_LATENT;
         let source_tail = source_latents.clone().narrow(2, t_src - k, k);
         let sampled = self.denormalize(sampled);
-        let window_latents = if job.reading.camera.motion == STATIC_CAMERA {
+        let window_latents = if self.plate_is_still(&job.reading.camera) {
             // A static camera never moves the plate (the scene latents hold only the
             // background; the object layer draws the objects): the overlap stays the
             // source's and the new frames go on from its last latent frame, carrying only
@@ -947,6 +990,7 @@ impl VideoModel {
             trajectory.as_ref(),
             &job.objects,
             &job.looks,
+            self.camera_move(&job.reading.camera),
             source.frames.len().saturating_sub(known_frames),
         );
         // The window decodes the overlap's frames again in the same pass as the new ones:
@@ -1015,6 +1059,20 @@ impl VideoModel {
         Ok(frames)
     }
 
+    /// The camera layer's move for `camera` (see [`super::camera`]): models with a
+    /// planner (whose paths carry the camera's effect on the objects) have the DiT make a
+    /// still plate and move it here; `None` for a static camera or a model without one.
+    fn camera_move(&self, camera: &CameraChoice) -> Option<CameraMove> {
+        self.planner.as_ref()?;
+        CameraMove::from_labels(&camera.motion, &camera.speed)
+    }
+
+    /// Whether the DiT's plate holds still under `camera` (a static camera, or a move the
+    /// camera layer makes): an extension then holds it across the seam.
+    fn plate_is_still(&self, camera: &CameraChoice) -> bool {
+        camera.motion == STATIC_CAMERA || self.camera_move(camera).is_some()
+    }
+
     /// Side of the latent grid.
     fn latent_side(&self) -> usize {
         self.config.base_size / PIXELS_PER_LATENT
@@ -1043,10 +1101,19 @@ impl VideoModel {
         };
         let motion = index_of(self.config.labels("camera"), &camera.motion)?;
         let speed = index_of(self.config.labels("camera_speed"), &camera.speed)?;
-        let cond = self.condition(&encoding, self.camera_tensor(&[(motion, speed)]));
+        let plan_cond = self.condition(&encoding, self.camera_tensor(&[(motion, speed)]));
+        // Under the camera layer the DiT makes a still plate; the planner still hears the
+        // move (its paths carry the camera's effect on the objects).
+        let cond = if self.camera_move(&camera).is_some() {
+            let still = index_of(self.config.labels("camera"), STATIC_CAMERA)?;
+            self.condition(&encoding, self.camera_tensor(&[(still, speed)]))
+        } else {
+            plan_cond.clone()
+        };
         attributes.retain(|(name, _, _)| !name.starts_with("camera"));
         Ok(Job {
             cond,
+            plan_cond,
             uncond: self.null_condition(1),
             objects: self.object_features(&logits),
             looks: self.looks(&logits),
@@ -1093,6 +1160,7 @@ impl VideoModel {
             trajectory.as_ref(),
             &job.objects,
             &job.looks,
+            self.camera_move(&job.reading.camera),
             0,
         );
         Ok(GeneratedVideo {
@@ -1118,11 +1186,15 @@ impl VideoModel {
         trajectory: Option<&Trajectory>,
         objects: &[Vec<f32>],
         looks: &[Vec<f32>],
+        camera: Option<CameraMove>,
         clock: usize,
     ) -> (Vec<Vec<u8>>, usize, usize) {
         let latent_frames = latents.dims()[2];
         let maps = self.decoder_layout(trajectory, objects, latent_frames);
         let (_, mut high) = self.vae.decoder.forward(latents, maps);
+        if let Some(camera) = camera {
+            high = camera.apply(high, self.config.fps, clock);
+        }
         let [_, _, t, h, w] = high.dims();
         if let (Some(sprites), Some(plan)) = (&self.sprites, trajectory)
             && plan.frames == t
@@ -1267,6 +1339,8 @@ struct Chain {
     windows: Vec<usize>,
     /// Windows started so far (each draws its own noise).
     started: usize,
+    /// The whole clip's plan, when it was made in one go.
+    plan: Option<Trajectory>,
     /// Steps of the windows already finished, and of all windows together.
     steps_before: usize,
     steps_total: usize,
@@ -1286,7 +1360,13 @@ enum Ending {
 impl Generation<'_> {
     /// Makes the clip go on, after this window, for `windows` more (new latent frames
     /// each), as extensions under `job` (the prompt before any layout).
-    fn chain(&mut self, job: Job, settings: &GenerateSettings, windows: Vec<usize>) {
+    fn chain(
+        &mut self,
+        job: Job,
+        settings: &GenerateSettings,
+        windows: Vec<usize>,
+        plan: Option<Trajectory>,
+    ) {
         if windows.is_empty() {
             return;
         }
@@ -1297,6 +1377,7 @@ impl Generation<'_> {
             steps_total: steps * (windows.len() + 1),
             windows,
             started: 1,
+            plan,
             steps_before: 0,
         });
     }
@@ -1336,11 +1417,22 @@ impl Generation<'_> {
         settings.sampler.seed = window_seed(settings.sampler.seed, chain.started);
         chain.started += 1;
         let job = chain.job.clone();
+        // This window's part of a whole plan: from the known frames it holds on.
+        let known = settings
+            .extend_context
+            .clamp(1, so_far.frames.len() / FRAMES_PER_LATENT)
+            * FRAMES_PER_LATENT;
+        let end = so_far.frames.len() + new * FRAMES_PER_LATENT;
+        let plan = chain
+            .plan
+            .as_ref()
+            .map(|p| p.frames_between(so_far.frames.len() - known, end));
         let next = self.model.extension(
             job,
             &so_far,
             new * FRAMES_PER_LATENT,
             &settings,
+            plan,
             &mut |_| true,
         )?;
         self.job = next.job;
@@ -1358,9 +1450,24 @@ impl Generation<'_> {
         let t = x.dims()[2];
         let middle = self.model.denormalize(x.clone().narrow(2, t / 2, 1));
         let (mut base, _) = self.model.vae.decoder.forward(middle, None);
+        base = base.narrow(2, 0, 1);
+        if let Some(camera) = self.model.camera_move(&self.job.reading.camera) {
+            let clock = match &self.ending {
+                Ending::Clip => 0,
+                Ending::Extension { source, context } => source
+                    .frames
+                    .len()
+                    .saturating_sub(context * FRAMES_PER_LATENT),
+            };
+            base = camera.apply(
+                base,
+                self.model.config.fps,
+                clock + t / 2 * FRAMES_PER_LATENT,
+            );
+        }
         // The object layer draws the first of those frames' objects where the plan has them.
         if let (Some(sprites), Some(plan)) = (&self.model.sprites, &self.trajectory) {
-            let frame = base.clone().narrow(2, 0, 1);
+            let frame = base.clone();
             base = self.model.draw_objects(
                 sprites,
                 frame,
@@ -1414,7 +1521,10 @@ impl Generation<'_> {
 /// A prompt read into both branches of guidance.
 #[derive(Clone)]
 struct Job {
+    /// The DiT's condition (with a static camera under the camera layer).
     cond: DitCondition,
+    /// The planner's condition (with the camera asked for).
+    plan_cond: DitCondition,
     uncond: DitCondition,
     reading: PromptReading,
     /// The decoder's per-slot features from the prompt.

@@ -13,6 +13,10 @@
 //!                    (--layout: the trajectory planner first, then a layout-conditioned DiT)
 //! train-video sprites [--clips 1500] [--steps 3000] [--batch 64] [--lr 2e-3]
 //!                                                  the object layer (world objects alone)
+//! train-video planner [--dir /work/kinora-plan] [--n 6000] [--steps 4000] [--minutes 45]
+//!                    [--batch 32] [--lr 5e-4]     the planner again on 2–10 s paths
+//! train-video planner-export [--planner DIR] [--model public/models/kinora-video]
+//!                                                  swap it into the shipped manifest
 //! train-video export [--out public/models/kinora-video]
 //! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 2] [--guide-layout true]
 //!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000] [--clip-seconds 2]
@@ -26,7 +30,8 @@ use burn::prelude::*;
 use kinora_engine::models::dit::VideoDitConfig;
 use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, object_maps_tensor};
 use kinora_engine::models::pipeline::{
-    FRAMES_PER_LATENT, GenerateSettings, VideoModel, VideoModelConfig, contact_sheet, video_frames,
+    FRAMES_PER_LATENT, GenerateSettings, TRAINED_SECONDS, VideoModel, VideoModelConfig,
+    contact_sheet, video_frames,
 };
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_engine::models::text::{TextEncoderConfig, Tokenizer};
@@ -35,7 +40,7 @@ use kinora_engine::models::weights::{Precision, collect_tensors, pack};
 use kinora_safety::classifier::PromptClassifier;
 use kinora_train::args::Args;
 use kinora_train::video::common::{host, load_checkpoint, write_weights};
-use kinora_train::video::data::{self, BASE, FRAMES, HIGH, clip_bytes, render_clip};
+use kinora_train::video::data::{self, BASE, ClipMeta, FRAMES, HIGH, clip_bytes, render_clip};
 use kinora_train::video::eval::{JudgeTable, judge_frames};
 use kinora_train::video::schema::{
     DECODER_ATTRIBUTES, camera_groups, decoder_features, decoder_features_per_slot, schema,
@@ -191,6 +196,11 @@ fn main() -> Result<()> {
             dit_train::train(&opts, &config.dit, &prep, sizes)?;
             Ok(())
         }
+        "planner" => train_long_planner(&args, &words),
+        "planner-export" => export_planner(
+            &args.path("model", Path::new("public/models/kinora-video")),
+            &args.path("planner", &run.join("planner-long-ema")),
+        ),
         "export" => {
             let out = args.path("out", Path::new("public/models/kinora-video"));
             export(&run, &out, Precision::Int8)?;
@@ -203,6 +213,7 @@ fn main() -> Result<()> {
                 Some(file) => eval_free_text(&dir, &words, Path::new(file), &sampling),
                 None => eval(
                     &dir,
+                    &run.join("eval.json"),
                     &words,
                     args.get("n", 200)?,
                     &sampling,
@@ -335,10 +346,143 @@ fn assemble(
         latent_mean: mean,
         latent_std: std,
         fps: 12,
+        plan_seconds: TRAINED_SECONDS,
         base_size: BASE,
         // The audio model joins the manifest afterwards (`train-audio export`).
         audio: None,
     })
+}
+
+/// Clip lengths the long planner learns paths for, s.
+const PLAN_SECONDS: [f32; 7] = [2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0];
+
+/// The planner again, on the world's paths of 2–10 s (the world spreads a motion over the
+/// whole clip, whatever its length), warm-started from the shipped planner and conditioned
+/// by the shipped text encoder: the shipped one learned 2 s paths only. Writes
+/// `planner-long` (and `-ema`) in `--dir`.
+fn train_long_planner(
+    args: &Args,
+    words: &dyn kinora_engine::models::text::WordLookup,
+) -> Result<()> {
+    let run = args.path("dir", Path::new("/work/kinora-plan"));
+    std::fs::create_dir_all(&run)?;
+    let shipped = args.path("model", Path::new("public/models/kinora-video"));
+    let mut model = load(&shipped)?;
+    let planner = model
+        .planner
+        .take()
+        .context("the shipped model has no planner")?;
+    let warm = run.join("planner-shipped");
+    if !warm.join("manifest.json").exists() {
+        kinora_train::video::common::save_checkpoint(
+            &planner,
+            "dit",
+            &warm,
+            serde_json::json!({}),
+        )?;
+    }
+    let n: usize = args.get("n", 6000)?;
+    let seed: u64 = args.get("seed", 1)?;
+    let meta: Vec<ClipMeta> = (0..n)
+        .map(|i| {
+            let s = data::train_seed(seed, i);
+            let scene = kinora_world::sample::sample_scene(s, Split::Train);
+            ClipMeta {
+                seed: s,
+                prompt: kinora_world::text::describe(&scene, s),
+                labels: kinora_train::video::schema::scene_labels(&scene),
+                scene,
+            }
+        })
+        .collect();
+    let text = dit_train::text_conditions(&model, &meta, words, camera_groups());
+    let sets: Vec<_> = PLAN_SECONDS
+        .iter()
+        .map(|&seconds| {
+            let frames = (seconds * 12.0).round() as usize;
+            let paths: Vec<_> = meta
+                .iter()
+                .map(|m| world_trajectory(&m.scene, m.seed, frames, 12))
+                .collect();
+            text.planner_set(&paths)
+        })
+        .collect();
+    drop(text);
+    let config: VideoModelConfig = serde_json::from_value(read_config(&shipped)?)?;
+    let planner_config = config
+        .planner
+        .clone()
+        .context("the shipped model has no planner")?;
+    let sizes = (
+        config.labels("camera").len(),
+        config.labels("camera_speed").len(),
+    );
+    let opts = dit_train::DitRun {
+        out: &run.join("planner-long"),
+        total_steps: args.get("steps", 4000)?,
+        minutes: args.get("minutes", 45.0)?,
+        batch: args.get("batch", 32)?,
+        lr: args.get("lr", 5e-4)?,
+        warm_start: Some(&warm),
+    };
+    dit_train::train_on_sets(&opts, &planner_config, &sets, sizes)?;
+    Ok(())
+}
+
+/// The shipped model's config, as its manifest states it.
+fn read_config(dir: &Path) -> Result<serde_json::Value> {
+    Ok(kinora_train::video::common::read_weights(dir)?.0.config)
+}
+
+/// Replaces the planner in the shipped manifest with the checkpoint in `planner`; every
+/// other tensor comes back bit for bit (checked), at the manifest's own precision.
+fn export_planner(model: &Path, planner_dir: &Path) -> Result<()> {
+    let (manifest, tensors) = kinora_train::video::common::read_weights(model)?;
+    let config: VideoModelConfig = serde_json::from_value(manifest.config.clone())?;
+    let planner_config = config
+        .planner
+        .clone()
+        .context("the shipped model has no planner")?;
+    let planner = load_checkpoint(planner_config.init(&Device::flex()), "dit", planner_dir)?.0;
+    let mut all: Vec<(String, kinora_engine::models::weights::HostTensor)> = manifest
+        .tensors
+        .iter()
+        .filter(|t| !t.name.starts_with("planner."))
+        .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
+        .collect();
+    all.extend(collect_tensors(&planner, "planner"));
+    let precision = if manifest
+        .tensors
+        .iter()
+        .any(|t| t.dtype == kinora_engine::models::weights::Dtype::Q8)
+    {
+        Precision::Int8
+    } else {
+        Precision::F32
+    };
+    let mut config_json = manifest.config.clone();
+    config_json["plan_seconds"] = serde_json::json!(PLAN_SECONDS[PLAN_SECONDS.len() - 1]);
+    let (shards, packed) = pack(&all, precision, &manifest.model, config_json);
+    let back = kinora_engine::models::weights::unpack(&packed, |f| {
+        let i = packed.shards.iter().position(|s| s.file == f).unwrap_or(0);
+        Ok(shards[i].clone())
+    })?;
+    for (name, t) in tensors.iter().filter(|(n, _)| !n.starts_with("planner.")) {
+        let worst = back[name]
+            .values
+            .iter()
+            .zip(&t.values)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        anyhow::ensure!(worst < 1e-6, "{name} changed by {worst} when re-packed");
+    }
+    write_weights(&shards, &packed, model)?;
+    println!(
+        "{precision:?}: planner replaced from {} → {}",
+        planner_dir.display(),
+        model.display()
+    );
+    Ok(())
 }
 
 /// The trajectory planner: the DiT definition over one token per frame (1×1 "latents" of
@@ -748,8 +892,40 @@ fn eval_free_text(
     Ok(())
 }
 
+/// Whether the finalize report finds a jump or dropped frames anywhere in the clip (what a
+/// seam between windows would show as).
+fn report_finds_a_jump(video: &kinora_engine::models::pipeline::GeneratedVideo) -> Result<bool> {
+    let frames = kinora_qa::Frames {
+        width: video.width,
+        height: video.height,
+        fps: video.fps as f32,
+        rgb: video.frames.iter().map(Vec::as_slice).collect(),
+    };
+    let report = kinora_qa::analyze(&frames, None)?;
+    let flagged: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind,
+                kinora_qa::Kind::Jump | kinora_qa::Kind::DroppedFrames
+            )
+        })
+        .collect();
+    if std::env::var_os("KINORA_EVAL_FINDINGS").is_some() {
+        for f in &flagged {
+            eprintln!(
+                "finding {:?} frames {:?}: {}",
+                f.kind, f.frames, f.explanation
+            );
+        }
+    }
+    Ok(!flagged.is_empty())
+}
+
 fn eval(
     dir: &Path,
+    out: &Path,
     words: &dyn kinora_engine::models::text::WordLookup,
     n: usize,
     sampling: &Sampling,
@@ -757,6 +933,7 @@ fn eval(
 ) -> Result<()> {
     let model = load(dir)?;
     let (mut generated, mut world) = (JudgeTable::default(), JudgeTable::default());
+    let mut jumpy = 0usize;
     let start = std::time::Instant::now();
     for i in 0..n {
         let s = mix(seed ^ i as u64);
@@ -766,6 +943,7 @@ fn eval(
         let settings = sampling.clip(s);
         let video = model.generate(&meta.prompt, &settings, words, |_| true)?;
         generated.add(&meta.scene, &judge_frames(&video.frames, video.width, 12));
+        jumpy += usize::from(report_finds_a_jump(&video)?);
         if (i + 1) % 10 == 0 {
             eprintln!(
                 "{}/{n} ({:.1} s/clip)",
@@ -779,10 +957,12 @@ fn eval(
         println!("| {name} | {g:.1} | {w:.1} |");
     }
     println!("{}", generated.breakdown());
-    std::fs::write(
-        dir.join("../eval.json"),
-        serde_json::to_string_pretty(&(generated, world))?,
-    )
-    .ok();
+    println!(
+        "clips the finalize report flags for a jump or dropped frames: {jumpy}/{n} ({:.1}%)",
+        100.0 * jumpy as f64 / n.max(1) as f64
+    );
+    // Beside the run, never beside the model (which may be the shipped one in public/).
+    std::fs::write(out, serde_json::to_string_pretty(&(generated, world))?)
+        .with_context(|| format!("writing {}", out.display()))?;
     Ok(())
 }

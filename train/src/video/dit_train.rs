@@ -8,7 +8,7 @@
 //! and the condition is the encoder's disentangled attribute probabilities.
 
 use super::common::{CsvLog, Ema, host, learning_rate, load_checkpoint, progress, save_checkpoint};
-use super::data::{BASE, FRAMES, VideoSet, clip_bytes};
+use super::data::{BASE, ClipMeta, FRAMES, VideoSet, clip_bytes};
 use super::vae_train::video_tensor;
 use anyhow::Result;
 use burn::optim::{AdamWConfig, GradientsParams};
@@ -185,7 +185,24 @@ pub fn prepare(
             }
         }
     }
-    // Text conditions.
+    let mut prep = text_conditions(model, &set.meta, words, camera_groups);
+    prep.latents = latents;
+    prep.weights = weights;
+    prep.stats = (mean, std);
+    prep.shape = shape;
+    Ok(prep)
+}
+
+/// The text conditions (the world's prompt and one paraphrase per clip, through the frozen
+/// encoder) and cameras of `meta`, with no latents yet: what the planner's sets are made
+/// from without encoding any video.
+pub fn text_conditions(
+    model: &VideoModel,
+    meta: &[ClipMeta],
+    words: &dyn WordLookup,
+    camera_groups: (usize, usize),
+) -> Prepared {
+    let n = meta.len();
     let mut rng = Rng::new(0xC0D1);
     let (mut tokens, mut valid, mut pooled, mut attributes) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -193,7 +210,7 @@ pub fn prepare(
     for start in (0..n).step_by(64) {
         let end = (start + 64).min(n);
         let mut prompts = Vec::new();
-        for m in &set.meta[start..end] {
+        for m in &meta[start..end] {
             prompts.push(m.prompt.clone());
             prompts.push(super::augment::augment(&m.prompt, &mut rng));
         }
@@ -209,25 +226,24 @@ pub fn prepare(
         bar.inc((end - start) as u64);
     }
     bar.finish();
-    let camera = set
-        .meta
+    let camera = meta
         .iter()
         .map(|m| (m.labels[camera_groups.0], m.labels[camera_groups.1]))
         .collect();
-    Ok(Prepared {
-        latents,
-        weights,
+    Prepared {
+        latents: Vec::new(),
+        weights: Vec::new(),
         tokens,
         valid,
         pooled,
         attributes,
         camera,
-        stats: (mean, std),
-        shape,
+        stats: (Vec::new(), Vec::new()),
+        shape: [0; 4],
         clips: n,
         layouts: Vec::new(),
         layout_channels: 0,
-    })
+    }
 }
 
 /// Options of a DiT run.
@@ -247,13 +263,25 @@ pub struct DitRun<'a> {
     pub warm_start: Option<&'a Path>,
 }
 
-/// Trains (or resumes) the DiT; returns the EMA model.
+/// Trains (or resumes) the DiT on one set; returns the EMA model.
 pub fn train(
     run: &DitRun,
     config: &VideoDitConfig,
     prep: &Prepared,
     camera_sizes: (usize, usize),
 ) -> Result<VideoDit> {
+    train_on_sets(run, config, std::slice::from_ref(prep), camera_sizes)
+}
+
+/// Trains (or resumes) the DiT on several sets of different shapes (the planner's paths of
+/// several lengths), each step's batch from the next set in turn; returns the EMA model.
+pub fn train_on_sets(
+    run: &DitRun,
+    config: &VideoDitConfig,
+    sets: &[Prepared],
+    camera_sizes: (usize, usize),
+) -> Result<VideoDit> {
+    anyhow::ensure!(!sets.is_empty(), "no training set");
     let device = Device::flex().autodiff();
     let ema_dir = run.out.with_file_name(format!(
         "{}-ema",
@@ -289,15 +317,7 @@ pub fn train(
         "step,loss,lr,samples_per_s,minutes",
     )?;
     let mut rng = Rng::new(0xD17 ^ step as u64);
-    let [c, t, h, w] = prep.shape;
-    let per = c * t * h * w;
-    let cells = t * h * w;
-    let m = prep.valid.len() / (prep.clips * VARIANTS);
-    let d = prep.pooled.len() / (prep.clips * VARIANTS);
-    let a = prep.attributes.len() / (prep.clips * VARIANTS);
     let cam_width = camera_sizes.0 + camera_sizes.1;
-    let lc = prep.layout_channels;
-    let layout_per = lc * cells;
     let b = run.batch;
     let bar = progress(run.total_steps, "dit");
     bar.set_position(step as u64);
@@ -305,6 +325,15 @@ pub fn train(
     let first = step;
     let mut last_save = std::time::Instant::now();
     while step < run.total_steps && start.elapsed().as_secs_f64() < run.minutes * 60.0 {
+        let prep = &sets[step % sets.len()];
+        let [c, t, h, w] = prep.shape;
+        let per = c * t * h * w;
+        let cells = t * h * w;
+        let m = prep.valid.len() / (prep.clips * VARIANTS);
+        let d = prep.pooled.len() / (prep.clips * VARIANTS);
+        let a = prep.attributes.len() / (prep.clips * VARIANTS);
+        let lc = prep.layout_channels;
+        let layout_per = lc * cells;
         let (mut x0, mut wts, mut tok, mut val, mut pool, mut attr, mut cam) = (
             Vec::new(),
             Vec::new(),

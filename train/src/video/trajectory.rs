@@ -86,4 +86,38 @@ mod tests {
         let median = dy[dy.len() / 2];
         assert!(median < 0.02, "median vertical error {median} of the frame");
     }
+
+    /// The engine's camera layer moves the plate as the world's camera moved the clips the
+    /// planner learned from: same rates, same directions, same centre (2 s clips).
+    #[test]
+    fn the_camera_layer_moves_as_the_worlds_camera() {
+        use kinora_engine::models::camera::CameraMove;
+        use kinora_world::scene::{Camera, CameraMotion, Speed};
+        for motion in CameraMotion::ALL.iter().copied() {
+            for speed in [Speed::Slow, Speed::Fast] {
+                let mut scene = kinora_world::sample::sample_scene(3, Split::Any);
+                scene.camera = Camera { motion, speed };
+                let plan = Plan::new(&scene, 3, 2.0, 1.0);
+                let labels = crate::video::schema::scene_labels(&scene);
+                let (m, s) = crate::video::schema::camera_groups();
+                let groups = crate::video::schema::schema();
+                let layer = CameraMove::from_labels(
+                    &groups[m].labels[labels[m]],
+                    &groups[s].labels[labels[s]],
+                );
+                for t in [0.0, 0.5, 1.0, 1.5, 2.0] {
+                    let world = plan.camera(t, 1.0);
+                    let (x, y, zoom) = layer.map_or((0.0, 0.0, 1.0), |c| c.at(t));
+                    assert!(
+                        (world.x - x).abs() < 1e-5
+                            && (world.y - y).abs() < 1e-5
+                            && (world.zoom - zoom).abs() < 1e-5,
+                        "{motion:?} {speed:?} at {t} s: world {:?}, layer {:?}",
+                        (world.x, world.y, world.zoom),
+                        (x, y, zoom)
+                    );
+                }
+            }
+        }
+    }
 }
