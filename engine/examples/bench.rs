@@ -1,11 +1,21 @@
 //! `cargo xtask bench`: the q8 WGSL kernel against burn's f32 matmul on the same GPU
-//! device, and against burn `flex` on the CPU, printed as ratios measured in one run.
-//! Timings are noisy on shared machines; the ratios are what to compare.
+//! device, and against burn `flex` on the CPU, printed as ratios measured in one run;
+//! then the shipped model's pipeline, stage by stage, for a 2 s and a 5 s clip on the CPU
+//! backend, with the process's peak memory and the shipped bytes. Everything goes to
+//! `target/bench.json` too. Timings are noisy on shared machines; the ratios are what to
+//! compare.
 
 use kinora_engine::cpu_ops::BurnQ8Matmul;
 use kinora_engine::device::{Gpu, cpu_device};
 use kinora_engine::kernels::q8_matmul::Q8Matmul;
+use kinora_engine::models::audio::AudioSettings;
+use kinora_engine::models::pipeline::{GenerateSettings, Stage, VideoModel};
+use kinora_engine::models::sampler::SamplerSettings;
+use kinora_engine::models::weights::{Manifest, WeightsError};
 use kinora_engine::quant::{BlockQ8Matrix, SplitMix64};
+use kinora_safety::classifier::PromptClassifier;
+use serde_json::json;
+use std::path::Path;
 use std::time::Instant;
 
 const REPEATS: u32 = 5;
@@ -17,6 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         gpu.report.name, gpu.report.backend, gpu.report.device_type
     );
     let kernel = Q8Matmul::new(&gpu);
+    let mut kernels = Vec::new();
     println!(
         "{:>16} {:>12} {:>14} {:>12} {:>10} {:>10}",
         "m×n×k", "q8 wgsl", "burn f32 gpu", "burn flex", "q8/burn", "gpu/cpu"
@@ -55,6 +66,151 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             q8 / burn_gpu,
             q8 / flex
         );
+        kernels.push(json!({
+            "shape": [m, n, k], "q8_wgsl_gflops": q8, "burn_f32_gpu_gflops": burn_gpu,
+            "burn_flex_gflops": flex, "q8_over_burn_gpu": q8 / burn_gpu, "gpu_over_cpu": q8 / flex,
+        }));
     }
+    let pipeline = pipeline_stages()?;
+    let report = json!({
+        "adapter": gpu.report.name,
+        "kernels": kernels,
+        "pipeline_cpu": pipeline,
+        "peak_memory_mib": peak_memory_mib(),
+        "shipped_bytes": shipped_bytes(),
+    });
+    std::fs::create_dir_all("target")?;
+    std::fs::write("target/bench.json", serde_json::to_string_pretty(&report)?)?;
+    println!(
+        "peak memory {:.0} MiB; written to target/bench.json",
+        peak_memory_mib()
+    );
     Ok(())
+}
+
+/// The shipped model on burn's CPU backend: seconds per stage of a 2 s and a 5 s clip at
+/// the page's 8 steps (8 for the sound too), the clip made once before to warm up.
+fn pipeline_stages() -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    let dir = Path::new("public/models/kinora-video");
+    let manifest: Manifest = serde_json::from_slice(&std::fs::read(dir.join("manifest.json"))?)?;
+    let device = cpu_device();
+    let t = Instant::now();
+    let model = VideoModel::from_manifest(
+        &manifest,
+        |f| {
+            std::fs::read(dir.join(f)).map_err(|e| WeightsError::Io {
+                path: f.into(),
+                message: e.to_string(),
+            })
+        },
+        &device,
+    )?;
+    let load_s = t.elapsed().as_secs_f64();
+    let words = PromptClassifier::builtin_word_vectors()?;
+    let prompt = "a red ball bounces on the grass, camera pans left slowly, gentle guitar";
+    println!("\npipeline (burn flex CPU, 8 steps; model loaded in {load_s:.2} s)");
+    println!(
+        "{:>6} {:>8} {:>8} {:>9} {:>8} {:>8} {:>8} {:>10}",
+        "clip", "text", "plan", "denoise", "decode", "sound", "total", "s per s"
+    );
+    let mut rows = Vec::new();
+    for (i, seconds) in [2.0f32, 2.0, 5.0].into_iter().enumerate() {
+        let settings = GenerateSettings {
+            seconds,
+            sampler: SamplerSettings {
+                steps: 8,
+                seed: 7,
+                ..SamplerSettings::default()
+            },
+            ..GenerateSettings::default()
+        };
+        // Time from each stage's start to the next; denoising spans every window's steps
+        // and the joins between them.
+        let start = Instant::now();
+        let mut marks: Vec<(&'static str, f64)> = Vec::new();
+        let video = model.generate(prompt, &settings, &words, |stage| {
+            let name = match stage {
+                Stage::Text => "text",
+                Stage::Plan => "plan",
+                Stage::Denoise(..) => "denoise",
+                Stage::Decode => "decode",
+            };
+            if marks.last().map(|m| m.0) != Some(name) {
+                marks.push((name, start.elapsed().as_secs_f64()));
+            }
+            true
+        })?;
+        let video_s = start.elapsed().as_secs_f64();
+        let sound_start = Instant::now();
+        let audio = AudioSettings {
+            steps: 8,
+            ..AudioSettings::default()
+        };
+        model.soundtrack(prompt, &video, &words, &audio, |_, _| true)?;
+        let sound_s = sound_start.elapsed().as_secs_f64();
+        if i == 0 {
+            continue; // warm-up
+        }
+        let span = |name: &str| {
+            let at = marks.iter().position(|m| m.0 == name);
+            at.map_or(0.0, |k| {
+                marks.get(k + 1).map_or(video_s, |n| n.1) - marks[k].1
+            })
+        };
+        let total = video_s + sound_s;
+        println!(
+            "{:>5}s {:>7.2}s {:>7.2}s {:>8.2}s {:>7.2}s {:>7.2}s {:>7.2}s {:>10.2}",
+            seconds,
+            span("text"),
+            span("plan"),
+            span("denoise"),
+            span("decode"),
+            sound_s,
+            total,
+            total / f64::from(seconds)
+        );
+        rows.push(json!({
+            "seconds": seconds, "text_s": span("text"), "plan_s": span("plan"),
+            "denoise_s": span("denoise"), "decode_s": span("decode"), "sound_s": sound_s,
+            "total_s": total, "frames": video.frames.len(),
+        }));
+    }
+    Ok(json!({ "load_s": load_s, "clips": rows }))
+}
+
+/// The process's peak resident memory (Linux `VmHWM`), MiB; 0 where unknown.
+fn peak_memory_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Bytes the page downloads: the model's shards, the guard's fetched files, and the wasm
+/// module of the last release build in `dist/` (raw), when there is one.
+fn shipped_bytes() -> serde_json::Value {
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    let sum_dir = |dir: &str, ext: &str| -> u64 {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .filter(|p| p.to_string_lossy().ends_with(ext))
+                    .map(|p| size(&p))
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    json!({
+        "model_shards": sum_dir("public/models/kinora-video", ".bin"),
+        "guard_files": kinora_safety::assets::FETCHED
+            .iter()
+            .map(|f| size(&Path::new("safety/data").join(f)))
+            .sum::<u64>(),
+        "wasm_raw": sum_dir("dist", "_bg.wasm"),
+    })
 }
