@@ -9,6 +9,15 @@ use kinora_recipe::{FPS_CHOICES, Recipe, SECONDS, SQUARE_SIZES, STEPS, Settings}
 use kinora_safety::{PromptPolicy, Verdict};
 use leptos::prelude::*;
 
+/// Prompts a first visit can start from: each asks for what the models do well (an
+/// object, its colour and motion, a camera move, a sound bed).
+const EXAMPLE_PROMPTS: [&str; 4] = [
+    "a red ball bounces on the grass at sunset, gentle guitar chords",
+    "a yellow bird flies to the right over the sea, camera pans left slowly, birds singing",
+    "a blue car drives to the left on the road, camera zooms in, wind",
+    "a green cube falls onto the sand, camera pans right fast, soft piano",
+];
+
 /// A size menu value: `WxH`.
 fn size_value(width: u32, height: u32) -> String {
     format!("{width}x{height}")
@@ -136,6 +145,13 @@ pub fn PromptBox(
                 prop:value=prompt
                 on:input=move |ev| prompt.set(event_target_value(&ev))
             ></textarea>
+            <div class="row examples" role="group" aria-label="Example prompts">
+                <span>"Try: "</span>
+                {EXAMPLE_PROMPTS.iter().map(|&example| view! {
+                    <button type="button" class="example" data-testid="example-prompt"
+                        on:click=move |_| prompt.set(example.to_string())>{example}</button>
+                }).collect_view()}
+            </div>
             {move || match verdict() {
                 Verdict::Refused(r) => view! {
                     <p class="refusal" role="alert" data-testid="prompt-refusal" data-category=r.category.clone()>

@@ -30,6 +30,13 @@ test('no serious accessibility violations, light and dark, and the page fits a p
     assert.deepEqual(await violations(page), [], 'idle page');
     await page.screenshot({ path: await artifactPath('screen-idle-desktop.png'), fullPage: true });
 
+    // An example prompt fills the box with one click.
+    const example = page.locator('[data-testid="example-prompt"]').first();
+    const exampleText = await example.textContent();
+    await example.click();
+    assert.equal(await page.locator('[data-testid="prompt"]').inputValue(), exampleText);
+    await page.locator('[data-testid="prompt"]').fill('');
+
     // Keyboard: the prompt box, then Generate, are reachable with Tab and labelled.
     await page.locator('[data-testid="prompt"]').focus();
     await page.keyboard.type('a blue cube moves to the right on the snow');
