@@ -24,7 +24,7 @@ use kinora_engine::models::pipeline::GenerateSettings;
 use kinora_engine::models::pipeline::{VideoModel, VideoModelConfig};
 use kinora_engine::models::spectrum::{HOP, Stft};
 use kinora_engine::models::text::WordLookup;
-use kinora_engine::models::weights::{Dtype, HostTensor, Precision, collect_tensors, pack, unpack};
+use kinora_engine::models::weights::collect_tensors;
 use kinora_media::import::write_wav;
 use kinora_safety::classifier::PromptClassifier;
 use kinora_train::args::Args;
@@ -32,7 +32,7 @@ use kinora_train::audio::data::{SAMPLE_RATE, render_config, scene_of, sound_labe
 use kinora_train::audio::judge::AudioTable;
 use kinora_train::audio::scene::scene_sound;
 use kinora_train::audio::train::{TrainSettings, train};
-use kinora_train::video::common::{load_checkpoint, load_model, write_weights};
+use kinora_train::video::common::{load_checkpoint, load_model};
 use kinora_world::clip::make_clip;
 use kinora_world::render::Frame;
 use kinora_world::rng::mix;
@@ -449,52 +449,24 @@ fn save_wav(path: &Path, audio: &[f32], rate: u32) -> Result<()> {
 /// `model`, at the precision the video weights are stored in: the video tensors are
 /// re-packed from their stored values (int8 blocks re-quantize to the same numbers).
 fn export(model: &Path, weights: &Path) -> Result<()> {
-    let (manifest, tensors) = kinora_train::video::common::read_weights(model)?;
-    let precision = if manifest.tensors.iter().any(|t| t.dtype == Dtype::Q4) {
-        Precision::Int4
-    } else if manifest.tensors.iter().any(|t| t.dtype == Dtype::Q8) {
-        Precision::Int8
-    } else {
-        Precision::F32
-    };
+    let (manifest, _) = kinora_train::video::common::read_weights(model)?;
     let (dit, audio_config) = load_audio(weights)?;
-    let mut config: VideoModelConfig = serde_json::from_value(manifest.config.clone())?;
+    let mut config: VideoModelConfig = serde_json::from_value(manifest.config)?;
     config.audio = Some(audio_config);
-    let mut all: Vec<(String, HostTensor)> = manifest
-        .tensors
+    let params: usize = collect_tensors(&dit, "audio")
         .iter()
-        .filter(|t| !t.name.starts_with("audio."))
-        .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
-        .collect();
-    let audio = collect_tensors(&dit, "audio");
-    let params: usize = audio.iter().map(|t| t.1.values.len()).sum();
-    all.extend(audio);
-    let (shards, packed) = pack(
-        &all,
-        precision,
-        &manifest.model,
-        serde_json::to_value(&config)?,
-    );
+        .map(|t| t.1.values.len())
+        .sum();
     // The video weights must come back exactly as they were (an audio model exported
     // before is replaced).
-    let back = unpack(&packed, |f| {
-        let i = packed.shards.iter().position(|s| s.file == f).unwrap_or(0);
-        Ok(shards[i].clone())
-    })?;
-    for (name, t) in tensors.iter().filter(|(n, _)| !n.starts_with("audio.")) {
-        let worst = back[name]
-            .values
-            .iter()
-            .zip(&t.values)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        anyhow::ensure!(worst < 1e-6, "{name} changed by {worst} when re-packed");
-    }
-    write_weights(&shards, &packed, model)?;
-    let bytes: usize = shards.iter().map(Vec::len).sum();
+    let (precision, bytes) = kinora_train::video::common::replace_in_manifest(
+        model,
+        "audio",
+        &dit,
+        serde_json::to_value(&config)?,
+    )?;
     println!(
-        "{precision:?}: audio model ({params} parameters) added; {bytes} bytes in {} shard(s) → {}",
-        shards.len(),
+        "{precision:?}: audio model ({params} parameters) added; {bytes} bytes → {}",
         model.display()
     );
     Ok(())

@@ -437,46 +437,13 @@ fn read_config(dir: &Path) -> Result<serde_json::Value> {
 /// Replaces the planner in the shipped manifest with the checkpoint in `planner`; every
 /// other tensor comes back bit for bit (checked), at the manifest's own precision.
 fn export_planner(model: &Path, planner_dir: &Path) -> Result<()> {
-    let (manifest, tensors) = kinora_train::video::common::read_weights(model)?;
-    let config: VideoModelConfig = serde_json::from_value(manifest.config.clone())?;
-    let planner_config = config
-        .planner
-        .clone()
-        .context("the shipped model has no planner")?;
+    let mut config = read_config(model)?;
+    let parsed: VideoModelConfig = serde_json::from_value(config.clone())?;
+    let planner_config = parsed.planner.context("the shipped model has no planner")?;
     let planner = load_checkpoint(planner_config.init(&Device::flex()), "dit", planner_dir)?.0;
-    let mut all: Vec<(String, kinora_engine::models::weights::HostTensor)> = manifest
-        .tensors
-        .iter()
-        .filter(|t| !t.name.starts_with("planner."))
-        .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
-        .collect();
-    all.extend(collect_tensors(&planner, "planner"));
-    let precision = if manifest
-        .tensors
-        .iter()
-        .any(|t| t.dtype == kinora_engine::models::weights::Dtype::Q8)
-    {
-        Precision::Int8
-    } else {
-        Precision::F32
-    };
-    let mut config_json = manifest.config.clone();
-    config_json["plan_seconds"] = serde_json::json!(PLAN_SECONDS[PLAN_SECONDS.len() - 1]);
-    let (shards, packed) = pack(&all, precision, &manifest.model, config_json);
-    let back = kinora_engine::models::weights::unpack(&packed, |f| {
-        let i = packed.shards.iter().position(|s| s.file == f).unwrap_or(0);
-        Ok(shards[i].clone())
-    })?;
-    for (name, t) in tensors.iter().filter(|(n, _)| !n.starts_with("planner.")) {
-        let worst = back[name]
-            .values
-            .iter()
-            .zip(&t.values)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        anyhow::ensure!(worst < 1e-6, "{name} changed by {worst} when re-packed");
-    }
-    write_weights(&shards, &packed, model)?;
+    config["plan_seconds"] = serde_json::json!(PLAN_SECONDS[PLAN_SECONDS.len() - 1]);
+    let (precision, _) =
+        kinora_train::video::common::replace_in_manifest(model, "planner", &planner, config)?;
     println!(
         "{precision:?}: planner replaced from {} → {}",
         planner_dir.display(),

@@ -82,6 +82,55 @@ pub fn load_model(dir: &Path) -> Result<kinora_engine::models::pipeline::VideoMo
     )?)
 }
 
+/// Replaces the tensors named `prefix…` in the model manifest in `dir` with `module`'s
+/// (written under `prefix`) and its config with `config`, at the precision the other
+/// tensors are stored in: they are re-packed from their stored values (int8/int4 blocks
+/// re-quantize to the same numbers), which is checked before anything is written.
+/// Returns the precision and the bytes written.
+pub fn replace_in_manifest<M: Module>(
+    dir: &Path,
+    prefix: &str,
+    module: &M,
+    config: serde_json::Value,
+) -> Result<(Precision, usize)> {
+    let (manifest, tensors) = read_weights(dir)?;
+    let stored = |dtype| manifest.tensors.iter().any(|t| t.dtype == dtype);
+    let precision = if stored(weights::Dtype::Q4) {
+        Precision::Int4
+    } else if stored(weights::Dtype::Q8) {
+        Precision::Int8
+    } else {
+        Precision::F32
+    };
+    let replaced = |name: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|r| r.starts_with('.'))
+    };
+    let mut all: Vec<(String, weights::HostTensor)> = manifest
+        .tensors
+        .iter()
+        .filter(|t| !replaced(&t.name))
+        .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
+        .collect();
+    all.extend(collect_tensors(module, prefix));
+    let (shards, packed) = pack(&all, precision, &manifest.model, config);
+    let back = weights::unpack(&packed, |f| {
+        let i = packed.shards.iter().position(|s| s.file == f).unwrap_or(0);
+        Ok(shards[i].clone())
+    })?;
+    for (name, t) in tensors.iter().filter(|(n, _)| !replaced(n)) {
+        let worst = back[name]
+            .values
+            .iter()
+            .zip(&t.values)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        anyhow::ensure!(worst < 1e-6, "{name} changed by {worst} when re-packed");
+    }
+    write_weights(&shards, &packed, dir)?;
+    Ok((precision, shards.iter().map(Vec::len).sum()))
+}
+
 /// Loads a checkpoint written by [`save_checkpoint`] into `module`.
 pub fn load_checkpoint<M: Module>(
     module: M,
