@@ -862,22 +862,11 @@ fn eval_free_text(
 /// Whether the finalize report finds a jump or dropped frames anywhere in the clip (what a
 /// seam between windows would show as).
 fn report_finds_a_jump(video: &kinora_engine::models::pipeline::GeneratedVideo) -> Result<bool> {
-    let frames = kinora_qa::Frames {
-        width: video.width,
-        height: video.height,
-        fps: video.fps as f32,
-        rgb: video.frames.iter().map(Vec::as_slice).collect(),
-    };
-    let report = kinora_qa::analyze(&frames, None)?;
+    let report = kinora_qa::analyze(&kinora_train::video::eval::qa_frames(video), None)?;
     let flagged: Vec<_> = report
         .findings
         .iter()
-        .filter(|f| {
-            matches!(
-                f.kind,
-                kinora_qa::Kind::Jump | kinora_qa::Kind::DroppedFrames
-            )
-        })
+        .filter(|f| kinora_train::video::eval::is_skip(&f.kind))
         .collect();
     if std::env::var_os("KINORA_EVAL_FINDINGS").is_some() {
         for f in &flagged {

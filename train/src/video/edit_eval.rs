@@ -185,12 +185,7 @@ pub fn extend_eval(
             clip = model.extend(&clip, &prompt, &settings(s ^ k), words, |_| true)?;
             k += 1;
         }
-        let frames = kinora_qa::Frames {
-            width: clip.width,
-            height: clip.height,
-            fps: clip.fps as f32,
-            rgb: clip.frames.iter().map(Vec::as_slice).collect(),
-        };
+        let frames = super::eval::qa_frames(&clip);
         // diffs[f] is between frames f − 1 and f: a seam at frame f is diffs[f].
         let diffs = Lumas::of(&frames).diff;
         let elsewhere: Vec<f32> = diffs
@@ -209,11 +204,7 @@ pub fn extend_eval(
             table.seams_in_range += usize::from(d <= p95);
             table.ratios.push(d / typical);
             table.seams_flagged += usize::from(report.findings.iter().any(|x| {
-                matches!(
-                    x.kind,
-                    kinora_qa::Kind::Jump | kinora_qa::Kind::DroppedFrames
-                ) && x.frames.start <= f
-                    && f <= x.frames.end
+                super::eval::is_skip(&x.kind) && x.frames.start <= f && f <= x.frames.end
             }));
         }
         table.chains += 1;

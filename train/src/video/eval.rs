@@ -129,3 +129,19 @@ pub fn judge_frames(frames: &[Vec<u8>], side: usize, fps: u32) -> Report {
     let audio = vec![0.0f32; frames.len() * (rate / fps) as usize];
     judge(&frames, fps, &audio, rate)
 }
+
+/// A generated clip as the finalize report's frames.
+pub fn qa_frames(video: &kinora_engine::models::pipeline::GeneratedVideo) -> kinora_qa::Frames<'_> {
+    kinora_qa::Frames {
+        width: video.width,
+        height: video.height,
+        fps: video.fps as f32,
+        rgb: video.frames.iter().map(Vec::as_slice).collect(),
+    }
+}
+
+/// Whether a finding says the picture skips — a jump or dropped frames — which is what a
+/// seam between windows or extensions would show as.
+pub fn is_skip(kind: &kinora_qa::Kind) -> bool {
+    matches!(kind, kinora_qa::Kind::Jump | kinora_qa::Kind::DroppedFrames)
+}
