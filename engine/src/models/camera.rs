@@ -15,6 +15,7 @@
 //! same backend as the rest of the pipeline. Beyond the plate the picture is its mirror
 //! image: the plate is all the scene there is.
 
+use super::sprite::transposed;
 use burn::prelude::*;
 
 /// A camera move as the model's vocabulary names it (`camera` and `camera_speed` labels).
@@ -89,10 +90,7 @@ impl CameraMove {
             let (x, y, zoom) = self.at((clock + f) as f32 / fps as f32);
             rows.extend(resampling(h, y, zoom));
             // Columns transposed, `[plate x, frame x]`, so the product is rows · plate · cols.
-            let m = resampling(w, x, zoom);
-            for k in 0..w {
-                cols.extend((0..w).map(|i| m[i * w + k]));
-            }
+            cols.extend(transposed(&resampling(w, x, zoom), w, w));
         }
         let rows = Tensor::<1>::from_data(TensorData::new(rows, [t * h * h]), &device)
             .reshape([t, 1, h, h]);

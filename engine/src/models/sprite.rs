@@ -212,6 +212,14 @@ fn resampling_weights(
     w
 }
 
+/// `m` (`rows × cols`, row-major) transposed: what turns a resampling matrix of one axis
+/// into the right-hand factor of `rows · image · cols`.
+pub(super) fn transposed(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    (0..cols)
+        .flat_map(|k| (0..rows).map(move |i| m[i * cols + k]))
+        .collect()
+}
+
 /// How much of a slot frame to draw: nothing for an absent object, fully once the planner
 /// is sure it is there.
 pub fn visibility(p: SlotFrame) -> f32 {
@@ -272,10 +280,11 @@ pub fn composite(
     for (b, &v) in boxes.iter().zip(visibility).take(n) {
         rows.extend(resampling_weights(b.cy, b.half, h, side, v));
         // Columns transposed: `[side, W]`.
-        let c = resampling_weights(b.cx, b.half, w, side, 1.0);
-        for k in 0..side {
-            cols.extend((0..w).map(|i| c[i * side + k]));
-        }
+        cols.extend(transposed(
+            &resampling_weights(b.cx, b.half, w, side, 1.0),
+            w,
+            side,
+        ));
     }
     let rows = Tensor::<1>::from_data(TensorData::new(rows, [n * h * side]), &device)
         .reshape([n, 1, h, side]);

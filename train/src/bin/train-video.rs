@@ -408,7 +408,7 @@ fn train_long_planner(
         })
         .collect();
     drop(text);
-    let config: VideoModelConfig = serde_json::from_value(read_config(&shipped)?)?;
+    let config = model.config.clone();
     let planner_config = config
         .planner
         .clone()
