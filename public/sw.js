@@ -2,8 +2,9 @@
 //
 // - The page itself (navigations) and the model manifest: network first, so an online
 //   reload always gets the newest version; the last copy from the cache when offline.
-// - Everything else of this origin (Trunk's content-hashed wasm/js/css, the icon): cache
-//   first — a hashed name never changes its bytes.
+// - Everything else of this origin (Trunk's content-hashed wasm/js/css, the icon, and the
+//   engine worker's files, which the build hook names by hash and lists in the page as
+//   <link rel="kinora-worker">): cache first — a hashed name never changes its bytes.
 // - Model shards are not stored here: the page keeps them, SHA-256-checked, in its own
 //   Cache API store per model version (app/src/models.rs).
 // - Other origins are never touched (the page makes no such requests).

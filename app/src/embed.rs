@@ -84,6 +84,7 @@ pub fn from_location() -> Option<EmbedOptions> {
 pub fn EmbedApp(options: EmbedOptions) -> impl IntoView {
     let clip = RwSignal::new(None);
     provide_context(OpenClip(clip));
+    provide_context(crate::engine::Engine::spawn());
     let prompt = RwSignal::new(options.prompt.clone());
     let mut start = crate::prompt::initial_settings();
     if let Some(seed) = options.seed {

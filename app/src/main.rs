@@ -4,11 +4,11 @@
 mod browser;
 mod cameos;
 mod embed;
+mod engine;
 mod error;
 mod export;
 mod gallery;
 mod generate;
-mod models;
 mod panic_banner;
 mod prompt;
 mod report;
@@ -33,8 +33,8 @@ fn main() {
     }
 }
 
-/// The product shell: title, prompt box, the Generate panel (the video model in this
-/// page), the finalize report of the open clip, the clip panel (export), the gallery,
+/// The product shell: title, prompt box, the Generate panel (the video model in the
+/// engine worker beside this page), the finalize report of the open clip, the clip panel (export), the gallery,
 /// device status, and cameos.
 #[component]
 fn App() -> impl IntoView {
@@ -44,6 +44,8 @@ fn App() -> impl IntoView {
     let gallery = gallery::Gallery::new();
     let settings = RwSignal::new(prompt::initial_settings());
     provide_context(export::OpenClip(RwSignal::new(None)));
+    // The engine worker starts now: the model loads while the page settles.
+    provide_context(engine::Engine::spawn());
     provide_context(report::ClipReport(RwSignal::new(None)));
     provide_context(vault);
     provide_context(gallery);
@@ -71,7 +73,7 @@ fn App() -> impl IntoView {
         tabs::follow(vault, gallery, set_notice);
         // Decode the prompt classifier's n-gram weights now, while the page settles, rather
         // than on the first keystroke (the word convolution joins it when its files arrive
-        // with the model, see models.rs).
+        // with the model, see engine.rs).
         let _ = kinora_safety::classifier::PromptClassifier::builtin();
     });
     let may_use_cameo = Callback::new(move |handle: String| {

@@ -1,9 +1,8 @@
-//! The status panel: which compute backend is active (WebGPU adapter or CPU fallback)
-//! and the kernel self-test result with measured GFLOP/s.
+//! The status panel: which compute backend the engine worker found (WebGPU adapter or CPU
+//! fallback) and the kernel self-test result with measured GFLOP/s.
 
-use kinora_engine::EngineError;
-use kinora_engine::device::{AdapterReport, Gpu};
-use kinora_engine::selftest::{Compute, SelfTestReport, run_self_test};
+use crate::engine::Engine;
+use kinora_protocol::{Backend, SelfTestSummary};
 use leptos::prelude::*;
 
 /// Self-test benchmark problem: 2·256·256·512 = 67 MFLOP per run, about a quarter of a
@@ -11,66 +10,29 @@ use leptos::prelude::*;
 const BENCH_SHAPE: (usize, usize, usize) = (256, 256, 512);
 const BENCH_REPEATS: u32 = 4;
 
-#[derive(Clone, Debug)]
-enum Backend {
-    Detecting,
-    Gpu(AdapterReport),
-    Cpu { reason: String },
-}
-
-#[derive(Clone, Debug)]
-enum SelfTest {
-    Waiting,
-    Done(SelfTestReport),
-    Failed(String),
-}
-
-/// Detects the backend once, runs the self-test on it, and shows both.
+/// Asks the worker to detect the backend and run the self-test on it, and shows both.
 #[component]
 pub fn StatusPanel() -> impl IntoView {
-    let backend = RwSignal::new(Backend::Detecting);
-    let self_test = RwSignal::new(SelfTest::Waiting);
-    leptos::task::spawn_local(async move {
-        let compute = match Gpu::init().await {
-            Ok(gpu) => {
-                backend.set(Backend::Gpu(gpu.report.clone()));
-                Compute::Gpu(Box::new(gpu))
-            }
-            Err(e) => {
-                let reason = match e {
-                    EngineError::NoAdapter(why) => why,
-                    other => other.to_string(),
-                };
-                backend.set(Backend::Cpu { reason });
-                Compute::Cpu
-            }
-        };
-        self_test.set(
-            match run_self_test(&compute, BENCH_SHAPE, BENCH_REPEATS).await {
-                Ok(report) => SelfTest::Done(report),
-                Err(e) => SelfTest::Failed(e.to_string()),
-            },
-        );
-    });
-
+    let engine = expect_context::<Engine>();
+    engine.self_test(BENCH_SHAPE, BENCH_REPEATS);
     view! {
         <section class="status" data-testid="status-panel">
             <h2>"Device"</h2>
-            {move || backend_view(backend.get())}
+            {move || backend_view(engine.backend.get())}
             <h2>"Kernel self-test"</h2>
-            {move || self_test_view(self_test.get())}
+            {move || self_test_view(engine.self_test.get())}
         </section>
     }
 }
 
-fn backend_view(backend: Backend) -> AnyView {
+fn backend_view(backend: Option<Backend>) -> AnyView {
     match backend {
-        Backend::Detecting => view! {
+        None => view! {
             <p data-testid="backend" data-kind="detecting">"Looking for a GPU…"</p>
         }
         .into_any(),
-        Backend::Gpu(r) => {
-            let limits = r.limits;
+        Some(Backend::Gpu(r)) => {
+            let limits = r.clone();
             view! {
                 <p data-testid="backend" data-kind="webgpu">
                     "WebGPU: " <strong data-testid="adapter-name">{r.name.clone()}</strong>
@@ -87,7 +49,7 @@ fn backend_view(backend: Backend) -> AnyView {
             }
             .into_any()
         }
-        Backend::Cpu { reason } => view! {
+        Some(Backend::Cpu { reason }) => view! {
             <p data-testid="backend" data-kind="cpu">
                 <strong>"CPU fallback — no WebGPU"</strong>
                 " (" {reason} "). Everything still works on the CPU, only slower."
@@ -97,19 +59,18 @@ fn backend_view(backend: Backend) -> AnyView {
     }
 }
 
-fn self_test_view(state: SelfTest) -> AnyView {
+fn self_test_view(state: Option<Result<SelfTestSummary, String>>) -> AnyView {
     match state {
-        SelfTest::Waiting => view! {
+        None => view! {
             <p data-testid="selftest" data-state="running">"Running the int8 matmul self-test…"</p>
         }
         .into_any(),
-        SelfTest::Failed(message) => view! {
+        Some(Err(message)) => view! {
             <p data-testid="selftest" data-state="error">"Self-test could not run: " {message}</p>
         }
         .into_any(),
-        SelfTest::Done(report) => {
+        Some(Ok(report)) => {
             let passed = report.passed();
-            let bench = report.bench.clone();
             view! {
                 <p data-testid="selftest" data-state=if passed { "pass" } else { "fail" }>
                     <strong>{if passed { "PASS" } else { "FAIL" }}</strong>
@@ -117,8 +78,8 @@ fn self_test_view(state: SelfTest) -> AnyView {
                 </p>
                 <p>
                     "int8 dequant-matmul "
-                    {format!("{}×{}×{}", bench.shape.0, bench.shape.1, bench.shape.2)}
-                    ": " <strong data-testid="gflops">{format!("{:.3}", bench.gflops)}</strong> " GFLOP/s"
+                    {format!("{}×{}×{}", report.bench_shape.0, report.bench_shape.1, report.bench_shape.2)}
+                    ": " <strong data-testid="gflops">{format!("{:.3}", report.gflops)}</strong> " GFLOP/s"
                 </p>
                 <ul class="cases" data-testid="selftest-cases">
                     {report

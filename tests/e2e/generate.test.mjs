@@ -76,24 +76,34 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     const before = await previewPixels(page);
     // Layout shifts while it renders (the Web Vitals measure; "good" is under 0.1):
     // progress, preview and status must not push the page around.
+    // Long tasks (> 50 ms) on the page's main thread while it renders: the engine runs in
+    // its own worker, so the page's thread only draws previews and the finished clip.
     await page.evaluate(() => {
       window.__shift = 0;
       new PerformanceObserver((list) => {
         for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
       }).observe({ type: 'layout-shift' });
+      window.__longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longTasks.push(e.duration);
+      }).observe({ type: 'longtask' });
     });
     const started = Date.now();
     await page.locator('[data-testid="generate"]').click();
     await page.locator('[data-testid="generate-progress"]').waitFor({ timeout: 60_000 });
-    // The page answers input while it generates (steps yield to the event loop).
+    // The page answers input while it generates (the engine works in its worker). A
+    // frozen page would take seconds: the bound is functional, not a speed target.
     const t0 = Date.now();
     await page.evaluate(() => new Promise((ok) => setTimeout(ok, 0)));
     const answered = Date.now() - t0;
+    assert.ok(answered < 2000, `the page took ${answered} ms to answer while generating`);
     await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Generated/ }).waitFor({ timeout: 300_000 });
     const took = (Date.now() - started) / 1000;
     const status = await page.locator('[data-testid="generate-status"]').innerText();
     console.log(`generated in ${took.toFixed(1)} s, estimated ${estimated} s (page answered in ${answered} ms while generating):`, status);
     assert.ok(estimated > 0 && estimated < 120, `estimate ${estimated} s`);
+    const longTasks = await page.evaluate(() => window.__longTasks);
+    console.log(`# main thread while rendering: ${longTasks.length} long tasks, longest ${Math.max(0, ...longTasks).toFixed(0)} ms, ${longTasks.reduce((a, b) => a + b, 0).toFixed(0)} ms in all (generation ${took.toFixed(1)} s)`);
     const shift = await page.evaluate(() => window.__shift);
     console.log(`# layout shift while rendering: ${shift.toFixed(4)} (cumulative, Web Vitals "good" < 0.1)`);
     assert.ok(shift < 0.1, `the page shifted by ${shift} while rendering`);

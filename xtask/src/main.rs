@@ -70,17 +70,21 @@ fn test(root: &Path) -> Result<()> {
             "--workspace",
             "--exclude",
             "app",
+            "--exclude",
+            "kinora-worker",
             "--all-targets",
             "--",
             "-D",
             "warnings",
         ]))
     })?;
-    step("clippy (app, wasm32)", || {
+    step("clippy (app and engine worker, wasm32)", || {
         run(Command::new("cargo").args([
             "clippy",
             "--package",
             "app",
+            "--package",
+            "kinora-worker",
             "--target",
             "wasm32-unknown-unknown",
             "--",
@@ -89,7 +93,14 @@ fn test(root: &Path) -> Result<()> {
         ]))
     })?;
     step("native tests (burn flex CPU + wgpu on lavapipe)", || {
-        run(Command::new("cargo").args(["test", "--workspace", "--exclude", "app"]))
+        run(Command::new("cargo").args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "app",
+            "--exclude",
+            "kinora-worker",
+        ]))
     })?;
     step("wasm build (trunk, release)", || {
         run(Command::new("trunk").args(["build", "--release"]))

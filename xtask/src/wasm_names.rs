@@ -1,6 +1,7 @@
 //! `cargo xtask strip-wasm`: Trunk's post-build hook (see `Trunk.toml`). Drops the `name`
 //! custom section from the release wasm in Trunk's staging folder and rewrites the
-//! subresource-integrity hashes `index.html` holds for it.
+//! subresource-integrity hashes `index.html` holds for it. Then gives the engine worker's
+//! files content-hashed names (see [`hash_worker`]).
 //!
 //! The name section only maps function indices to symbol names for stack traces; it was
 //! 6.3 MB raw, 1.1 MB gzip of the 6.6 MB gzip module. Trunk 0.21 has no switch to leave it
@@ -35,6 +36,7 @@ pub fn strip_staged() -> Result<()> {
             continue;
         }
         html = html.replace(&sri(&before), &sri(&after));
+        // (The worker's files are not in index.html; their names change below.)
         std::fs::write(&path, &after).with_context(|| format!("writing {}", path.display()))?;
         println!(
             "strip-wasm: {} {} → {} bytes (name section dropped)",
@@ -43,7 +45,88 @@ pub fn strip_staged() -> Result<()> {
             after.len()
         );
     }
+    let html = hash_worker(staging, &html)?;
     std::fs::write(&html_path, html).with_context(|| format!("writing {}", html_path.display()))
+}
+
+/// The engine worker's Cargo binary name: Trunk writes `{WORKER}.js`, `{WORKER}_bg.wasm`
+/// and `{WORKER}_loader.js`.
+const WORKER: &str = "kinora-worker";
+
+/// Trunk names a worker's files without a content hash (a worker is started by name), so
+/// the service worker could not tell an old worker from a new one and might pair a new page
+/// with an old engine. This renames them `{WORKER}-{hash}.js`, `{WORKER}-{hash}_bg.wasm`
+/// and `{WORKER}-loader-{hash}.js` (the loader rewritten to load the first two) and names
+/// them in `index.html` as `<link rel="kinora-worker">` tags (a rel browsers do not fetch),
+/// which the page starts the worker from and the service worker caches like any hashed
+/// file. Without a worker in the staging folder, `html` comes back as it was.
+fn hash_worker(staging: &Path, html: &str) -> Result<String> {
+    let js = staging.join(format!("{WORKER}.js"));
+    let wasm = staging.join(format!("{WORKER}_bg.wasm"));
+    let loader = staging.join(format!("{WORKER}_loader.js"));
+    if !wasm.exists() {
+        return Ok(html.to_string());
+    }
+    let mut hasher = sha2::Sha256::new();
+    for path in [&js, &wasm] {
+        hasher.update(std::fs::read(path).with_context(|| format!("reading {}", path.display()))?);
+    }
+    let hash: String = hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let names = worker_names(&hash);
+    std::fs::rename(&js, staging.join(&names.js))?;
+    std::fs::rename(&wasm, staging.join(&names.wasm))?;
+    std::fs::remove_file(&loader).with_context(|| format!("removing {}", loader.display()))?;
+    std::fs::write(staging.join(&names.loader), names.loader_script())?;
+    println!("strip-wasm: the engine worker is {}", names.loader);
+    Ok(with_worker_links(html, &names))
+}
+
+/// The hashed names of the worker's three files.
+#[derive(Debug, PartialEq)]
+struct WorkerNames {
+    js: String,
+    wasm: String,
+    loader: String,
+}
+
+fn worker_names(hash: &str) -> WorkerNames {
+    WorkerNames {
+        js: format!("{WORKER}-{hash}.js"),
+        wasm: format!("{WORKER}-{hash}_bg.wasm"),
+        loader: format!("{WORKER}-loader-{hash}.js"),
+    }
+}
+
+impl WorkerNames {
+    /// What Trunk's loader shim does (`--target no-modules`), with the hashed names.
+    fn loader_script(&self) -> String {
+        format!(
+            r#"importScripts("./{}");wasm_bindgen("./{}");"#,
+            self.js, self.wasm
+        )
+    }
+}
+
+/// `html` with the worker's files named before `</head>` (the loader first: the page
+/// starts it; all three for the service worker).
+fn with_worker_links(html: &str, names: &WorkerNames) -> String {
+    let links: String = [
+        ("loader", &names.loader),
+        ("js", &names.js),
+        ("wasm", &names.wasm),
+    ]
+    .iter()
+    .map(|(part, file)| format!(r#"<link rel="{WORKER}" data-part="{part}" href="/{file}">"#))
+    .collect();
+    match html.find("</head>") {
+        Some(at) => format!("{}{links}{}", &html[..at], &html[at..]),
+        None => format!("{links}{html}"),
+    }
 }
 
 /// The `sha384-…` integrity value of `bytes`, as Trunk writes it.
@@ -129,6 +212,41 @@ mod tests {
             without_custom_section(&stripped, "name").expect("again"),
             stripped
         );
+    }
+
+    #[test]
+    fn the_worker_is_named_by_hash_in_the_page() {
+        let names = worker_names("00ff");
+        assert_eq!(
+            names.loader_script(),
+            r#"importScripts("./kinora-worker-00ff.js");wasm_bindgen("./kinora-worker-00ff_bg.wasm");"#
+        );
+        let html = with_worker_links("<html><head><title>k</title></head></html>", &names);
+        assert!(html.starts_with("<html><head><title>k</title><link rel=\"kinora-worker\" data-part=\"loader\" href=\"/kinora-worker-loader-00ff.js\">"));
+        assert!(html.ends_with(r#"href="/kinora-worker-00ff_bg.wasm"></head></html>"#));
+    }
+
+    #[test]
+    fn a_staged_worker_is_renamed_and_linked() {
+        let dir = std::env::temp_dir().join(format!("kinora-hash-worker-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("kinora-worker.js"), b"js").unwrap();
+        std::fs::write(dir.join("kinora-worker_bg.wasm"), b"wasm").unwrap();
+        std::fs::write(dir.join("kinora-worker_loader.js"), b"old").unwrap();
+        let html = hash_worker(&dir, "<head></head>").unwrap();
+        let loader = html
+            .split('"')
+            .find(|s| s.starts_with("/kinora-worker-loader-"))
+            .unwrap();
+        let script = std::fs::read_to_string(dir.join(&loader[1..])).unwrap();
+        let js = script.split('"').nth(1).unwrap();
+        assert_eq!(std::fs::read(dir.join(&js[2..])).unwrap(), b"js");
+        assert!(!dir.join("kinora-worker_loader.js").exists());
+        // Nothing to do without a worker.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        assert_eq!(hash_worker(&dir, "<head></head>").unwrap(), "<head></head>");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -14,7 +14,9 @@
 //! train-video sprites [--clips 1500] [--steps 3000] [--batch 64] [--lr 2e-3]
 //!                                                  the object layer (world objects alone)
 //! train-video planner [--dir /work/kinora-plan] [--n 6000] [--steps 4000] [--minutes 45]
-//!                    [--batch 32] [--lr 5e-4]     the planner again on 2–10 s paths
+//!                    [--batch 32] [--lr 5e-4] [--out planner-long] [--warm-start DIR]
+//!                    [--short-every 0]            the planner again on 2–10 s paths
+//!                    (--short-every k: a 2 s batch after every k longer ones)
 //! train-video planner-export [--planner DIR] [--model public/models/kinora-video]
 //!                                                  swap it into the shipped manifest
 //! train-video export [--out public/models/kinora-video]
@@ -372,15 +374,16 @@ fn train_long_planner(
         .planner
         .take()
         .context("the shipped model has no planner")?;
-    let warm = run.join("planner-shipped");
-    if !warm.join("manifest.json").exists() {
+    let shipped_planner = run.join("planner-shipped");
+    if !shipped_planner.join("manifest.json").exists() {
         kinora_train::video::common::save_checkpoint(
             &planner,
             "dit",
-            &warm,
+            &shipped_planner,
             serde_json::json!({}),
         )?;
     }
+    let warm = args.path("warm-start", &shipped_planner);
     let n: usize = args.get("n", 6000)?;
     let seed: u64 = args.get("seed", 1)?;
     let meta: Vec<ClipMeta> = (0..n)
@@ -417,15 +420,27 @@ fn train_long_planner(
         config.labels("camera").len(),
         config.labels("camera_speed").len(),
     );
+    // The 2 s paths are what every clip's first window draws, so they can be weighted up:
+    // `--short-every k` puts a 2 s batch after every k longer ones (0: plain rotation).
+    let short_every: usize = args.get("short-every", 0)?;
+    let schedule: Vec<&_> = if short_every == 0 {
+        sets.iter().collect()
+    } else {
+        sets[1..]
+            .chunks(short_every)
+            .flat_map(|longer| std::iter::once(&sets[0]).chain(longer))
+            .collect()
+    };
+    let out = run.join(args.get("out", "planner-long".to_string())?);
     let opts = dit_train::DitRun {
-        out: &run.join("planner-long"),
+        out: &out,
         total_steps: args.get("steps", 4000)?,
         minutes: args.get("minutes", 45.0)?,
         batch: args.get("batch", 32)?,
         lr: args.get("lr", 5e-4)?,
         warm_start: Some(&warm),
     };
-    dit_train::train_on_sets(&opts, &planner_config, &sets, sizes)?;
+    dit_train::train_on_sets(&opts, &planner_config, &schedule, sizes)?;
     Ok(())
 }
 

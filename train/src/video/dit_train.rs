@@ -270,7 +270,7 @@ pub fn train(
     prep: &Prepared,
     camera_sizes: (usize, usize),
 ) -> Result<VideoDit> {
-    train_on_sets(run, config, std::slice::from_ref(prep), camera_sizes)
+    train_on_sets(run, config, &[prep], camera_sizes)
 }
 
 /// Trains (or resumes) the DiT on several sets of different shapes (the planner's paths of
@@ -278,7 +278,7 @@ pub fn train(
 pub fn train_on_sets(
     run: &DitRun,
     config: &VideoDitConfig,
-    sets: &[Prepared],
+    sets: &[&Prepared],
     camera_sizes: (usize, usize),
 ) -> Result<VideoDit> {
     anyhow::ensure!(!sets.is_empty(), "no training set");
@@ -325,7 +325,7 @@ pub fn train_on_sets(
     let first = step;
     let mut last_save = std::time::Instant::now();
     while step < run.total_steps && start.elapsed().as_secs_f64() < run.minutes * 60.0 {
-        let prep = &sets[step % sets.len()];
+        let prep = sets[step % sets.len()];
         let [c, t, h, w] = prep.shape;
         let per = c * t * h * w;
         let cells = t * h * w;

@@ -1,16 +1,18 @@
-//! The shipped models in the page: manifest + shards fetched from this origin, each
+//! The shipped models in the worker: manifest + shards fetched from this origin, each
 //! shard kept in the Cache API under its manifest's version (a second visit fetches no
 //! weight bytes), checked against the manifest's SHA-256 before it is used. A shard that
 //! fails the check is dropped from the cache and fetched once more; if it fails again the
-//! page says so and never runs on it. Older versions are evicted.
+//! page says so and the engine never runs on it. Older versions are evicted.
 //!
 //! Two sets: the guardrails' word convolution and word vectors (`models/kinora-guard/`,
-//! served from `safety/data/`; the video model's text encoder reads the same vectors),
-//! then the video model. They are fetched rather than compiled into the wasm module.
+//! served from `safety/data/`; the video model's text encoder reads the same vectors, and
+//! the page gets them back for its own prompt check), then the video model. They are
+//! fetched rather than compiled into a wasm module.
 
-use crate::browser::js_error;
+use crate::scope::{js_error, scope};
 use kinora_engine::models::pipeline::VideoModel;
 use kinora_engine::models::weights::{Manifest, WeightsError, sha256_hex};
+use kinora_protocol::Fetched;
 use kinora_safety::assets::{FETCHED, GuardManifest};
 use kinora_safety::classifier::PromptClassifier;
 use kinora_safety::classifier::word_vectors::WordVectors;
@@ -28,24 +30,15 @@ const CACHE_PREFIX: &str = "kinora-models-";
 /// The guard files' cache names start with this; their version follows.
 const GUARD_CACHE_PREFIX: &str = "kinora-guard-";
 
-/// Loading progress.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Fetched {
-    /// Bytes fetched from the network this visit (counting a shard's bytes as they
-    /// arrive).
-    pub network: usize,
-    /// Bytes found in this device's cache.
-    pub cached: usize,
-    /// Total weight bytes.
-    pub total: usize,
-}
-
 /// A loaded model and how it came.
 pub struct Loaded {
     /// The model, on the CPU backend (burn `flex` compiled to wasm).
     pub model: VideoModel,
-    /// The word vectors its text encoder reads (shared with the installed classifier).
+    /// The word vectors its text encoder reads.
     pub words: Arc<WordVectors>,
+    /// The guard files as fetched and verified (word convolution, word vectors), for the
+    /// page's classifier.
+    pub guard_files: Vec<Vec<u8>>,
     /// Version from the manifest.
     pub version: String,
     /// Bytes.
@@ -59,8 +52,7 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
 /// Fetches `url`, reading the body as it arrives and reporting the bytes received so far
 /// after each chunk (so a large shard shows progress, rate and time left).
 async fn fetch_streamed(url: &str, mut received: impl FnMut(usize)) -> Result<Vec<u8>, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+    let response: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
         .await
         .map_err(js_error)?
         .dyn_into()
@@ -101,8 +93,7 @@ async fn response_bytes(response: &web_sys::Response) -> Result<Vec<u8>, String>
 /// The cache for one version of a set (`prefix` names the set), with the set's older
 /// versions deleted.
 async fn version_cache(prefix: &str, version: &str) -> Result<web_sys::Cache, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let caches = window.caches().map_err(js_error)?;
+    let caches = scope().caches().map_err(js_error)?;
     let name = format!("{prefix}{version}");
     let keys = JsFuture::from(caches.keys()).await.map_err(js_error)?;
     for key in js_sys::Array::from(&keys).iter() {
@@ -168,14 +159,13 @@ async fn shard(
     unreachable!("the loop returns on its second attempt")
 }
 
-/// Fetches (or finds cached) and verifies the guardrails' word convolution and vectors,
-/// installs the full classifier (until then the guardrails use the n-gram model compiled
-/// in) and returns the vectors.
+/// Fetches (or finds cached) and verifies the guardrails' word convolution and vectors;
+/// returns the vectors and the files.
 async fn load_guard(
     manifest: &GuardManifest,
     fetched: &mut Fetched,
     progress: &mut impl FnMut(Fetched),
-) -> Result<Arc<WordVectors>, String> {
+) -> Result<(Arc<WordVectors>, Vec<Vec<u8>>), String> {
     if manifest.files.iter().map(|f| f.file.as_str()).ne(FETCHED) {
         return Err(format!(
             "the guardrails' manifest lists other files than {FETCHED:?}"
@@ -195,8 +185,7 @@ async fn load_guard(
     let words = classifier
         .word_vectors()
         .ok_or("the guardrails' classifier has no word vectors")?;
-    PromptClassifier::install(classifier);
-    Ok(words)
+    Ok((words, bytes))
 }
 
 /// Fetches (or finds cached), verifies and builds the guardrails' files and the shipped
@@ -213,7 +202,7 @@ pub async fn load(mut progress: impl FnMut(Fetched)) -> Result<Loaded, String> {
             + manifest.shards.iter().map(|s| s.bytes).sum::<usize>(),
         ..Fetched::default()
     };
-    let words = load_guard(&guard, &mut fetched, &mut progress).await?;
+    let (words, guard_files) = load_guard(&guard, &mut fetched, &mut progress).await?;
     // Without the Cache API (a private window, an insecure origin) the model still loads,
     // it is just fetched again next visit.
     let cache = version_cache(CACHE_PREFIX, &manifest.version).await.ok();
@@ -247,6 +236,7 @@ pub async fn load(mut progress: impl FnMut(Fetched)) -> Result<Loaded, String> {
     Ok(Loaded {
         model,
         words,
+        guard_files,
         version: manifest.version,
         fetched,
     })

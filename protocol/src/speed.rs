@@ -1,0 +1,87 @@
+//! How fast this device runs the model, measured on a short clip: what the estimate shown
+//! before Generate is made of.
+
+use serde::{Deserialize, Serialize};
+
+/// Timings of a generation of [`Speed::CALIBRATION_SECONDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Speed {
+    /// Reading the prompt and planning the motion, ms.
+    pub start_ms: f64,
+    /// One denoising step, ms.
+    pub step_ms: f64,
+    /// Decoding the frames, ms.
+    pub decode_ms: f64,
+    /// The sound, ms (None: the model has no sound).
+    pub sound_ms: Option<f64>,
+}
+
+impl Speed {
+    /// Length of the calibration clip, s.
+    pub const CALIBRATION_SECONDS: f64 = 2.0;
+
+    /// Seconds a clip of `seconds` at `steps` steps should take, with its sound or not
+    /// (the work grows with the number of latent frames and sound windows, so linearly in
+    /// the length to a first approximation).
+    pub fn estimate(self, seconds: f64, steps: u32, sound: bool) -> f64 {
+        let scale = seconds / Self::CALIBRATION_SECONDS;
+        let sound_ms = if sound {
+            self.sound_ms.unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        (self.start_ms + self.step_ms * f64::from(steps) + self.decode_ms + sound_ms) * scale
+            / 1000.0
+    }
+
+    /// The same speed refitted to a measured generation: the step time to its frames'
+    /// time, the sound's to its sound's (when it made one).
+    pub fn refit(self, seconds: f64, steps: u32, video_ms: f64, sound_ms: Option<f64>) -> Speed {
+        let scale = seconds / Self::CALIBRATION_SECONDS;
+        let step_ms = (video_ms / scale - self.start_ms - self.decode_ms) / f64::from(steps.max(1));
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        Speed {
+            step_ms: if positive(step_ms) {
+                step_ms
+            } else {
+                self.step_ms
+            },
+            sound_ms: match sound_ms.map(|ms| ms / scale) {
+                Some(ms) if positive(ms) => Some(ms),
+                _ => self.sound_ms,
+            },
+            ..self
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEED: Speed = Speed {
+        start_ms: 100.0,
+        step_ms: 50.0,
+        decode_ms: 200.0,
+        sound_ms: Some(300.0),
+    };
+
+    #[test]
+    fn the_estimate_scales_with_length_and_steps() {
+        // 2 s at 8 steps: 100 + 400 + 200 (+ 300 sound) ms.
+        assert!((SPEED.estimate(2.0, 8, false) - 0.7).abs() < 1e-9);
+        assert!((SPEED.estimate(2.0, 8, true) - 1.0).abs() < 1e-9);
+        assert!((SPEED.estimate(4.0, 8, true) - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_refit_takes_the_measured_step_time_and_ignores_nonsense() {
+        // A 4 s clip at 10 steps whose frames took 3000 ms: 1500 ms per 2 s, so the steps
+        // took 1500 − 300 = 1200 ms, 120 ms each.
+        let refit = SPEED.refit(4.0, 10, 3000.0, Some(1000.0));
+        assert!((refit.step_ms - 120.0).abs() < 1e-9);
+        assert_eq!(refit.sound_ms, Some(500.0));
+        let kept = SPEED.refit(2.0, 8, 0.0, Some(f64::NAN));
+        assert_eq!(kept, SPEED);
+    }
+}

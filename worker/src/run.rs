@@ -1,0 +1,195 @@
+//! One run in the worker: generate, remix or extend, a denoising step at a time (the
+//! worker's event loop runs between steps, so a Cancel lands within a step), with
+//! progress and previews posted to the page, then the frames decoded and the sound made.
+
+use crate::Engine;
+use crate::scope::{next_tick, now_ms, post};
+use kinora_engine::models::audio::AudioSettings;
+use kinora_engine::models::pipeline::{
+    CameraChoice, GenerateSettings, GeneratedVideo, Generation, ModelError, Stage as EngineStage,
+    VideoModel,
+};
+use kinora_engine::models::sampler::SamplerSettings;
+use kinora_protocol::{
+    FromEngine, Job, Made, Reading, RunError, RunRequest, Speed, Stage, samples_to_bytes,
+};
+use kinora_safety::classifier::word_vectors::WordVectors;
+use serde_bytes::ByteBuf;
+
+/// Starts `job` on the model.
+fn start<'m>(
+    job: Job,
+    m: &'m VideoModel,
+    source: Option<&GeneratedVideo>,
+    text: &str,
+    request: &GenerateSettings,
+    words: &WordVectors,
+) -> Result<Generation<'m>, ModelError> {
+    let needs_clip = || ModelError::Setting("generate a clip first".into());
+    match job {
+        Job::Generate => m.start(text, request, words),
+        Job::Remix { strength } => m.start_remix(
+            source.ok_or_else(needs_clip)?,
+            text,
+            strength,
+            request,
+            words,
+        ),
+        Job::Extend { seconds } => {
+            let request = GenerateSettings {
+                seconds,
+                ..request.clone()
+            };
+            m.start_extend(source.ok_or_else(needs_clip)?, text, &request, words)
+        }
+    }
+}
+
+fn engine_error(e: ModelError) -> RunError {
+    match e {
+        ModelError::Cancelled => RunError::Cancelled,
+        e => RunError::Engine(e.to_string()),
+    }
+}
+
+/// Makes the clip `request` asks for; it becomes the worker's current clip.
+pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunError> {
+    let m = engine.model.borrow().clone().ok_or(RunError::NotReady)?;
+    let words = engine.words.borrow().clone().ok_or(RunError::NotReady)?;
+    let started = now_ms();
+    let settings = GenerateSettings {
+        seconds: request.seconds,
+        sampler: SamplerSettings {
+            steps: request.steps,
+            guidance: request.guidance,
+            seed: request.seed,
+            ..SamplerSettings::default()
+        },
+        camera: request.camera.as_ref().map(|c| CameraChoice {
+            motion: c.motion.clone(),
+            speed: c.speed.clone(),
+        }),
+        ..GenerateSettings::default()
+    };
+    post(&FromEngine::Stage(Stage::Planning));
+    next_tick().await;
+    let source = engine.current.borrow().clone();
+    let text = &request.text;
+    let mut generation =
+        start(request.job, &m, source.as_deref(), text, &settings, &words).map_err(engine_error)?;
+    post(&FromEngine::Stage(Stage::Denoising));
+    post(&FromEngine::Progress {
+        step: 0,
+        of: request.steps,
+    });
+    while !generation.done() {
+        next_tick().await;
+        if engine.cancel.get() {
+            return Err(RunError::Cancelled);
+        }
+        if let EngineStage::Denoise(step, of) = generation.step().map_err(engine_error)? {
+            post(&FromEngine::Progress { step, of });
+            if step % request.preview_every.max(1) == 0 || step == of {
+                let (rgb, side) = generation.preview();
+                post(&FromEngine::Preview {
+                    rgb: ByteBuf::from(rgb),
+                    width: side,
+                    height: side,
+                });
+            }
+        }
+    }
+    post(&FromEngine::Stage(Stage::Decoding));
+    next_tick().await;
+    let mut video = generation.finish().map_err(engine_error)?;
+    let video_ms = now_ms() - started;
+    let sound = if request.sound && m.audio.is_some() {
+        post(&FromEngine::Stage(Stage::Sound));
+        next_tick().await;
+        if engine.cancel.get() {
+            return Err(RunError::Cancelled);
+        }
+        let audio = AudioSettings {
+            steps: request.sound_steps,
+            seed: request.seed,
+            ..AudioSettings::default()
+        };
+        m.soundtrack(text, &video, &*words, &audio, |_, _| !engine.cancel.get())
+            .map_err(|e| match e {
+                ModelError::Cancelled => RunError::Cancelled,
+                e => RunError::Sound(e.to_string()),
+            })?
+    } else {
+        None
+    };
+    let sound_ms = sound.as_ref().map(|_| now_ms() - started - video_ms);
+    // Kept with the clip, so an extension's sound goes on from it.
+    if let Some(t) = &sound {
+        video.sound_tokens = t.tokens.clone();
+    }
+    let made = Made {
+        width: video.width,
+        height: video.height,
+        fps: video.fps,
+        frames: ByteBuf::from(video.frames.concat()),
+        sample_rate: sound.as_ref().map_or(24_000, |t| t.sample_rate),
+        audio: sound
+            .as_ref()
+            .map(|t| samples_to_bytes(&t.samples))
+            .unwrap_or_default(),
+        reading: Reading {
+            attributes: video.reading.attributes.clone(),
+            camera: video.reading.camera.motion.clone(),
+        },
+        video_ms,
+        sound_ms,
+    };
+    *engine.current.borrow_mut() = Some(std::rc::Rc::new(video));
+    Ok(made)
+}
+
+/// Times a 2-step generation of a [`Speed::CALIBRATION_SECONDS`] clip and its sound (a
+/// second or so, once, after the model loads).
+pub async fn calibrate(m: &VideoModel, words: &WordVectors) -> Option<Speed> {
+    const PROMPT: &str = "a ball rolls to the left";
+    let request = GenerateSettings {
+        seconds: Speed::CALIBRATION_SECONDS as f32,
+        sampler: SamplerSettings {
+            steps: 2,
+            ..SamplerSettings::default()
+        },
+        ..GenerateSettings::default()
+    };
+    let t0 = now_ms();
+    let mut generation = m.start(PROMPT, &request, words).ok()?;
+    let t1 = now_ms();
+    next_tick().await;
+    let t2 = now_ms();
+    while !generation.done() {
+        generation.step().ok()?;
+    }
+    let t3 = now_ms();
+    next_tick().await;
+    let t4 = now_ms();
+    let video = generation.finish().ok()?;
+    let t5 = now_ms();
+    let sound_ms = if m.audio.is_some() {
+        next_tick().await;
+        let t6 = now_ms();
+        let settings = AudioSettings {
+            steps: kinora_protocol::SOUND_STEPS,
+            ..AudioSettings::default()
+        };
+        m.soundtrack(PROMPT, &video, words, &settings, |_, _| true)
+            .ok()?;
+        Some(now_ms() - t6)
+    } else {
+        None
+    };
+    Some(Speed {
+        start_ms: t1 - t0,
+        step_ms: (t3 - t2) / 2.0,
+        decode_ms: t5 - t4,
+        sound_ms,
+    })
+}
