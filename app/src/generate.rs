@@ -95,6 +95,8 @@ pub fn GeneratePanel(
     let (busy, set_busy) = signal(false);
     let (progress, set_progress) = signal((0usize, 0usize));
     let (status, set_status) = signal(String::new());
+    // The last run's milliseconds per stage (read by the browser benchmark).
+    let timings = RwSignal::new(None::<kinora_protocol::StageTimes>);
     let preview = NodeRef::<Canvas>::new();
     // Explicit controls beside the prompt: the camera (None: as the prompt says) and how
     // strongly to follow the prompt.
@@ -213,6 +215,7 @@ pub fn GeneratePanel(
                 audio: made.samples(),
             };
             set_has_clip.set(true);
+            timings.set(Some(made.stages));
             let understood: Vec<String> = made
                 .reading
                 .attributes
@@ -426,7 +429,8 @@ pub fn GeneratePanel(
             </Show>
             <canvas class="preview" data-testid="generate-preview" node_ref=preview width="64" height="64"
                 aria-label="live preview of the clip being generated"></canvas>
-            <p class="export-status" data-testid="generate-status" role="status">{status}</p>
+            <p class="export-status" data-testid="generate-status" role="status"
+                data-stage-ms=move || timings.get().and_then(|t| serde_json::to_string(&t).ok())>{status}</p>
         </section>
     }
 }

@@ -194,6 +194,22 @@ pub struct Made {
     pub video_ms: f64,
     /// Time the sound took, ms (None: none made).
     pub sound_ms: Option<f64>,
+    /// Where the time went.
+    pub stages: StageTimes,
+}
+
+/// Milliseconds per stage of one run (what the browser benchmark compares with native).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct StageTimes {
+    /// Reading the prompt and planning the motion (for clips of several windows, the
+    /// first window's; later windows' planning counts in `denoise_ms`).
+    pub plan_ms: f64,
+    /// Every denoising step (and later windows' planning and decoding).
+    pub denoise_ms: f64,
+    /// Decoding the last window's frames.
+    pub decode_ms: f64,
+    /// The soundtrack (0 without sound).
+    pub sound_ms: f64,
 }
 
 impl Made {
@@ -318,6 +334,7 @@ mod tests {
             },
             video_ms: 1.0,
             sound_ms: None,
+            stages: StageTimes::default(),
         };
         let frames = made.frame_list();
         assert_eq!(frames.len(), 3);

@@ -11,7 +11,8 @@ use kinora_engine::models::pipeline::{
 };
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_protocol::{
-    FromEngine, Job, Made, Reading, RunError, RunRequest, Speed, Stage, samples_to_bytes,
+    FromEngine, Job, Made, Reading, RunError, RunRequest, Speed, Stage, StageTimes,
+    samples_to_bytes,
 };
 use kinora_safety::classifier::word_vectors::WordVectors;
 use serde_bytes::ByteBuf;
@@ -77,6 +78,7 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
     let text = &request.text;
     let mut generation =
         start(request.job, &m, source.as_deref(), text, &settings, &words).map_err(engine_error)?;
+    let planned = now_ms();
     post(&FromEngine::Stage(Stage::Denoising));
     post(&FromEngine::Progress {
         step: 0,
@@ -99,10 +101,13 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
             }
         }
     }
+    let denoised = now_ms();
     post(&FromEngine::Stage(Stage::Decoding));
     next_tick().await;
+    let decoding = now_ms();
     let mut video = generation.finish().map_err(engine_error)?;
-    let video_ms = now_ms() - started;
+    let decoded = now_ms();
+    let video_ms = decoded - started;
     let sound = if request.sound && m.audio.is_some() {
         post(&FromEngine::Stage(Stage::Sound));
         next_tick().await;
@@ -143,6 +148,12 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
         },
         video_ms,
         sound_ms,
+        stages: StageTimes {
+            plan_ms: planned - started,
+            denoise_ms: denoised - planned,
+            decode_ms: decoded - decoding,
+            sound_ms: sound_ms.unwrap_or(0.0),
+        },
     };
     *engine.current.borrow_mut() = Some(std::rc::Rc::new(video));
     Ok(made)
