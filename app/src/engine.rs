@@ -91,7 +91,12 @@ impl Client {
             .as_ref()
             .ok_or("the engine worker did not start")?;
         let value = message
-            .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+            .serialize(
+                &serde_wasm_bindgen::Serializer::new()
+                    .serialize_maps_as_objects(true)
+                    // Seeds are u64: a JS number holds only 53 bits exactly.
+                    .serialize_large_number_types_as_bigints(true),
+            )
             .map_err(|e| e.to_string())?;
         worker.post_message(&value).map_err(js_error)
     }

@@ -157,12 +157,20 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="gallery-clip"]').first().locator('[data-testid="gallery-delete"]').click();
     const deletedAt = Date.now();
 
-    // Cancel stops a generation; nothing is lost (the exported clip stays).
+    // Cancel stops a generation; nothing is lost (the exported clip stays). A seed past
+    // 2^53 (a JS number's exact range) still reaches the engine worker whole.
     await page.locator('[data-testid="setting-steps"]').fill('64');
     await page.locator('[data-testid="setting-steps"]').dispatchEvent('change');
+    await page.locator('[data-testid="setting-seed"]').fill('18446744073709551557');
+    await page.locator('[data-testid="setting-seed"]').dispatchEvent('change');
     await page.locator('[data-testid="generate"]').click();
+    // Cancel once denoising runs; how long it takes to land is a figure, not a limit (the
+    // worker sees it between two steps).
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Denoising/ }).waitFor({ timeout: 60_000 });
+    const cancelledAt = Date.now();
     await page.locator('[data-testid="generate-cancel"]').click();
     await page.locator('[data-testid="generate-status"]').filter({ hasText: /Cancelled/ }).waitFor({ timeout: 60_000 });
+    console.log(`# cancel landed ${Date.now() - cancelledAt} ms after the click (2 s clip, 64 steps)`);
     assert.equal(await page.locator('[data-testid="generate"]').isDisabled(), false);
     assert.ok(await page.locator('[data-testid="export-summary"]').isVisible(), 'the earlier clip is still there');
 

@@ -13,7 +13,10 @@ pub fn scope() -> web_sys::DedicatedWorkerGlobalScope {
 /// Sends `message` to the page. Byte fields go as `Uint8Array`s; a message that cannot be
 /// encoded (none of ours) or posted is logged, since there is no one else to tell.
 pub fn post(message: &FromEngine) {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    let serializer = serde_wasm_bindgen::Serializer::new()
+        .serialize_maps_as_objects(true)
+        // Seeds are u64: a JS number holds only 53 bits exactly.
+        .serialize_large_number_types_as_bigints(true);
     let sent = message
         .serialize(&serializer)
         .map_err(|e| e.to_string())
