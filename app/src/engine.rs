@@ -18,8 +18,8 @@ use leptos::prelude::*;
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Trunk's loader for the worker's module (`data-type="worker"` in `index.html`), as a
 /// debug build names it. A release build's files carry a content hash, and `index.html`
@@ -79,35 +79,55 @@ pub struct Engine {
 struct Client {
     worker: Option<web_sys::Worker>,
     /// Requests made before the worker listens.
-    queue: RefCell<Option<Vec<ToEngine>>>,
+    queue: RefCell<Option<Vec<JsValue>>>,
     /// The running job's replies.
     run: RefCell<Option<mpsc::UnboundedSender<FromEngine>>>,
+    /// A cancel flag shared with the worker (cross-origin isolated pages only): the worker
+    /// sees it even inside a synchronous stage, where a Cancel message would wait.
+    cancel_flag: Option<js_sys::Int32Array>,
 }
 
+/// The property of the message that hands the worker the shared cancel flag.
+const CANCEL_FLAG_MESSAGE: &str = "kinoraCancelFlag";
+
 impl Client {
-    fn post(&self, message: &ToEngine) -> Result<(), String> {
-        let worker = self
-            .worker
-            .as_ref()
-            .ok_or("the engine worker did not start")?;
-        let value = message
+    fn encode(message: &ToEngine) -> Result<JsValue, String> {
+        message
             .serialize(
                 &serde_wasm_bindgen::Serializer::new()
                     .serialize_maps_as_objects(true)
                     // Seeds are u64: a JS number holds only 53 bits exactly.
                     .serialize_large_number_types_as_bigints(true),
             )
-            .map_err(|e| e.to_string())?;
-        worker.post_message(&value).map_err(js_error)
+            .map_err(|e| e.to_string())
+    }
+
+    fn post(&self, value: &JsValue) -> Result<(), String> {
+        let worker = self
+            .worker
+            .as_ref()
+            .ok_or("the engine worker did not start")?;
+        worker.post_message(value).map_err(js_error)
     }
 
     /// Sends now, or once the worker listens.
-    fn send(&self, message: ToEngine) -> Result<(), String> {
+    fn send_value(&self, value: JsValue) -> Result<(), String> {
         if let Some(queue) = self.queue.borrow_mut().as_mut() {
-            queue.push(message);
+            queue.push(value);
             return Ok(());
         }
-        self.post(&message)
+        self.post(&value)
+    }
+
+    fn send(&self, message: ToEngine) -> Result<(), String> {
+        self.send_value(Self::encode(&message)?)
+    }
+
+    /// Raises (or lowers) the shared cancel flag, where there is one.
+    fn flag_cancel(&self, raised: bool) {
+        if let Some(flag) = &self.cancel_flag {
+            let _ = js_sys::Atomics::store(flag, 0, i32::from(raised));
+        }
     }
 
     /// Ends the running job (if any) with `message`.
@@ -116,6 +136,15 @@ impl Client {
             let _ = run.unbounded_send(FromEngine::Failed(error));
         }
     }
+}
+
+/// A 4-byte shared flag, where the page is cross-origin isolated (SharedArrayBuffer needs
+/// it: Trunk's `[serve.headers]` and the e2e server send COOP/COEP).
+fn shared_flag() -> Option<js_sys::Int32Array> {
+    let isolated = js_sys::Reflect::get(&js_sys::global(), &"crossOriginIsolated".into())
+        .ok()?
+        .is_truthy();
+    isolated.then(|| js_sys::Int32Array::new(&js_sys::SharedArrayBuffer::new(4)))
 }
 
 impl Engine {
@@ -136,7 +165,13 @@ impl Engine {
             worker: worker.ok(),
             queue: RefCell::new(Some(Vec::new())),
             run: RefCell::new(None),
+            cancel_flag: shared_flag(),
         });
+        if let Some(flag) = &client.cancel_flag {
+            let message = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&message, &CANCEL_FLAG_MESSAGE.into(), &flag.buffer());
+            let _ = client.send_value(message.into());
+        }
         let engine = Engine {
             client: StoredValue::new_local(client.clone()),
             model,
@@ -202,6 +237,7 @@ impl Engine {
         let (sender, receiver) = mpsc::unbounded();
         self.client.with_value(|c| {
             c.fail_run(RunError::Busy);
+            c.flag_cancel(false);
             *c.run.borrow_mut() = Some(sender);
             if let Err(e) = c.send(ToEngine::Run(request)) {
                 c.fail_run(RunError::Engine(format!(
@@ -214,6 +250,7 @@ impl Engine {
 
     /// Stops the running job at its next step.
     pub fn cancel(&self) {
+        self.client.with_value(|c| c.flag_cancel(true));
         self.send(ToEngine::Cancel);
     }
 
@@ -221,8 +258,8 @@ impl Engine {
         match reply {
             FromEngine::Started => {
                 let queued = client.queue.borrow_mut().take().unwrap_or_default();
-                for message in queued {
-                    if let Err(e) = client.post(&message) {
+                for value in queued {
+                    if let Err(e) = client.post(&value) {
                         web_sys::console::error_1(&format!("engine: {e}").into());
                     }
                 }

@@ -414,7 +414,6 @@ fn a_planner_that_learned_long_paths_plans_the_whole_clip_at_once() {
 #[test]
 fn a_camera_move_is_kept_with_the_clip_and_decoded_again_the_same() {
     let device = Device::flex();
-    let model = VideoModel::new(tiny_config(), &device);
     let panning = GenerateSettings {
         camera: Some(CameraChoice {
             motion: "pan_left".into(),
@@ -422,13 +421,23 @@ fn a_camera_move_is_kept_with_the_clip_and_decoded_again_the_same() {
         }),
         ..settings(4)
     };
-    let video = model
-        .generate("a red ball", &panning, &Words, |_| true)
-        .expect("generate");
-    let still = model
-        .generate("a red ball", &settings(4), &Words, |_| true)
-        .expect("generate");
-    assert_ne!(video.frames, still.frames, "the camera moved the picture");
+    // Some randomly initialized models paint a plate these 4 frames of pan leave
+    // unchanged (seen when the whole file runs: pan and still came out identical); the
+    // weights come from the shared random stream, so which model a run gets depends on
+    // the other tests. A few fresh models, then: a camera layer that never moved the
+    // picture fails here.
+    let (model, video) = (0..6)
+        .find_map(|_| {
+            let model = VideoModel::new(tiny_config(), &device);
+            let video = model
+                .generate("a red ball", &panning, &Words, |_| true)
+                .expect("generate");
+            let still = model
+                .generate("a red ball", &settings(4), &Words, |_| true)
+                .expect("generate");
+            (video.frames != still.frames).then_some((model, video))
+        })
+        .expect("the camera moved the picture");
     let kept = video.keep(&model);
     assert_eq!(
         kept.camera.as_ref().map(|c| c.motion.as_str()),

@@ -174,6 +174,23 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     assert.equal(await page.locator('[data-testid="generate"]').isDisabled(), false);
     assert.ok(await page.locator('[data-testid="export-summary"]').isVisible(), 'the earlier clip is still there');
 
+    // Cancel also stops the sound, a synchronous stage in the worker: the page shares a
+    // cancel flag with it (cross-origin isolated), which the sound checks between its
+    // windows (a 5 s clip's sound has three).
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    for (const [id, value] of [['setting-seconds', '5'], ['setting-steps', '8']]) {
+      await page.locator(`[data-testid="${id}"]`).fill(value);
+      await page.locator(`[data-testid="${id}"]`).dispatchEvent('change');
+    }
+    await page.locator('[data-testid="generate"]').click();
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Making the sound/ }).waitFor({ timeout: 120_000 });
+    const soundCancelledAt = Date.now();
+    await page.locator('[data-testid="generate-cancel"]').click();
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /Cancelled/ }).waitFor({ timeout: 60_000 });
+    console.log(`# cancel during the sound landed ${Date.now() - soundCancelledAt} ms after the click (5 s clip)`);
+    await page.locator('[data-testid="setting-seconds"]').fill('2');
+    await page.locator('[data-testid="setting-seconds"]').dispatchEvent('change');
+
     // Remix the clip made above: a quick edit rewrites its prompt's colour, the motion
     // plan is kept; then extend it by 2 s: the result is the whole, longer clip.
     await page.locator('[data-testid="setting-steps"]').fill('8');

@@ -33,10 +33,28 @@ pub struct Engine {
     current: RefCell<Option<Rc<GeneratedVideo>>>,
     /// Set by [`ToEngine::Cancel`]; the running job checks it between steps.
     cancel: Cell<bool>,
+    /// The page's cancel flag in shared memory (where the page is cross-origin isolated):
+    /// seen at once, even inside a synchronous stage such as the sound's windows, where
+    /// the Cancel message waits until the stage ends.
+    shared_cancel: RefCell<Option<js_sys::Int32Array>>,
     busy: Cell<bool>,
 }
 
+/// The property of the one message that is not a [`ToEngine`]: the page's shared cancel
+/// flag (a `SharedArrayBuffer` cannot travel through serde).
+pub const CANCEL_FLAG_MESSAGE: &str = "kinoraCancelFlag";
+
 impl Engine {
+    /// Whether the page asked the running job to stop.
+    pub fn cancelled(&self) -> bool {
+        self.cancel.get()
+            || self
+                .shared_cancel
+                .borrow()
+                .as_ref()
+                .is_some_and(|flag| js_sys::Atomics::load(flag, 0).unwrap_or(0) != 0)
+    }
+
     fn handle(self: &Rc<Self>, message: ToEngine) {
         match message {
             ToEngine::Load => spawn_local(self.clone().load()),
@@ -99,12 +117,28 @@ impl Engine {
     }
 }
 
+/// The page's shared cancel flag, if `data` is the message that carries it.
+fn cancel_flag(data: &wasm_bindgen::JsValue) -> Option<js_sys::SharedArrayBuffer> {
+    if !data.is_object() {
+        return None;
+    }
+    js_sys::Reflect::get(data, &CANCEL_FLAG_MESSAGE.into())
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
 fn main() {
     console_error_panic_hook::set_once();
     let engine = Rc::new(Engine::default());
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-            match serde_wasm_bindgen::from_value::<ToEngine>(event.data()) {
+            let data = event.data();
+            if let Some(flag) = cancel_flag(&data) {
+                *engine.shared_cancel.borrow_mut() = Some(js_sys::Int32Array::new(&flag));
+                return;
+            }
+            match serde_wasm_bindgen::from_value::<ToEngine>(data) {
                 Ok(message) => engine.handle(message),
                 Err(e) => post(&FromEngine::Failed(RunError::Engine(format!(
                     "the engine got a message it does not understand: {e}"

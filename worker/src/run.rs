@@ -86,7 +86,7 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
     });
     while !generation.done() {
         next_tick().await;
-        if engine.cancel.get() {
+        if engine.cancelled() {
             return Err(RunError::Cancelled);
         }
         if let EngineStage::Denoise(step, of) = generation.step().map_err(engine_error)? {
@@ -111,7 +111,7 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
     let sound = if request.sound && m.audio.is_some() {
         post(&FromEngine::Stage(Stage::Sound));
         next_tick().await;
-        if engine.cancel.get() {
+        if engine.cancelled() {
             return Err(RunError::Cancelled);
         }
         let audio = AudioSettings {
@@ -119,7 +119,7 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
             seed: request.seed,
             ..AudioSettings::default()
         };
-        m.soundtrack(text, &video, &*words, &audio, |_, _| !engine.cancel.get())
+        m.soundtrack(text, &video, &*words, &audio, |_, _| !engine.cancelled())
             .map_err(|e| match e {
                 ModelError::Cancelled => RunError::Cancelled,
                 e => RunError::Sound(e.to_string()),
@@ -127,6 +127,11 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
     } else {
         None
     };
+    // A Cancel during the sound's phase rebuild (after its last window) is seen here:
+    // through the shared flag, since the Cancel message itself waits for this job to end.
+    if engine.cancelled() {
+        return Err(RunError::Cancelled);
+    }
     let sound_ms = sound.as_ref().map(|_| now_ms() - started - video_ms);
     // Kept with the clip, so an extension's sound goes on from it.
     if let Some(t) = &sound {
