@@ -293,7 +293,9 @@ impl Engine {
             FromEngine::LoadFailed(e) => self.model.set(ModelState::Failed(format!(
                 "The video model could not be loaded: {e}. Reload to try again; nothing you made is affected."
             ))),
-            FromEngine::Calibrated(speed) => self.speed.set(speed),
+            // None: the calibration gave way to a run, whose own timings then set it.
+            FromEngine::Calibrated(Some(speed)) => self.speed.set(Some(speed)),
+            FromEngine::Calibrated(None) => {}
             FromEngine::Backend(b) => self.backend.set(Some(b)),
             FromEngine::SelfTest(r) => self.self_test.set(Some(r)),
             run_reply => {

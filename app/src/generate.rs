@@ -12,7 +12,7 @@ use crate::export::OpenClip;
 use futures::StreamExt;
 use kinora_media::clip::{Clip, resize_rgb};
 use kinora_protocol::{
-    CameraChoice, FromEngine, Job, Made, RunError, RunRequest, SOUND_STEPS, Stage,
+    CameraChoice, FromEngine, Job, Made, RunError, RunRequest, SOUND_STEPS, Speed, Stage,
 };
 use kinora_recipe::Settings;
 use kinora_safety::{PromptPolicy, Verdict};
@@ -247,13 +247,17 @@ pub fn GeneratePanel(
                 understood.join(", "),
                 made.reading.camera
             ));
-            if let (Some(p), Job::Generate) = (predicted, job) {
-                speed.set(Some(p.refit(
-                    f64::from(s.seconds),
-                    s.steps,
-                    made.video_ms,
-                    made.sound_ms,
-                )));
+            if job == Job::Generate {
+                let seconds = f64::from(s.seconds);
+                // Refit the calibration to this run, or (when the calibration gave way
+                // to it) take the speed from this run alone.
+                let refit = match predicted {
+                    Some(p) => Some(p.refit(seconds, s.steps, made.video_ms, made.sound_ms)),
+                    None => Speed::from_run(seconds, s.steps, &made.stages),
+                };
+                if refit.is_some() {
+                    speed.set(refit);
+                }
             }
             open_clip.0.set(Some(Arc::new(clip)));
         });

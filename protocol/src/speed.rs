@@ -34,6 +34,22 @@ impl Speed {
             / 1000.0
     }
 
+    /// The speed a finished run of `seconds` at `steps` steps shows (when the calibration
+    /// gave way to it); `None` when its timings are not usable.
+    pub fn from_run(seconds: f64, steps: u32, stages: &crate::StageTimes) -> Option<Speed> {
+        let scale = seconds / Self::CALIBRATION_SECONDS;
+        let positive = |v: f64| v.is_finite() && v > 0.0;
+        if !(positive(scale) && steps > 0 && positive(stages.denoise_ms)) {
+            return None;
+        }
+        Some(Speed {
+            start_ms: stages.plan_ms.max(0.0) / scale,
+            step_ms: stages.denoise_ms / scale / f64::from(steps),
+            decode_ms: stages.decode_ms.max(0.0) / scale,
+            sound_ms: positive(stages.sound_ms).then(|| stages.sound_ms / scale),
+        })
+    }
+
     /// The same speed refitted to a measured generation: the step time to its frames'
     /// time, the sound's to its sound's (when it made one).
     pub fn refit(self, seconds: f64, steps: u32, video_ms: f64, sound_ms: Option<f64>) -> Speed {
@@ -72,6 +88,28 @@ mod tests {
         assert!((SPEED.estimate(2.0, 8, false) - 0.7).abs() < 1e-9);
         assert!((SPEED.estimate(2.0, 8, true) - 1.0).abs() < 1e-9);
         assert!((SPEED.estimate(4.0, 8, true) - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_run_gives_a_speed_that_predicts_it_again() {
+        let stages = crate::StageTimes {
+            plan_ms: 200.0,
+            denoise_ms: 1600.0,
+            decode_ms: 400.0,
+            sound_ms: 600.0,
+        };
+        let speed = Speed::from_run(4.0, 8, &stages).expect("usable timings");
+        assert!((speed.estimate(4.0, 8, true) - 2.8).abs() < 1e-9);
+        assert!((speed.estimate(4.0, 8, false) - 2.2).abs() < 1e-9);
+        assert_eq!(Speed::from_run(2.0, 0, &stages), None);
+        let silent = crate::StageTimes {
+            sound_ms: 0.0,
+            ..stages
+        };
+        assert_eq!(
+            Speed::from_run(2.0, 8, &silent).and_then(|s| s.sound_ms),
+            None
+        );
     }
 
     #[test]

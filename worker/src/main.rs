@@ -112,7 +112,7 @@ impl Engine {
         *self.words.borrow_mut() = Some(loaded.words.clone());
         post(&FromEngine::Ready(info));
         post(&FromEngine::Calibrated(
-            run::calibrate(&model, &loaded.words).await,
+            run::calibrate(&self, &model, &loaded.words).await,
         ));
     }
 }

@@ -165,8 +165,10 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
 }
 
 /// Times a 2-step generation of a [`Speed::CALIBRATION_SECONDS`] clip and its sound (a
-/// second or so, once, after the model loads).
-pub async fn calibrate(m: &VideoModel, words: &WordVectors) -> Option<Speed> {
+/// second or so, once, after the model loads). It gives way to a run the person starts
+/// meanwhile (`None`: the page then takes the speed from that run instead), so their clip
+/// waits at most for the piece of calibration under way.
+pub async fn calibrate(engine: &Engine, m: &VideoModel, words: &WordVectors) -> Option<Speed> {
     const PROMPT: &str = "a ball rolls to the left";
     let request = GenerateSettings {
         seconds: Speed::CALIBRATION_SECONDS as f32,
@@ -176,27 +178,41 @@ pub async fn calibrate(m: &VideoModel, words: &WordVectors) -> Option<Speed> {
         },
         ..GenerateSettings::default()
     };
+    // Yields to the worker's event loop; false once a run has started.
+    let idle = || async {
+        next_tick().await;
+        !engine.busy.get()
+    };
+    if !idle().await {
+        return None;
+    }
     let t0 = now_ms();
     let mut generation = m.start(PROMPT, &request, words).ok()?;
     let t1 = now_ms();
-    next_tick().await;
+    if !idle().await {
+        return None;
+    }
     let t2 = now_ms();
     while !generation.done() {
         generation.step().ok()?;
     }
     let t3 = now_ms();
-    next_tick().await;
+    if !idle().await {
+        return None;
+    }
     let t4 = now_ms();
     let video = generation.finish().ok()?;
     let t5 = now_ms();
     let sound_ms = if m.audio.is_some() {
-        next_tick().await;
+        if !idle().await {
+            return None;
+        }
         let t6 = now_ms();
         let settings = AudioSettings {
             steps: kinora_protocol::SOUND_STEPS,
             ..AudioSettings::default()
         };
-        m.soundtrack(PROMPT, &video, words, &settings, |_, _| true)
+        m.soundtrack(PROMPT, &video, words, &settings, |_, _| !engine.busy.get())
             .ok()?;
         Some(now_ms() - t6)
     } else {
