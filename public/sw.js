@@ -5,8 +5,8 @@
 // - Everything else of this origin (Trunk's content-hashed wasm/js/css, the icon, and the
 //   engine worker's files, which the build hook names by hash and lists in the page as
 //   <link rel="kinora-worker">): cache first — a hashed name never changes its bytes.
-// - Model shards are not stored here: the page keeps them, SHA-256-checked, in its own
-//   Cache API store per model version (app/src/models.rs).
+// - Model shards are not stored here: the engine keeps them, SHA-256-checked, in its own
+//   Cache API store per model version (worker/src/weights.rs, the engine worker).
 // - Other origins are never touched (the page makes no such requests).
 //
 // The worker never swaps a running page: a new version is fetched by the page's own
