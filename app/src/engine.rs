@@ -11,11 +11,11 @@
 use crate::browser::{js_error, now_ms};
 use futures::channel::mpsc;
 use kinora_protocol::{
-    Backend, Fetched, FromEngine, ModelInfo, RunError, RunRequest, SelfTestSummary, Speed, ToEngine,
+    Backend, CANCEL_FLAG_MESSAGE, Fetched, FromEngine, ModelInfo, RunError, RunRequest,
+    SelfTestSummary, Speed, ToEngine,
 };
 use kinora_safety::classifier::PromptClassifier;
 use leptos::prelude::*;
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::Closure;
@@ -87,21 +87,7 @@ struct Client {
     cancel_flag: Option<js_sys::Int32Array>,
 }
 
-/// The property of the message that hands the worker the shared cancel flag.
-const CANCEL_FLAG_MESSAGE: &str = "kinoraCancelFlag";
-
 impl Client {
-    fn encode(message: &ToEngine) -> Result<JsValue, String> {
-        message
-            .serialize(
-                &serde_wasm_bindgen::Serializer::new()
-                    .serialize_maps_as_objects(true)
-                    // Seeds are u64: a JS number holds only 53 bits exactly.
-                    .serialize_large_number_types_as_bigints(true),
-            )
-            .map_err(|e| e.to_string())
-    }
-
     fn post(&self, value: &JsValue) -> Result<(), String> {
         let worker = self
             .worker
@@ -120,7 +106,7 @@ impl Client {
     }
 
     fn send(&self, message: ToEngine) -> Result<(), String> {
-        self.send_value(Self::encode(&message)?)
+        self.send_value(kinora_protocol::js::encode(&message)?)
     }
 
     /// Raises (or lowers) the shared cancel flag, where there is one.
@@ -185,7 +171,7 @@ impl Engine {
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |event: web_sys::MessageEvent| {
                     let Some(client) = weak.upgrade() else { return };
-                    match serde_wasm_bindgen::from_value::<FromEngine>(event.data()) {
+                    match kinora_protocol::js::decode::<FromEngine>(event.data()) {
                         Ok(reply) => engine.receive(&client, reply, started),
                         Err(e) => web_sys::console::error_1(
                             &format!("a reply from the engine the page does not understand: {e}")

@@ -252,7 +252,7 @@ pub fn GeneratePanel(
                 // Refit the calibration to this run, or (when the calibration gave way
                 // to it) take the speed from this run alone.
                 let refit = match predicted {
-                    Some(p) => Some(p.refit(seconds, s.steps, made.video_ms, made.sound_ms)),
+                    Some(p) => Some(p.refit(seconds, s.steps, &made.stages)),
                     None => Speed::from_run(seconds, s.steps, &made.stages),
                 };
                 if refit.is_some() {

@@ -18,9 +18,39 @@ mod speed;
 
 pub use speed::Speed;
 
+/// Messages as JS values, the one encoding both sides use.
+#[cfg(target_arch = "wasm32")]
+pub mod js {
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+    use wasm_bindgen::JsValue;
+
+    /// `message` as a structured-clone value: maps as plain objects, byte fields as
+    /// `Uint8Array`s, u64s as BigInt (seeds are u64; a JS number holds only 53 bits
+    /// exactly).
+    pub fn encode<T: Serialize>(message: &T) -> Result<JsValue, String> {
+        message
+            .serialize(
+                &serde_wasm_bindgen::Serializer::new()
+                    .serialize_maps_as_objects(true)
+                    .serialize_large_number_types_as_bigints(true),
+            )
+            .map_err(|e| e.to_string())
+    }
+
+    /// A message back from its JS value.
+    pub fn decode<T: DeserializeOwned>(value: JsValue) -> Result<T, String> {
+        serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())
+    }
+}
+
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 use std::collections::BTreeMap;
+
+/// The property of the one page → worker message that is not a [`ToEngine`]: the page's
+/// shared cancel flag (a `SharedArrayBuffer` cannot travel through serde).
+pub const CANCEL_FLAG_MESSAGE: &str = "kinoraCancelFlag";
 
 /// Sampler steps of the audio model in the page (what the calibration times too).
 pub const SOUND_STEPS: usize = 8;
@@ -190,10 +220,6 @@ pub struct Made {
     /// Mono samples as little-endian f32 (empty: no sound).
     pub audio: ByteBuf,
     pub reading: Reading,
-    /// Time to the decoded frames, ms.
-    pub video_ms: f64,
-    /// Time the sound took, ms (None: none made).
-    pub sound_ms: Option<f64>,
     /// Where the time went.
     pub stages: StageTimes,
 }
@@ -206,10 +232,17 @@ pub struct StageTimes {
     pub plan_ms: f64,
     /// Every denoising step (and later windows' planning and decoding).
     pub denoise_ms: f64,
-    /// Decoding the last window's frames.
+    /// Decoding the last window's frames (from the last step on).
     pub decode_ms: f64,
     /// The soundtrack (0 without sound).
     pub sound_ms: f64,
+}
+
+impl StageTimes {
+    /// Time to the decoded frames (the stages before the sound follow one another).
+    pub fn video_ms(&self) -> f64 {
+        self.plan_ms + self.denoise_ms + self.decode_ms
+    }
 }
 
 impl Made {
@@ -332,8 +365,6 @@ mod tests {
                 attributes: vec![],
                 camera: "static".into(),
             },
-            video_ms: 1.0,
-            sound_ms: None,
             stages: StageTimes::default(),
         };
         let frames = made.frame_list();

@@ -51,10 +51,12 @@ impl Speed {
     }
 
     /// The same speed refitted to a measured generation: the step time to its frames'
-    /// time, the sound's to its sound's (when it made one).
-    pub fn refit(self, seconds: f64, steps: u32, video_ms: f64, sound_ms: Option<f64>) -> Speed {
+    /// time, the sound's to its sound's (when it made one: 0 ms means none).
+    pub fn refit(self, seconds: f64, steps: u32, stages: &crate::StageTimes) -> Speed {
         let scale = seconds / Self::CALIBRATION_SECONDS;
-        let step_ms = (video_ms / scale - self.start_ms - self.decode_ms) / f64::from(steps.max(1));
+        let step_ms =
+            (stages.video_ms() / scale - self.start_ms - self.decode_ms) / f64::from(steps.max(1));
+        let sound_ms = stages.sound_ms / scale;
         let positive = |v: f64| v.is_finite() && v > 0.0;
         Speed {
             step_ms: if positive(step_ms) {
@@ -62,9 +64,10 @@ impl Speed {
             } else {
                 self.step_ms
             },
-            sound_ms: match sound_ms.map(|ms| ms / scale) {
-                Some(ms) if positive(ms) => Some(ms),
-                _ => self.sound_ms,
+            sound_ms: if positive(sound_ms) {
+                Some(sound_ms)
+            } else {
+                self.sound_ms
             },
             ..self
         }
@@ -116,10 +119,17 @@ mod tests {
     fn a_refit_takes_the_measured_step_time_and_ignores_nonsense() {
         // A 4 s clip at 10 steps whose frames took 3000 ms: 1500 ms per 2 s, so the steps
         // took 1500 − 300 = 1200 ms, 120 ms each.
-        let refit = SPEED.refit(4.0, 10, 3000.0, Some(1000.0));
+        let run = |video_ms: f64, sound_ms: f64| crate::StageTimes {
+            plan_ms: 0.0,
+            denoise_ms: video_ms,
+            decode_ms: 0.0,
+            sound_ms,
+        };
+        let refit = SPEED.refit(4.0, 10, &run(3000.0, 1000.0));
         assert!((refit.step_ms - 120.0).abs() < 1e-9);
         assert_eq!(refit.sound_ms, Some(500.0));
-        let kept = SPEED.refit(2.0, 8, 0.0, Some(f64::NAN));
+        let kept = SPEED.refit(2.0, 8, &run(0.0, f64::NAN));
         assert_eq!(kept, SPEED);
+        assert_eq!(SPEED.refit(2.0, 8, &run(0.0, 0.0)), SPEED, "no sound made");
     }
 }

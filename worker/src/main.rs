@@ -10,7 +10,7 @@ mod selftest;
 mod weights;
 
 use kinora_engine::models::pipeline::{GeneratedVideo, VideoModel};
-use kinora_protocol::{FromEngine, ModelInfo, RunError, ToEngine};
+use kinora_protocol::{CANCEL_FLAG_MESSAGE, FromEngine, ModelInfo, RunError, ToEngine};
 use kinora_safety::classifier::word_vectors::WordVectors;
 use scope::{post, scope};
 use serde_bytes::ByteBuf;
@@ -39,10 +39,6 @@ pub struct Engine {
     shared_cancel: RefCell<Option<js_sys::Int32Array>>,
     busy: Cell<bool>,
 }
-
-/// The property of the one message that is not a [`ToEngine`]: the page's shared cancel
-/// flag (a `SharedArrayBuffer` cannot travel through serde).
-pub const CANCEL_FLAG_MESSAGE: &str = "kinoraCancelFlag";
 
 impl Engine {
     /// Whether the page asked the running job to stop.
@@ -138,7 +134,7 @@ fn main() {
                 *engine.shared_cancel.borrow_mut() = Some(js_sys::Int32Array::new(&flag));
                 return;
             }
-            match serde_wasm_bindgen::from_value::<ToEngine>(data) {
+            match kinora_protocol::js::decode::<ToEngine>(data) {
                 Ok(message) => engine.handle(message),
                 Err(e) => post(&FromEngine::Failed(RunError::Engine(format!(
                     "the engine got a message it does not understand: {e}"

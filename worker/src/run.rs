@@ -104,10 +104,8 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
     let denoised = now_ms();
     post(&FromEngine::Stage(Stage::Decoding));
     next_tick().await;
-    let decoding = now_ms();
     let mut video = generation.finish().map_err(engine_error)?;
     let decoded = now_ms();
-    let video_ms = decoded - started;
     let sound = if request.sound && m.audio.is_some() {
         post(&FromEngine::Stage(Stage::Sound));
         next_tick().await;
@@ -132,7 +130,7 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
     if engine.cancelled() {
         return Err(RunError::Cancelled);
     }
-    let sound_ms = sound.as_ref().map(|_| now_ms() - started - video_ms);
+    let sound_ms = sound.as_ref().map_or(0.0, |_| now_ms() - decoded);
     // Kept with the clip, so an extension's sound goes on from it.
     if let Some(t) = &sound {
         video.sound_tokens = t.tokens.clone();
@@ -151,13 +149,11 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
             attributes: video.reading.attributes.clone(),
             camera: video.reading.camera.motion.clone(),
         },
-        video_ms,
-        sound_ms,
         stages: StageTimes {
             plan_ms: planned - started,
             denoise_ms: denoised - planned,
-            decode_ms: decoded - decoding,
-            sound_ms: sound_ms.unwrap_or(0.0),
+            decode_ms: decoded - denoised,
+            sound_ms,
         },
     };
     *engine.current.borrow_mut() = Some(std::rc::Rc::new(video));

@@ -1,7 +1,6 @@
 //! The worker's global scope: posting to the page, yielding to the event loop, errors.
 
 use kinora_protocol::FromEngine;
-use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -13,13 +12,7 @@ pub fn scope() -> web_sys::DedicatedWorkerGlobalScope {
 /// Sends `message` to the page. Byte fields go as `Uint8Array`s; a message that cannot be
 /// encoded (none of ours) or posted is logged, since there is no one else to tell.
 pub fn post(message: &FromEngine) {
-    let serializer = serde_wasm_bindgen::Serializer::new()
-        .serialize_maps_as_objects(true)
-        // Seeds are u64: a JS number holds only 53 bits exactly.
-        .serialize_large_number_types_as_bigints(true);
-    let sent = message
-        .serialize(&serializer)
-        .map_err(|e| e.to_string())
+    let sent = kinora_protocol::js::encode(message)
         .and_then(|value| scope().post_message(&value).map_err(js_error));
     if let Err(e) = sent {
         web_sys::console::error_1(&format!("the engine worker could not post: {e}").into());
