@@ -28,6 +28,7 @@ use super::contacts;
 use super::layers::{Attention, AttentionConfig, CrossBlock, modulate, timestep_embedding};
 use super::layout::{SLOTS, Trajectory};
 use super::spectrum::{BINS, HOP};
+use super::speech::{self, SPEECH_FEATURES, Syllable};
 use super::text::group_probabilities;
 use burn::module::Param;
 use burn::nn::{Initializer, LayerNorm, LayerNormConfig, Linear, LinearConfig};
@@ -44,10 +45,16 @@ pub const NEAR_FRAMES: [isize; 4] = [-1, 0, 1, 2];
 const TRACK_VALUES: usize = 4;
 
 /// Width of the aligned feature vector of each token for objects described by
-/// `object_dims` numbers per slot.
-pub fn aligned_dims(object_dims: usize) -> usize {
+/// `object_dims` numbers per slot, with the spoken line's features when `speech`.
+pub fn aligned_dims(object_dims: usize, speech: bool) -> usize {
     1 + 2 * TIME_PERIODS.len()
         + SLOTS * (NEAR_FRAMES.len() * TRACK_VALUES + object_dims + contacts::FEATURES_PER_SLOT)
+        + if speech { SPEECH_FEATURES } else { 0 }
+}
+
+/// Where in a token's aligned features the objects' part ends (the speech part follows).
+pub fn objects_end(object_dims: usize) -> usize {
+    aligned_dims(object_dims, false)
 }
 
 /// Duration of one token in seconds at `sample_rate`.
@@ -55,7 +62,7 @@ pub fn token_seconds(sample_rate: u32) -> f32 {
     (FRAMES_PER_TOKEN * HOP) as f32 / sample_rate as f32
 }
 
-/// The per-token features of a clip's video: `tokens × aligned_dims(object_dims)`,
+/// The per-token features of a clip's video: `tokens × aligned_dims(object_dims, speech)`,
 /// row-major, for tokens starting at token index `first` of the clip.
 ///
 /// `objects[slot]` describes each object (the decoder's colour/kind probabilities; an
@@ -63,17 +70,21 @@ pub fn token_seconds(sample_rate: u32) -> f32 {
 /// around each token's centre: the frame at or before it and its neighbours (clamped to the
 /// clip), so a contact between two frames is placed by the phase `u` between them; and
 /// the contacts read off the tracks ([`contacts::detect`]), placed between frames, give
-/// each slot its [`contacts::features_at`] the token's centre.
+/// each slot its [`contacts::features_at`] the token's centre. With `speech` (models that
+/// voice a line), the line's [`speech::features_at`] the token's centre follow: the same
+/// schedule that opens the speaker's mouth in the picture.
+#[allow(clippy::too_many_arguments)]
 pub fn aligned_features(
     plan: &Trajectory,
     objects: &[Vec<f32>],
     object_dims: usize,
+    speech: Option<&[Syllable]>,
     fps: u32,
     sample_rate: u32,
     first: usize,
     tokens: usize,
 ) -> Vec<f32> {
-    let width = aligned_dims(object_dims);
+    let width = aligned_dims(object_dims, speech.is_some());
     let mut out = Vec::with_capacity(tokens * width);
     let last = plan.frames.saturating_sub(1) as isize;
     let found = contacts::detect(plan, fps);
@@ -96,6 +107,9 @@ pub fn aligned_features(
             let o = objects.get(s).map(Vec::as_slice).unwrap_or(&[]);
             out.extend((0..object_dims).map(|j| o.get(j).copied().unwrap_or(0.0)));
             out.extend(contacts::features_at(&found, s, t));
+        }
+        if let Some(syllables) = speech {
+            out.extend(speech::features_at(syllables, t));
         }
     }
     out
@@ -125,6 +139,17 @@ pub struct AudioDitConfig {
     /// Label counts of the sound attributes the model reads from the text itself (e.g.
     /// the bed's kind and key; see [`AudioDit::read_labels`]).
     pub label_groups: Vec<usize>,
+    /// Whether each token also gets the spoken line's features (see
+    /// [`super::speech::features_at`]); models trained before speech have none (an
+    /// `Option` so their stored configurations still read).
+    pub speech: Option<bool>,
+}
+
+impl AudioDitConfig {
+    /// Whether tokens get the spoken line's features.
+    pub fn speaks(&self) -> bool {
+        self.speech == Some(true)
+    }
 }
 
 /// The audio flow transformer.
@@ -218,7 +243,8 @@ impl AudioDitConfig {
             labels_in: LinearConfig::new(self.label_groups.iter().sum::<usize>().max(1), d)
                 .init(device),
             label_groups: self.label_groups.clone(),
-            aligned_in: LinearConfig::new(aligned_dims(self.object_dims), d).init(device),
+            aligned_in: LinearConfig::new(aligned_dims(self.object_dims, self.speaks()), d)
+                .init(device),
             aligned_out: LinearConfig::new(d, d).init(device),
             time_in: LinearConfig::new(d, d).init(device),
             time_out: LinearConfig::new(d, d).init(device),
@@ -415,33 +441,23 @@ pub struct SoundContext<'a> {
     pub objects: &'a [Vec<f32>],
     /// Video frame rate of the tracks.
     pub fps: u32,
+    /// The spoken line's syllables, timed from the clip's start (empty: none).
+    pub speech: &'a [Syllable],
 }
 
 /// Samples the log-magnitude frames (`frames × BINS`, decoded by the codec) of a soundtrack of
-/// `frames` STFT frames for a video whose objects follow `plan`.
+/// `frames` STFT frames for `context` (a video whose objects follow its plan).
 ///
 /// `on_window(i, n)` runs before each window (progress); returning false cancels (`None`).
-#[allow(clippy::too_many_arguments)]
 pub fn sample_log_magnitudes(
     dit: &AudioDit,
     config: &AudioModelConfig,
-    text: &TextPart,
-    null_text: &TextPart,
-    plan: &Trajectory,
-    objects: &[Vec<f32>],
-    fps: u32,
+    context: &SoundContext,
     frames: usize,
     settings: &AudioSettings,
     on_window: impl FnMut(usize, usize) -> bool,
 ) -> Option<Vec<f32>> {
-    let context = SoundContext {
-        text,
-        null_text,
-        plan,
-        objects,
-        fps,
-    };
-    let tokens = sample_tokens(dit, config, &context, frames, &[], settings, on_window)?;
+    let tokens = sample_tokens(dit, config, context, frames, &[], settings, on_window)?;
     Some(decode_tokens(dit, &tokens, frames))
 }
 
@@ -478,13 +494,15 @@ pub fn sample_tokens(
         plan,
         objects,
         fps,
+        speech,
     } = *context;
     let device = text.tokens.device();
     let k = dit.codec_dims();
     let width = FRAMES_PER_TOKEN * k;
     let total = frames.div_ceil(FRAMES_PER_TOKEN);
     let object_dims = config.dit.object_dims;
-    let a = aligned_dims(object_dims);
+    let speech = config.dit.speaks().then_some(speech);
+    let a = aligned_dims(object_dims, speech.is_some());
     let mut out = vec![0.0f32; total * width];
     // Whole tokens of a soundtrack made before (one of another codec is not used).
     let given = if kept.len().is_multiple_of(width) {
@@ -511,6 +529,7 @@ pub fn sample_tokens(
             plan,
             objects,
             object_dims,
+            speech,
             fps,
             config.sample_rate,
             start,
@@ -619,8 +638,8 @@ mod tests {
     fn features_follow_the_frames_around_each_token() {
         let plan = bounce_plan(24);
         let objects = vec![vec![1.0, 0.0]];
-        let width = aligned_dims(2);
-        let f = aligned_features(&plan, &objects, 2, 12, 24_000, 0, 100);
+        let width = aligned_dims(2, false);
+        let f = aligned_features(&plan, &objects, 2, None, 12, 24_000, 0, 100);
         assert_eq!(f.len(), 100 * width);
         // Token 10 is centred at 0.21 s = frame 2.52: phase 0.52, frames 1..=4 seen.
         let row = &f[10 * width..11 * width];
@@ -644,6 +663,27 @@ mod tests {
         // The second slot is empty: zeros.
         let slot1 = contact + contacts::FEATURES_PER_SLOT;
         assert!(row[slot1..slot1 + 22].iter().all(|v| *v == 0.0));
+    }
+
+    #[test]
+    fn a_spoken_line_follows_the_objects_in_each_token() {
+        let plan = bounce_plan(24);
+        let objects = vec![vec![1.0, 0.0]];
+        let line = speech::schedule("look at me");
+        let width = aligned_dims(2, true);
+        assert_eq!(width, aligned_dims(2, false) + SPEECH_FEATURES);
+        let f = aligned_features(&plan, &objects, 2, Some(&line), 12, 24_000, 0, 100);
+        assert_eq!(f.len(), 100 * width);
+        let without = aligned_features(&plan, &objects, 2, None, 12, 24_000, 0, 100);
+        let token = ((line[0].start + line[0].dur / 2.0) / token_seconds(24_000)) as usize;
+        let row = &f[token * width..(token + 1) * width];
+        let end = objects_end(2);
+        assert_eq!(&row[..end], &without[token * end..(token + 1) * end]);
+        let t = (token as f32 + 0.5) * token_seconds(24_000);
+        assert_eq!(&row[end..], &speech::features_at(&line, t));
+        assert!(row[end] > 0.9, "the mouth is wide open mid-vowel");
+        // Before the line starts nothing is voiced.
+        assert!(f[end..width].iter().all(|v| *v == 0.0));
     }
 
     #[test]
@@ -699,7 +739,7 @@ mod tests {
             tokens: Tensor::zeros([b, 3, 16], &device),
             bias: Tensor::zeros([b, 1, 1, 3], &device),
             pooled: Tensor::zeros([b, 16], &device),
-            aligned: Tensor::ones([b, n, aligned_dims(2)], &device),
+            aligned: Tensor::ones([b, n, aligned_dims(2, false)], &device),
             labels: Tensor::ones([b, 5], &device),
         };
         assert_eq!(

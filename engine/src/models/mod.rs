@@ -18,6 +18,7 @@ pub mod noise;
 pub mod pipeline;
 pub mod sampler;
 pub mod spectrum;
+pub mod speech;
 pub mod sprite;
 pub mod text;
 pub mod vae;

@@ -11,8 +11,9 @@ use super::dit::{DitCondition, VideoDit, VideoDitConfig};
 use super::layers::key_bias;
 use super::layout::{PLAN_CHANNELS, SLOTS, Trajectory, layout_tensor, object_maps_tensor};
 use super::sampler::{SamplerRun, SamplerSettings, Start, sample_from};
+use super::speech::{Syllable, schedule, spoken_line};
 use super::sprite::{
-    POSE_INPUTS, SpriteBox, SpriteDecoder, SpriteDecoderConfig, composite, pose_inputs, visibility,
+    Mouths, SpriteBox, SpriteDecoder, SpriteDecoderConfig, composite, pose_inputs, visibility,
 };
 use super::text::{
     AttributeGroup, TextEncoder, TextEncoderConfig, TextEncoding, Tokenizer, WordLookup,
@@ -171,6 +172,9 @@ pub struct PromptReading {
     pub attributes: Vec<(String, String, f32)>,
     /// The camera used.
     pub camera: CameraChoice,
+    /// The spoken line read from the prompt (see [`super::speech::spoken_line`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
 }
 
 /// A generated clip.
@@ -240,6 +244,10 @@ pub struct ClipLatents {
     /// The camera the clip was made with (its move is applied when it is decoded again).
     #[serde(default)]
     pub camera: Option<CameraChoice>,
+    /// The line spoken in the clip (the speaker's mouth follows it when it is decoded
+    /// again).
+    #[serde(default)]
+    pub line: Option<String>,
 }
 
 impl GeneratedVideo {
@@ -253,6 +261,7 @@ impl GeneratedVideo {
             looks: self.looks.clone(),
             sound: self.sound_tokens.clone(),
             camera: Some(self.reading.camera.clone()),
+            line: self.reading.line.clone(),
         }
     }
 }
@@ -375,6 +384,7 @@ impl VideoModel {
             trajectory: kept.trajectory.clone(),
             reading: PromptReading {
                 camera: kept.camera.clone().unwrap_or_default(),
+                line: kept.line.clone(),
                 ..PromptReading::default()
             },
             objects: kept.objects.clone(),
@@ -397,6 +407,7 @@ impl VideoModel {
             &kept.looks,
             self.camera_move(&video.reading.camera),
             0,
+            kept.line.as_deref(),
         );
         Ok(GeneratedVideo {
             frames,
@@ -427,6 +438,7 @@ impl VideoModel {
             return Ok(None);
         };
         let (text, null_text) = self.text_parts(prompt, words);
+        let line = syllables(video.reading.line.as_deref());
         let rate = config.sample_rate;
         let samples = video.frames.len() * rate as usize / video.fps.max(1) as usize;
         let frames = samples.div_ceil(super::spectrum::HOP);
@@ -439,6 +451,7 @@ impl VideoModel {
                 plan,
                 objects: &video.objects,
                 fps: video.fps,
+                speech: &line,
             },
             frames,
             &video.sound_tokens,
@@ -992,6 +1005,7 @@ impl VideoModel {
             &job.looks,
             self.camera_move(&job.reading.camera),
             source.frames.len().saturating_sub(known_frames),
+            job.reading.line.as_deref(),
         );
         // The window decodes the overlap's frames again in the same pass as the new ones:
         // cross-fading the source's own frames into them moves the seam inside one decode.
@@ -1122,6 +1136,7 @@ impl VideoModel {
                 ignored: tokens[0].ignored.clone(),
                 attributes,
                 camera,
+                line: spoken_line(prompt),
             },
         })
     }
@@ -1162,6 +1177,7 @@ impl VideoModel {
             &job.looks,
             self.camera_move(&job.reading.camera),
             0,
+            job.reading.line.as_deref(),
         );
         Ok(GeneratedVideo {
             frames,
@@ -1188,6 +1204,7 @@ impl VideoModel {
         looks: &[Vec<f32>],
         camera: Option<CameraMove>,
         clock: usize,
+        line: Option<&str>,
     ) -> (Vec<Vec<u8>>, usize, usize) {
         let latent_frames = latents.dims()[2];
         let maps = self.decoder_layout(trajectory, objects, latent_frames);
@@ -1201,7 +1218,7 @@ impl VideoModel {
             && plan.slots.len() == t * SLOTS
             && looks.len() == SLOTS
         {
-            high = self.draw_objects(sprites, high, plan, 0, clock, looks);
+            high = self.draw_objects(sprites, high, plan, 0, clock, looks, line);
         }
         (video_frames(high), w, h)
     }
@@ -1210,7 +1227,9 @@ impl VideoModel {
     /// whose frames are the plan's from `first` on; the plan's frame 0 is frame `clock` of
     /// the clip. A slot is drawn as much as the plan
     /// says it is present and the prompt names an object there (its kind probabilities
-    /// sum to 1 − P(no object)).
+    /// sum to 1 − P(no object)). With a decoder that has a mouth input, the speaking
+    /// character's mouth opens with each syllable of `line`.
+    #[allow(clippy::too_many_arguments)]
     fn draw_objects(
         &self,
         sprites: &SpriteDecoder,
@@ -1219,6 +1238,7 @@ impl VideoModel {
         first: usize,
         clock: usize,
         looks: &[Vec<f32>],
+        line: Option<&str>,
     ) -> Tensor<5> {
         let [_, _, t, h, w] = video.dims();
         let Some(config) = &self.config.sprites else {
@@ -1238,11 +1258,17 @@ impl VideoModel {
         let n = t * SLOTS;
         let look = Tensor::<1>::from_data(TensorData::new(look, [n * features]), &self.device)
             .reshape([n, features]);
-        let pose: Vec<f32> = pose_inputs(plan, self.config.fps, clock)
-            [first * SLOTS * POSE_INPUTS..(first + t) * SLOTS * POSE_INPUTS]
+        let syllables = syllables(line);
+        let mouths = config.has_mouth().then(|| Mouths {
+            line: &syllables,
+            speaker: self.speaker(looks),
+        });
+        let width = config.pose_inputs();
+        let pose: Vec<f32> = pose_inputs(plan, self.config.fps, clock, mouths)
+            [first * SLOTS * width..(first + t) * SLOTS * width]
             .to_vec();
-        let pose = Tensor::<1>::from_data(TensorData::new(pose, [n * POSE_INPUTS]), &self.device)
-            .reshape([n, POSE_INPUTS]);
+        let pose = Tensor::<1>::from_data(TensorData::new(pose, [n * width]), &self.device)
+            .reshape([n, width]);
         let drawn = sprites.forward(look, pose);
         let slots = &plan.slots[first * SLOTS..(first + t) * SLOTS];
         let boxes: Vec<SpriteBox> = slots.iter().map(|p| SpriteBox::of(*p, w, h)).collect();
@@ -1252,6 +1278,29 @@ impl VideoModel {
             .map(|(i, p)| visibility(*p) * named[i % SLOTS].clamp(0.0, 1.0))
             .collect();
         composite(video, drawn, &boxes, &visible)
+    }
+
+    /// The slot of the character who speaks a line: the first whose likeliest kind is a
+    /// character.
+    fn speaker(&self, looks: &[Vec<f32>]) -> Option<usize> {
+        let config = self.config.sprites.as_ref()?;
+        let kinds: Vec<&String> = self
+            .config
+            .labels("object1_kind")
+            .iter()
+            .filter(|l| l.as_str() != "none")
+            .collect();
+        let character = kinds.iter().position(|l| l.as_str() == "character")?;
+        looks.iter().position(|look| {
+            let k = &look
+                [config.colours.min(look.len())..(config.colours + config.kinds).min(look.len())];
+            let best = k
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1))
+                .map(|(i, _)| i);
+            best == Some(character) && k[character] > 0.3
+        })
     }
 
     /// The decoder's layout maps `[1, channels, frames, base, base]` for `latent_frames`
@@ -1475,6 +1524,7 @@ impl Generation<'_> {
                 t / 2 * FRAMES_PER_LATENT,
                 0,
                 &self.job.looks,
+                self.job.reading.line.as_deref(),
             );
         }
         let side = base.dims()[3];
@@ -1545,6 +1595,11 @@ pub const TRAINED_SECONDS: f32 = 2.0;
 
 /// New latent frames of each window of a clip of `total` latent frames: a first window of
 /// up to `first`, then windows of up to `later` each, as even as they can be.
+/// The timed syllables of a spoken line (none without one).
+fn syllables(line: Option<&str>) -> Vec<Syllable> {
+    line.map(schedule).unwrap_or_default()
+}
+
 fn window_sizes(total: usize, first: usize, later: usize) -> Vec<usize> {
     let head = total.min(first);
     let rest = total - head;

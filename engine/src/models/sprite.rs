@@ -24,6 +24,7 @@
 //! resampling weights), so it runs on every burn backend beside the decoder.
 
 use super::layout::{SLOTS, SlotFrame, Trajectory};
+use super::speech::{Syllable, mouth_open};
 use burn::module::Param;
 use burn::nn::{Initializer, Linear, LinearConfig};
 use burn::prelude::*;
@@ -32,7 +33,9 @@ use burn::tensor::activation::{relu, sigmoid, softplus};
 /// Half the side of a sprite's box, in object radii (the trajectory's radius bounds the
 /// object's extent; the margin leaves room for anti-aliased edges and wing tips).
 pub const MARGIN: f32 = 1.25;
-/// Pose inputs per object and frame: facing (±1) and the sine and cosine of the wing phase.
+/// Pose inputs per object and frame: facing (±1) and the sine and cosine of the wing phase
+/// (decoders with a mouth input add how open the mouth is: see
+/// [`SpriteDecoderConfig::pose_inputs`]).
 pub const POSE_INPUTS: usize = 3;
 /// Wing beats per second assumed at generation (the world's birds flap 2.5–3.5 times).
 pub const FLAP_HZ: f32 = 3.0;
@@ -56,9 +59,23 @@ pub struct SpriteDecoderConfig {
     /// Sprite side in pixels.
     #[config(default = 24)]
     pub side: usize,
+    /// Whether the pose includes how open the mouth is (a speaking character); decoders
+    /// trained before speech have no such input (an `Option` so their stored
+    /// configurations still read).
+    pub mouth: Option<bool>,
 }
 
 impl SpriteDecoderConfig {
+    /// Pose inputs per object and frame.
+    pub fn pose_inputs(&self) -> usize {
+        POSE_INPUTS + usize::from(self.has_mouth())
+    }
+
+    /// Whether the pose includes the mouth.
+    pub fn has_mouth(&self) -> bool {
+        self.mouth == Some(true)
+    }
+
     /// Features that describe one object's look: colour, kind, then scene.
     pub fn look_features(&self) -> usize {
         self.colours + self.kinds + self.scene
@@ -66,7 +83,7 @@ impl SpriteDecoderConfig {
 
     /// Builds the module.
     pub fn init(&self, device: &Device) -> SpriteDecoder {
-        let shape_in = self.kinds + self.scene + POSE_INPUTS;
+        let shape_in = self.kinds + self.scene + self.pose_inputs();
         let zero = |a, b| {
             LinearConfig::new(a, b)
                 .with_initializer(Initializer::Zeros)
@@ -113,7 +130,7 @@ impl SpriteDecoder {
     ///
     /// # Shapes
     /// - look: `[N, colours + kinds + scene]` (probabilities)
-    /// - pose: `[N, POSE_INPUTS]`
+    /// - pose: `[N, SpriteDecoderConfig::pose_inputs]`
     /// - returns `[N, SPRITE_CHANNELS, side, side]`: RGB premultiplied by alpha (−1..1
     ///   space), then alpha (0..1)
     pub fn forward(&self, look: Tensor<2>, pose: Tensor<2>) -> Tensor<4> {
@@ -243,15 +260,35 @@ pub fn facing(plan: &Trajectory, slot: usize) -> Vec<f32> {
     out
 }
 
-/// Pose inputs `[frames × SLOTS, POSE_INPUTS]` (frame-major) for a plan at `fps` whose
-/// first frame is frame `clock` of the clip (so an extension's wings beat on).
-pub fn pose_inputs(plan: &Trajectory, fps: u32, clock: usize) -> Vec<f32> {
+/// Who speaks and what, for decoders with a mouth input.
+#[derive(Debug, Clone, Copy)]
+pub struct Mouths<'a> {
+    /// The spoken line's syllables, timed from the clip's start (empty: nobody speaks).
+    pub line: &'a [Syllable],
+    /// The slot of the character who speaks (None: the line has no one to say it).
+    pub speaker: Option<usize>,
+}
+
+/// Pose inputs `[frames × SLOTS, pose width]` (frame-major) for a plan at `fps` whose
+/// first frame is frame `clock` of the clip (so an extension's wings beat on); with
+/// `mouths` (decoders with a mouth input), each slot's mouth openness follows: the
+/// line's for the speaker, closed for everyone else.
+pub fn pose_inputs(plan: &Trajectory, fps: u32, clock: usize, mouths: Option<Mouths>) -> Vec<f32> {
     let facings: Vec<Vec<f32>> = (0..SLOTS).map(|s| facing(plan, s)).collect();
-    let mut out = Vec::with_capacity(plan.frames * SLOTS * POSE_INPUTS);
+    let mut out = Vec::with_capacity(plan.frames * SLOTS * (POSE_INPUTS + 1));
     for f in 0..plan.frames {
-        let phase = std::f32::consts::TAU * FLAP_HZ * (clock + f) as f32 / fps as f32;
-        for facing in &facings {
+        let t = (clock + f) as f32 / fps as f32;
+        let phase = std::f32::consts::TAU * FLAP_HZ * t;
+        for (slot, facing) in facings.iter().enumerate() {
             out.extend([facing[f], phase.sin(), phase.cos()]);
+            if let Some(m) = mouths {
+                let open = if m.speaker == Some(slot) {
+                    mouth_open(m.line, t)
+                } else {
+                    0.0
+                };
+                out.push(open);
+            }
         }
     }
     out
@@ -387,6 +424,29 @@ mod tests {
             facing(&plan, 1).iter().all(|&v| v == 1.0),
             "still objects face right"
         );
+    }
+
+    #[test]
+    fn only_the_speaker_opens_its_mouth_and_in_time_with_the_line() {
+        let plan = plan_at(0.5, 0.5, 0.1, 24);
+        let line = crate::models::speech::schedule("hello there");
+        let plain = pose_inputs(&plan, 12, 0, None);
+        assert_eq!(plain.len(), 24 * SLOTS * POSE_INPUTS);
+        let mouths = Mouths {
+            line: &line,
+            speaker: Some(1),
+        };
+        let posed = pose_inputs(&plan, 12, 0, Some(mouths));
+        let width = POSE_INPUTS + 1;
+        assert_eq!(posed.len(), 24 * SLOTS * width);
+        let open = |f: usize, slot: usize| posed[(f * SLOTS + slot) * width + POSE_INPUTS];
+        // Frame 5 is 0.417 s: in the first syllable (0.29–0.45 s); frame 0 is before it.
+        assert!(open(5, 1) > 0.5, "{}", open(5, 1));
+        assert_eq!(open(0, 1), 0.0);
+        assert!((0..24).all(|f| open(f, 0) == 0.0 && open(f, 2) == 0.0));
+        // An extension's frames are later in the clip: the line is over by 2 s.
+        let later = pose_inputs(&plan, 12, 24, Some(mouths));
+        assert!((0..24).all(|f| later[(f * SLOTS + 1) * width + POSE_INPUTS] == 0.0));
     }
 
     #[test]

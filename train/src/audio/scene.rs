@@ -6,10 +6,12 @@ use super::data::{FPS, render_config};
 use crate::video::schema::{decoder_features, scene_labels};
 use crate::video::trajectory::world_trajectory;
 use kinora_engine::models::audio::{
-    AudioDit, AudioModelConfig, AudioSettings, TextPart, sample_log_magnitudes, waveform,
+    AudioDit, AudioModelConfig, AudioSettings, SoundContext, TextPart, sample_log_magnitudes,
+    waveform,
 };
 use kinora_engine::models::pipeline::VideoModel;
 use kinora_engine::models::spectrum::HOP;
+use kinora_engine::models::speech::{schedule, spoken_line};
 use kinora_engine::models::text::WordLookup;
 use kinora_world::scene::Scene;
 use kinora_world::text::describe;
@@ -47,14 +49,21 @@ pub fn scene_sound(
     let (text, null) = video.text_parts(&prompt, words);
     let samples = cfg.samples();
     let settings = AudioSettings { seed, ..*settings };
+    // The line as generation reads it: from the prompt.
+    let line = spoken_line(&prompt)
+        .map(|l| schedule(&l))
+        .unwrap_or_default();
     let log_mags = sample_log_magnitudes(
         dit,
         config,
-        &text,
-        &null,
-        &plan,
-        &objects,
-        FPS,
+        &SoundContext {
+            text: &text,
+            null_text: &null,
+            plan: &plan,
+            objects: &objects,
+            fps: FPS,
+            speech: &line,
+        },
         samples / HOP,
         &settings,
         |_, _| true,

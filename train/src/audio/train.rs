@@ -16,6 +16,7 @@ use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;
 use kinora_engine::models::audio::{
     AudioCondition, AudioDit, AudioDitConfig, FRAMES_PER_TOKEN, aligned_dims, aligned_features,
+    objects_end,
 };
 use kinora_engine::models::layers::key_bias;
 use kinora_engine::models::pipeline::VideoModel;
@@ -177,7 +178,8 @@ pub fn batch(prep: &Prepared, size: usize, rng: &mut Rng, device: &Device) -> Ba
     let n = WINDOW_TOKENS;
     let k = prep.pca.dims();
     let width = FRAMES_PER_TOKEN * k;
-    let a = aligned_dims(prep.object_dims);
+    let a = aligned_dims(prep.object_dims, true);
+    let objects_end = objects_end(prep.object_dims);
     let (mut x0, mut wts, mut times) = (Vec::new(), Vec::new(), Vec::new());
     let (mut tok, mut val, mut pool, mut aligned) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -199,16 +201,18 @@ pub fn batch(prep: &Prepared, size: usize, rng: &mut Rng, device: &Device) -> Ba
             &clip.plan,
             &clip.objects,
             prep.object_dims,
+            Some(&clip.speech),
             FPS,
             SAMPLE_RATE,
             first,
             n,
         );
         if rng.chance(DROPOUT) {
-            // No picture: keep the phase and time features, drop every object.
+            // No picture: keep the phase and time features and the line, drop every
+            // object.
             let keep = 1 + 2 * kinora_engine::models::audio::TIME_PERIODS.len();
             for row in feats.chunks_mut(a) {
-                row[keep..].iter_mut().for_each(|v| *v = 0.0);
+                row[keep..objects_end].iter_mut().for_each(|v| *v = 0.0);
             }
         }
         aligned.extend(feats);
@@ -335,7 +339,8 @@ pub fn train(
         .with_d_model(s.d_model)
         .with_depth(s.depth)
         .with_text_dims(prep.text_shape.1)
-        .with_codec_dims(s.codec_dims);
+        .with_codec_dims(s.codec_dims)
+        .with_speech(Some(true));
     let ckpt = run.join("audio");
     let mut model = config.init(&device).with_codec(
         prep.pca.basis.clone(),

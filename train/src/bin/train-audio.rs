@@ -10,6 +10,10 @@
 //!                     [--verbose true]   per clip: contacts told, seen and heard
 //!                                        held-out scenes: sound for the world's own picture
 //!                     [--pipeline true]  …or for the video model's own clip of the prompt
+//! train-audio speech  [--n 60] [--pipeline true]
+//!                                        held-out scenes with a spoken line: syllables
+//!                                        heard, lip lag (world picture, or the video
+//!                                        model's own clip with its drawn mouth)
 //! train-audio seams   [--n 40] [--seconds 6] [--release 0]
 //!                                        joins of 2 s windows in long soundtracks
 //! train-audio plot    [--out docs/audio]  the flow loss curve → loss-audio.png
@@ -83,6 +87,20 @@ fn main() -> Result<()> {
                 )
             }
         }
+        "speech" => {
+            let video = load_model(&video_dir)?;
+            let weights = args.path("weights", &run.join("audio-ema"));
+            let (dit, config) = load_audio(&weights)?;
+            speech(
+                video,
+                &words,
+                dit,
+                config,
+                args.get("n", 60)?,
+                &sampling(&args)?,
+                args.get("pipeline", false)?,
+            )
+        }
         "seams" => {
             let video = load_model(&video_dir)?;
             let (dit, config) = load_audio(&args.path("weights", &run.join("audio-ema")))?;
@@ -107,6 +125,15 @@ fn main() -> Result<()> {
         "export" => export(&video_dir, &args.path("weights", &run.join("audio-ema"))),
         other => bail!("unknown command {other:?}"),
     }
+}
+
+/// A held-out scene with its line (if any) left out: the rows of `eval`, `seams` and
+/// `ceiling` are measured as they were before the model spoke, so they stay comparable;
+/// `speech` measures the lines.
+fn without_speech(seed: u64) -> kinora_world::scene::Scene {
+    let mut scene = scene_of(seed, Split::HeldOut);
+    scene.speech = None;
+    scene
 }
 
 /// The sampling flags of `eval` and `seams`.
@@ -163,7 +190,7 @@ fn ceiling(n: usize, k: usize) -> Result<()> {
     );
     for i in 0..n as u64 {
         let seed = mix(0xE7A1_0000 + i);
-        let scene = scene_of(seed, Split::HeldOut);
+        let scene = without_speech(seed);
         let clip = make_clip(&scene, seed, &cfg);
         world.add(&scene, &clip.frames, cfg.fps, &clip.audio, cfg.sample_rate);
         let frames = clip.audio.len() / HOP;
@@ -204,7 +231,7 @@ fn eval(
     let start = std::time::Instant::now();
     for i in 0..n as u64 {
         let seed = mix(0xE7A1_0000 + i);
-        let scene = scene_of(seed, Split::HeldOut);
+        let scene = without_speech(seed);
         let clip = make_clip(&scene, seed, &cfg);
         let sound = scene_sound(video, words, dit, config, &scene, seed, 2.0, settings);
         let logits = kinora_engine::models::pipeline::to_vec(
@@ -299,7 +326,7 @@ fn eval_pipeline(
     let (mut video_s, mut sound_s) = (0.0f64, 0.0f64);
     for i in 0..n as u64 {
         let seed = mix(0xE7A1_0000 + i);
-        let scene = scene_of(seed, Split::HeldOut);
+        let scene = without_speech(seed);
         let prompt = describe(&scene, seed);
         let request = GenerateSettings {
             sampler: kinora_engine::models::sampler::SamplerSettings {
@@ -356,6 +383,153 @@ fn eval_pipeline(
     Ok(())
 }
 
+/// Held-out scenes whose character says one of the world's lines (never trained on: the
+/// training lines are made up): the syllables heard in the soundtrack against the line's,
+/// and the lag between the mouth seen and the voice heard. Rows: the world's own
+/// soundtrack (the judge's own baseline) and the model's, for the world's picture or, with
+/// `pipeline`, for the video model's own clip (its object layer draws the mouth).
+fn speech(
+    mut video: VideoModel,
+    words: &dyn WordLookup,
+    dit: AudioDit,
+    config: AudioModelConfig,
+    n: usize,
+    settings: &AudioSettings,
+    pipeline: bool,
+) -> Result<()> {
+    use kinora_engine::models::speech::{schedule, spoken_line};
+    use kinora_world::judge::lips::{line_syllables, syllables};
+    let cfg = render_config(2.0);
+    #[derive(Default)]
+    struct Row {
+        clips: usize,
+        within_one: usize,
+        exact: usize,
+        asked: usize,
+        heard: usize,
+        lags: Vec<f32>,
+    }
+    impl Row {
+        fn add(
+            &mut self,
+            frames: &[Frame],
+            fps: u32,
+            audio: &[f32],
+            rate: u32,
+            asked: &[(f32, f32)],
+        ) {
+            let report = kinora_world::judge::judge(frames, fps, audio, rate);
+            let contacts: Vec<f32> = report
+                .objects
+                .iter()
+                .flat_map(|o| o.contacts.iter().copied())
+                .collect();
+            let heard = syllables(audio, rate, &contacts);
+            let seconds = audio.len() as f32 / rate as f32;
+            let (got, want) = line_syllables(&heard, asked, &contacts, seconds);
+            self.clips += 1;
+            self.within_one += usize::from(got.abs_diff(want) <= 1);
+            self.exact += usize::from(got == want);
+            self.asked += want;
+            self.heard += got;
+            if let Some((lag, _)) = report.lip_lag {
+                self.lags.push(lag);
+            }
+        }
+        fn summary(&self) -> String {
+            let mut abs: Vec<f32> = self.lags.iter().map(|l| l.abs()).collect();
+            abs.sort_by(f32::total_cmp);
+            let pct = |a: usize| 100.0 * a as f32 / self.clips.max(1) as f32;
+            format!(
+                "clips {} | syllables within ±1 {:.1}% (exact {:.1}%; heard {} of {} asked) | \
+                 lip lag found in {} clips, median |lag| {:.0} ms",
+                self.clips,
+                pct(self.within_one),
+                pct(self.exact),
+                self.heard,
+                self.asked,
+                self.lags.len(),
+                abs.get(abs.len() / 2).copied().unwrap_or(f32::NAN),
+            )
+        }
+    }
+    video.config.audio = Some(config.clone());
+    video.audio = Some(dit);
+    let (mut world, mut model) = (Row::default(), Row::default());
+    let mut i = 0u64;
+    let start = std::time::Instant::now();
+    while model.clips < n {
+        let seed = mix(0x5BEE_0000 + i);
+        i += 1;
+        let scene = scene_of(seed, Split::HeldOut);
+        if scene.speaker().is_none() {
+            continue;
+        }
+        let prompt = describe(&scene, seed);
+        let line = spoken_line(&prompt).context("a speaking scene's prompt has its line")?;
+        let asked: Vec<(f32, f32)> = schedule(&line)
+            .iter()
+            .map(|s| (s.start, s.start + s.dur))
+            .collect();
+        let clip = make_clip(&scene, seed, &cfg);
+        world.add(&clip.frames, cfg.fps, &clip.audio, cfg.sample_rate, &asked);
+        let settings = AudioSettings { seed, ..*settings };
+        let (frames, fps, audio) = if pipeline {
+            let request = GenerateSettings {
+                sampler: kinora_engine::models::sampler::SamplerSettings {
+                    steps: 8,
+                    seed,
+                    ..Default::default()
+                },
+                ..GenerateSettings::default()
+            };
+            let made = video.generate(&prompt, &request, words, |_| true)?;
+            let sound = video
+                .soundtrack(&prompt, &made, words, &settings, |_, _| true)?
+                .context("the model has sound")?;
+            let frames: Vec<Frame> = made
+                .frames
+                .iter()
+                .map(|f| Frame {
+                    width: made.width as u32,
+                    height: made.height as u32,
+                    rgb: f.clone(),
+                })
+                .collect();
+            (frames, made.fps, sound.samples)
+        } else {
+            let audio = video.audio.as_ref().context("the model has sound")?;
+            let config = video.config.audio.as_ref().context("the model has sound")?;
+            let sound = scene_sound(&video, words, audio, config, &scene, seed, 2.0, &settings);
+            (clip.frames.clone(), cfg.fps, sound.samples)
+        };
+        model.add(&frames, fps, &audio, SAMPLE_RATE, &asked);
+        if model.clips <= 6 {
+            let name = if pipeline {
+                "speech-pipeline"
+            } else {
+                "speech"
+            };
+            let path = PathBuf::from(format!("/tmp/kinora-{name}-{}.wav", model.clips - 1));
+            save_wav(&path, &audio, SAMPLE_RATE)?;
+            println!("{}: {prompt}", path.display());
+        }
+    }
+    println!("world's soundtrack: {}", world.summary());
+    println!(
+        "model ({}, {} steps): {}",
+        if pipeline {
+            "generated clip"
+        } else {
+            "world picture"
+        },
+        settings.steps,
+        model.summary()
+    );
+    println!("{:.1} s per clip", start.elapsed().as_secs_f64() / n as f64);
+    Ok(())
+}
+
 /// Window joins of long soundtracks: the spectral flux where each later window's own
 /// frames begin, against the clip's own distribution of flux, and the finalize report's
 /// audio analyzers (clicks, dropouts, stutter) near the joins, for the model's soundtrack
@@ -384,7 +558,7 @@ fn seams(
     let (mut model_events, mut world_events) = (0usize, 0usize);
     for i in 0..n as u64 {
         let seed = mix(0x5EA4_0000 + i);
-        let scene = scene_of(seed, Split::HeldOut);
+        let scene = without_speech(seed);
         let audio = scene_sound(video, words, dit, config, &scene, seed, seconds, settings).samples;
         // Flux of the rebuilt audio (what is heard), per 10-ms frame.
         let heard = stft.log_magnitudes(&audio, frames);

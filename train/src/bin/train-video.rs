@@ -19,6 +19,8 @@
 //!                    (--short-every k: a 2 s batch after every k longer ones)
 //! train-video planner-export [--planner DIR] [--model public/models/kinora-video]
 //!                                                  swap it into the shipped manifest
+//! train-video sprites-export [--sprites DIR] [--model public/models/kinora-video]
+//!                                                  swap the object layer into it
 //! train-video export [--out public/models/kinora-video]
 //! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 2] [--guide-layout true]
 //!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000] [--clip-seconds 2]
@@ -199,6 +201,10 @@ fn main() -> Result<()> {
             Ok(())
         }
         "planner" => train_long_planner(&args, &words),
+        "sprites-export" => export_sprites(
+            &args.path("model", Path::new("public/models/kinora-video")),
+            &args.path("sprites", &run.join("sprites")),
+        ),
         "planner-export" => export_planner(
             &args.path("model", Path::new("public/models/kinora-video")),
             &args.path("planner", &run.join("planner-long-ema")),
@@ -462,6 +468,24 @@ fn export_planner(model: &Path, planner_dir: &Path) -> Result<()> {
     println!(
         "{precision:?}: planner replaced from {} → {}",
         planner_dir.display(),
+        model.display()
+    );
+    Ok(())
+}
+
+/// Swaps a trained object layer (`train-video sprites`, this schema's configuration)
+/// into the shipped manifest, with its configuration (a decoder with a mouth input
+/// replaces one without).
+fn export_sprites(model: &Path, sprites_dir: &Path) -> Result<()> {
+    let mut config = read_config(model)?;
+    let sprite_config = sprite_train::sprite_config();
+    let sprites = load_checkpoint(sprite_config.init(&Device::flex()), "sprites", sprites_dir)?.0;
+    config["sprites"] = serde_json::to_value(&sprite_config)?;
+    let (precision, _) =
+        kinora_train::video::common::replace_in_manifest(model, "sprites", &sprites, config)?;
+    println!(
+        "{precision:?}: object layer replaced from {} → {}",
+        sprites_dir.display(),
         model.display()
     );
     Ok(())

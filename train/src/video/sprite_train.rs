@@ -25,6 +25,7 @@ use kinora_world::render::{Frame, RenderConfig, render_frame};
 use kinora_world::rng::{Rng, mix};
 use kinora_world::sample::{Split, sample_scene};
 use kinora_world::scene::{Kind, Scene};
+use kinora_world::speech::{mouth_open, schedule};
 use std::path::Path;
 
 /// Frames sampled per clip.
@@ -38,8 +39,8 @@ pub struct SpriteExample {
     /// Colour, kind and scene one-hots (the look the text encoder's probabilities
     /// approximate at generation).
     pub look: Vec<f32>,
-    /// Facing, sine and cosine of the wing phase.
-    pub pose: [f32; POSE_INPUTS],
+    /// Facing, sine and cosine of the wing phase, and how open the mouth is.
+    pub pose: [f32; POSE_INPUTS + 1],
     /// The frame with the object, `3 × side × side`.
     pub target: Vec<f32>,
     /// The frame without objects.
@@ -60,7 +61,7 @@ pub fn sprite_config() -> SpriteDecoderConfig {
     };
     let colours = count("object1_colour") - 1;
     let scene = SPRITE_SCENE_GROUPS.iter().map(|g| count(g)).sum();
-    SpriteDecoderConfig::new(colours, per_slot - colours, scene)
+    SpriteDecoderConfig::new(colours, per_slot - colours, scene).with_mouth(Some(true))
 }
 
 /// Scene one-hots in [`SPRITE_SCENE_GROUPS`] order.
@@ -128,6 +129,7 @@ fn clip_examples(seed: u64, side: usize) -> Vec<SpriteExample> {
     let plan = Plan::new(&scene, seed, cfg.duration, 1.0);
     let trajectory = world_trajectory(&scene, seed, frames, cfg.fps);
     let mut rng = Rng::new(seed ^ 0x5B41_7E00);
+    let line = scene.speech.as_deref().map(schedule).unwrap_or_default();
     let mut out = Vec::new();
     for _ in 0..FRAMES_PER_CLIP {
         let f = rng.index(frames);
@@ -152,9 +154,16 @@ fn clip_examples(seed: u64, side: usize) -> Vec<SpriteExample> {
             };
             let mut look = looks[s].clone();
             look.extend_from_slice(&scene_look);
+            // The speaker's mouth as the world draws it (the engine's schedule is the
+            // world's: `the_engines_line_and_timing_are_the_worlds`).
+            let mouth = if scene.speaker() == Some(s) {
+                mouth_open(&line, f as f32 / cfg.fps as f32)
+            } else {
+                0.0
+            };
             out.push(SpriteExample {
                 look,
-                pose: [pose.facing, phase.sin(), phase.cos()],
+                pose: [pose.facing, phase.sin(), phase.cos(), mouth],
                 target,
                 background,
                 valid,
@@ -198,7 +207,7 @@ fn batch(
     let px = side * side;
     (
         flat(&|e| &e.look, features).reshape([n, features]),
-        flat(&|e| &e.pose, POSE_INPUTS).reshape([n, POSE_INPUTS]),
+        flat(&|e| &e.pose, POSE_INPUTS + 1).reshape([n, POSE_INPUTS + 1]),
         flat(&|e| &e.target, 3 * px).reshape([n, 3, side, side]),
         flat(&|e| &e.background, 3 * px).reshape([n, 3, side, side]),
         flat(&|e| &e.valid, px).reshape([n, 1, side, side]),
