@@ -16,7 +16,7 @@ use kinora_protocol::{
 };
 use kinora_recipe::Settings;
 use kinora_safety::{PromptPolicy, Verdict};
-use kinora_studio::edits::replace_label;
+use kinora_studio::edits::{replace_label, with_spoken_line};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -103,6 +103,8 @@ pub fn GeneratePanel(
     let camera = RwSignal::new(None::<CameraChoice>);
     let guidance = RwSignal::new(GUIDANCE);
     let sound_on = RwSignal::new(true);
+    // What the character says (quoted into the prompt when Generate is pressed).
+    let spoken = RwSignal::new(String::new());
     // The model's labels of an attribute group (empty until it is ready).
     let labels = move |group: &str| {
         state.with(|s| {
@@ -156,6 +158,7 @@ pub fn GeneratePanel(
             sound: sound_on.get_untracked() && info.has_sound,
             sound_steps: SOUND_STEPS,
             preview_every: PREVIEW_EVERY,
+            aspect: (s.width != s.height).then_some((s.width, s.height)),
         };
         spawn_local(async move {
             let started = now_ms();
@@ -238,8 +241,13 @@ pub fn GeneratePanel(
                 remix_prompt.set(text.clone());
                 extend_prompt.set(text.clone());
             }
+            let said = match (&made.reading.line, clip.audio.is_empty()) {
+                (Some(line), false) => format!(" Says \"{line}\"."),
+                (Some(_), true) => " The line is not voiced: sound is off.".to_string(),
+                (None, _) => String::new(),
+            };
             set_status.set(format!(
-                "{} {} frames ({:.1} s of video) in {:.1} s on this device; read as: {}, camera {}. {next}",
+                "{} {} frames ({:.1} s of video) in {:.1} s on this device; read as: {}, camera {}.{said} {next}",
                 made_word(job),
                 clip.frames.len(),
                 clip.duration(),
@@ -263,7 +271,12 @@ pub fn GeneratePanel(
         });
     };
 
-    let generate = move || run_job(Job::Generate, prompt.get_untracked());
+    let generate = move || {
+        run_job(
+            Job::Generate,
+            with_spoken_line(&prompt.get_untracked(), &spoken.get_untracked()),
+        )
+    };
     // A quick edit rewrites the remix prompt's first word of that kind.
     let edit = move |group: &str, value: String| {
         let labels = state.with_untracked(|s| {
@@ -359,6 +372,12 @@ pub fn GeneratePanel(
                         <option value="slow">"slow"</option>
                         <option value="fast">"fast"</option>
                     </select>
+                </label>
+                <label class="grow">"Spoken line "
+                    <input type="text" data-testid="setting-line" maxlength="120"
+                        placeholder="what the character says (optional)"
+                        prop:value=move || spoken.get()
+                        on:input=move |ev| spoken.set(event_target_value(&ev)) />
                 </label>
                 <label>
                     <input type="checkbox" data-testid="setting-sound"

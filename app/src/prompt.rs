@@ -5,7 +5,7 @@
 //! opened on this page fills the box — after the same guardrails, since a link is no way
 //! around them.
 
-use kinora_recipe::{FPS_CHOICES, Recipe, SECONDS, SQUARE_SIZES, STEPS, Settings};
+use kinora_recipe::{FPS_CHOICES, OFFERED_SIZES, Recipe, SECONDS, STEPS, Settings};
 use kinora_safety::{PromptPolicy, Verdict};
 use leptos::prelude::*;
 
@@ -23,10 +23,20 @@ fn size_value(width: u32, height: u32) -> String {
     format!("{width}x{height}")
 }
 
-/// The sizes the menu offers: the squares, and the opened recipe's size when it is not
-/// one of them (so opening a link never changes its size behind the person's back).
+/// A size menu label: the size and its shape.
+fn size_label(width: u32, height: u32) -> String {
+    let shape = match width.cmp(&height) {
+        std::cmp::Ordering::Equal => "square",
+        std::cmp::Ordering::Greater => "wide",
+        std::cmp::Ordering::Less => "tall",
+    };
+    format!("{width}×{height} ({shape})")
+}
+
+/// The sizes the menu offers, and the opened recipe's size when it is not one of them
+/// (so opening a link never changes its size behind the person's back).
 fn size_choices(current: Settings) -> Vec<(u32, u32)> {
-    let mut sizes: Vec<(u32, u32)> = SQUARE_SIZES.iter().map(|&s| (s, s)).collect();
+    let mut sizes: Vec<(u32, u32)> = OFFERED_SIZES.to_vec();
     if !sizes.contains(&(current.width, current.height)) {
         sizes.push((current.width, current.height));
     }
@@ -183,7 +193,7 @@ pub fn PromptBox(
                             if let Some((w, h)) = size { settings.update(|s| { s.width = w; s.height = h; }) }
                         }>
                         {sizes.into_iter().map(|(w, h)| view! {
-                            <option value=size_value(w, h)>{format!("{w}×{h}")}</option>
+                            <option value=size_value(w, h)>{size_label(w, h)}</option>
                         }).collect_view()}
                     </select>
                 </label>

@@ -8,6 +8,7 @@ use kinora_engine::models::audio::AudioSettings;
 use kinora_engine::models::pipeline::{
     CameraChoice, ClipLatents, GenerateSettings, Stage, VideoModel, contact_sheet,
 };
+use kinora_engine::models::reframe::{Window, crop, subject_window};
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_engine::models::weights::{Manifest, WeightsError};
 use kinora_media::clip::{Clip, resize_rgb};
@@ -43,9 +44,14 @@ pub struct Request {
     /// Frames per second (the model's own rate).
     #[arg(long, default_value_t = 12)]
     pub fps: u32,
-    /// Output side in pixels (the model makes 128; other sizes are resampled).
+    /// Output side in pixels, the long side for other aspects than square (the model
+    /// makes 128; other sizes are resampled).
     #[arg(long, default_value_t = 128)]
     pub size: u32,
+    /// Aspect ratio, width:height (e.g. 16:9 or 9:16): the model's square frames are
+    /// cropped around the subject (its planned path) to it.
+    #[arg(long, default_value = "1:1", value_parser = parse_aspect)]
+    pub aspect: (u32, u32),
     /// Sampler steps.
     #[arg(long, default_value_t = 16)]
     pub steps: usize,
@@ -261,24 +267,28 @@ pub fn run(req: Request) -> Result<()> {
         r.camera.motion,
         r.camera.speed
     );
-    let side = req.size as usize;
-    let frames: Vec<Vec<u8>> = video
-        .frames
+    if let Some(line) = &r.line {
+        eprintln!("says: \"{line}\"");
+    }
+    let square = video.width.min(video.height);
+    let window = subject_window(video.trajectory.as_ref(), square, req.aspect);
+    let (out_w, out_h) = output_size(req.size, window);
+    let frames: Vec<Vec<u8>> = crop(&video.frames, video.width, window)
         .iter()
-        .map(|f| resize_rgb(f, video.width, video.height, side, side))
+        .map(|f| resize_rgb(f, window.width, window.height, out_w, out_h))
         .collect();
     let generated = started.elapsed();
     let sheet = req.out.with_extension("png");
     write_png(
         &sheet,
-        &contact_sheet(&frames, side, side),
-        4 * side,
-        3 * side,
+        &contact_sheet(&frames, out_w, out_h),
+        4 * out_w,
+        3 * out_h,
     )?;
     if let Some(dir) = &req.frames {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         for (i, f) in frames.iter().enumerate() {
-            write_png(&dir.join(format!("frame-{i:03}.png")), f, side, side)?;
+            write_png(&dir.join(format!("frame-{i:03}.png")), f, out_w, out_h)?;
         }
     }
     let sound_started = std::time::Instant::now();
@@ -320,8 +330,8 @@ pub fn run(req: Request) -> Result<()> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     let clip = Clip {
-        width: req.size,
-        height: req.size,
+        width: out_w as u32,
+        height: out_h as u32,
         fps: video.fps,
         audio,
         frames,
@@ -366,4 +376,58 @@ fn write_png(path: &Path, rgb: &[u8], w: usize, h: usize) -> Result<()> {
     enc.set_depth(png::BitDepth::Eight);
     enc.write_header()?.write_image_data(rgb)?;
     Ok(())
+}
+
+/// `W:H` → (W, H), both 1..=100.
+fn parse_aspect(text: &str) -> Result<(u32, u32), String> {
+    let (w, h) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?}: write the aspect as width:height, e.g. 16:9"))?;
+    let number = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100).contains(n))
+            .ok_or_else(|| format!("{text:?}: each side of the aspect is a whole number 1–100"))
+    };
+    Ok((number(w)?, number(h)?))
+}
+
+/// The output size of a crop `window` whose long side becomes `long` pixels; the short
+/// side keeps the window's shape, rounded to an even number (the encoder needs it).
+fn output_size(long: u32, window: Window) -> (usize, usize) {
+    let long = long as usize;
+    let (w, h) = (window.width.max(1), window.height.max(1));
+    let even = |v: f32| ((v / 2.0).round() as usize * 2).max(2);
+    if w >= h {
+        (long, even(long as f32 * h as f32 / w as f32))
+    } else {
+        (even(long as f32 * w as f32 / h as f32), long)
+    }
+}
+
+#[cfg(test)]
+mod aspect_tests {
+    use super::*;
+
+    #[test]
+    fn aspects_parse_and_sizes_keep_the_window_shape() {
+        assert_eq!(parse_aspect("16:9"), Ok((16, 9)));
+        assert!(parse_aspect("16x9").is_err());
+        assert!(parse_aspect("0:9").is_err());
+        let wide = Window {
+            x: 0,
+            y: 28,
+            width: 128,
+            height: 72,
+        };
+        assert_eq!(output_size(256, wide), (256, 144));
+        let tall = Window {
+            x: 28,
+            y: 0,
+            width: 72,
+            height: 128,
+        };
+        assert_eq!(output_size(512, tall), (288, 512));
+    }
 }

@@ -105,6 +105,10 @@ pub struct RunRequest {
     pub sound_steps: usize,
     /// Send a preview every this many steps (and at the last).
     pub preview_every: usize,
+    /// The clip's aspect ratio (width, height): the model's square frames are cropped to
+    /// it around the subject. None: square.
+    #[serde(default)]
+    pub aspect: Option<(u32, u32)>,
 }
 
 /// Page → worker.
@@ -206,6 +210,9 @@ pub struct Reading {
     pub attributes: Vec<(String, String, f32)>,
     /// The camera move used.
     pub camera: String,
+    /// The line the character speaks, as the engine read it (None: nobody speaks).
+    #[serde(default)]
+    pub line: Option<String>,
 }
 
 /// A finished clip at the model's own size.
@@ -364,6 +371,7 @@ mod tests {
             reading: Reading {
                 attributes: vec![],
                 camera: "static".into(),
+                line: None,
             },
             stages: StageTimes::default(),
         };
@@ -388,6 +396,7 @@ mod tests {
             sound: true,
             sound_steps: 8,
             preview_every: 4,
+            aspect: Some((16, 9)),
         });
         let json = serde_json::to_string(&run).unwrap();
         assert_eq!(serde_json::from_str::<ToEngine>(&json).unwrap(), run);

@@ -30,8 +30,17 @@ pub const SECONDS: std::ops::RangeInclusive<u32> = 2..=10;
 pub const SIDE: std::ops::RangeInclusive<u32> = 64..=512;
 /// Sampler step range.
 pub const STEPS: std::ops::RangeInclusive<u32> = 1..=64;
-/// Square sizes the page offers in its size menu (each a valid width and height).
-pub const SQUARE_SIZES: [u32; 3] = [128, 256, 512];
+/// Sizes (width, height) the page offers in its size menu, each valid: squares, then
+/// 16:9 and 9:16 (the model's square frames cropped around the subject).
+pub const OFFERED_SIZES: [(u32, u32); 7] = [
+    (128, 128),
+    (256, 256),
+    (512, 512),
+    (256, 144),
+    (512, 288),
+    (144, 256),
+    (288, 512),
+];
 
 /// The numbers of a recipe, by name: what a generation takes besides the prompt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,13 +292,16 @@ mod tests {
                 .validate()
                 .is_ok()
         );
-        for side in SQUARE_SIZES {
+        for (width, height) in OFFERED_SIZES {
             let s = Settings {
-                width: side,
-                height: side,
+                width,
+                height,
                 ..Settings::default()
             };
-            assert!(Recipe::new("a ball", s).validate().is_ok(), "{side}");
+            assert!(
+                Recipe::new("a ball", s).validate().is_ok(),
+                "{width}×{height}"
+            );
         }
     }
 

@@ -204,6 +204,18 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Extended: 48 frames \(4\.0 s of video\)/ }).waitFor({ timeout: 120_000 });
     await page.locator('[data-testid="clip-summary"]').filter({ hasText: /48 frames at 12 fps/ }).waitFor();
 
+    // A spoken line: the control quotes it into the prompt; the engine reads it back,
+    // opens the character's mouth with it and voices it.
+    await page.locator('[data-testid="prompt"]').fill('a yellow character stands on the grass');
+    await page.locator('[data-testid="setting-line"]').fill('hello there');
+    // …in a wide clip: the square frames cropped around the character.
+    await page.locator('[data-testid="setting-size"]').selectOption('256x144');
+    await page.locator('[data-testid="generate"]').click();
+    await page.locator('[data-testid="generate-status"]').filter({ hasText: /^Generated/ }).waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="clip-summary"]').filter({ hasText: /256×144, 24 frames/ }).waitFor();
+    assert.match(await page.locator('[data-testid="generate-status"]').innerText(), /Says "hello there"\./);
+    assert.equal(await page.locator('[data-testid="remix-prompt"]').inputValue(), 'a yellow character stands on the grass, and says "hello there"');
+
     // A reload takes the weights from this device's cache (and, once the undo time has
     // passed, the deleted clip is gone from storage too).
     await page.waitForTimeout(Math.max(0, 8500 - (Date.now() - deletedAt)));

@@ -9,6 +9,7 @@ use kinora_engine::models::pipeline::{
     CameraChoice, GenerateSettings, GeneratedVideo, Generation, ModelError, Stage as EngineStage,
     VideoModel,
 };
+use kinora_engine::models::reframe::{crop, subject_window};
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_protocol::{
     FromEngine, Job, Made, Reading, RunError, RunRequest, Speed, Stage, StageTimes,
@@ -135,11 +136,21 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
     if let Some(t) = &sound {
         video.sound_tokens = t.tokens.clone();
     }
+    // Another aspect than square: the window of the square frames that follows the
+    // subject.
+    let (frames, width, height) = match request.aspect {
+        Some(aspect) if video.width == video.height => {
+            let window = subject_window(video.trajectory.as_ref(), video.width, aspect);
+            let cropped = crop(&video.frames, video.width, window);
+            (cropped.concat(), window.width, window.height)
+        }
+        _ => (video.frames.concat(), video.width, video.height),
+    };
     let made = Made {
-        width: video.width,
-        height: video.height,
+        width,
+        height,
         fps: video.fps,
-        frames: ByteBuf::from(video.frames.concat()),
+        frames: ByteBuf::from(frames),
         sample_rate: sound.as_ref().map_or(24_000, |t| t.sample_rate),
         audio: sound
             .as_ref()
@@ -148,6 +159,7 @@ pub async fn make(engine: &Engine, request: &RunRequest) -> Result<Made, RunErro
         reading: Reading {
             attributes: video.reading.attributes.clone(),
             camera: video.reading.camera.motion.clone(),
+            line: video.reading.line.clone(),
         },
         stages: StageTimes {
             plan_ms: planned - started,

@@ -16,6 +16,7 @@ pub mod layout;
 pub mod loudness;
 pub mod noise;
 pub mod pipeline;
+pub mod reframe;
 pub mod sampler;
 pub mod spectrum;
 pub mod speech;

@@ -403,11 +403,13 @@ impl VideoModel {
         let (frames, width, height) = self.decode(
             latents,
             kept.trajectory.as_ref(),
-            &kept.objects,
-            &kept.looks,
+            &Cast {
+                objects: &kept.objects,
+                looks: &kept.looks,
+                line: kept.line.as_deref(),
+            },
             self.camera_move(&video.reading.camera),
             0,
-            kept.line.as_deref(),
         );
         Ok(GeneratedVideo {
             frames,
@@ -1001,11 +1003,9 @@ impl VideoModel {
         let (mut decoded, width, height) = self.decode(
             window_latents.clone(),
             trajectory.as_ref(),
-            &job.objects,
-            &job.looks,
+            &job.cast(),
             self.camera_move(&job.reading.camera),
             source.frames.len().saturating_sub(known_frames),
-            job.reading.line.as_deref(),
         );
         // The window decodes the overlap's frames again in the same pass as the new ones:
         // cross-fading the source's own frames into them moves the seam inside one decode.
@@ -1173,11 +1173,9 @@ impl VideoModel {
         let (frames, width, height) = self.decode(
             latents.clone(),
             trajectory.as_ref(),
-            &job.objects,
-            &job.looks,
+            &job.cast(),
             self.camera_move(&job.reading.camera),
             0,
-            job.reading.line.as_deref(),
         );
         Ok(GeneratedVideo {
             frames,
@@ -1200,14 +1198,12 @@ impl VideoModel {
         &self,
         latents: Tensor<5>,
         trajectory: Option<&Trajectory>,
-        objects: &[Vec<f32>],
-        looks: &[Vec<f32>],
+        cast: &Cast,
         camera: Option<CameraMove>,
         clock: usize,
-        line: Option<&str>,
     ) -> (Vec<Vec<u8>>, usize, usize) {
         let latent_frames = latents.dims()[2];
-        let maps = self.decoder_layout(trajectory, objects, latent_frames);
+        let maps = self.decoder_layout(trajectory, cast.objects, latent_frames);
         let (_, mut high) = self.vae.decoder.forward(latents, maps);
         if let Some(camera) = camera {
             high = camera.apply(high, self.config.fps, clock);
@@ -1216,9 +1212,9 @@ impl VideoModel {
         if let (Some(sprites), Some(plan)) = (&self.sprites, trajectory)
             && plan.frames == t
             && plan.slots.len() == t * SLOTS
-            && looks.len() == SLOTS
+            && cast.looks.len() == SLOTS
         {
-            high = self.draw_objects(sprites, high, plan, 0, clock, looks, line);
+            high = self.draw_objects(sprites, high, plan, 0, clock, cast);
         }
         (video_frames(high), w, h)
     }
@@ -1228,8 +1224,7 @@ impl VideoModel {
     /// the clip. A slot is drawn as much as the plan
     /// says it is present and the prompt names an object there (its kind probabilities
     /// sum to 1 − P(no object)). With a decoder that has a mouth input, the speaking
-    /// character's mouth opens with each syllable of `line`.
-    #[allow(clippy::too_many_arguments)]
+    /// character's mouth opens with each syllable of the cast's line.
     fn draw_objects(
         &self,
         sprites: &SpriteDecoder,
@@ -1237,9 +1232,9 @@ impl VideoModel {
         plan: &Trajectory,
         first: usize,
         clock: usize,
-        looks: &[Vec<f32>],
-        line: Option<&str>,
+        cast: &Cast,
     ) -> Tensor<5> {
+        let looks = cast.looks;
         let [_, _, t, h, w] = video.dims();
         let Some(config) = &self.config.sprites else {
             return video;
@@ -1258,7 +1253,7 @@ impl VideoModel {
         let n = t * SLOTS;
         let look = Tensor::<1>::from_data(TensorData::new(look, [n * features]), &self.device)
             .reshape([n, features]);
-        let syllables = syllables(line);
+        let syllables = syllables(cast.line);
         let mouths = config.has_mouth().then(|| Mouths {
             line: &syllables,
             speaker: self.speaker(looks),
@@ -1523,8 +1518,7 @@ impl Generation<'_> {
                 plan,
                 t / 2 * FRAMES_PER_LATENT,
                 0,
-                &self.job.looks,
-                self.job.reading.line.as_deref(),
+                &self.job.cast(),
             );
         }
         let side = base.dims()[3];
@@ -1583,6 +1577,17 @@ struct Job {
     looks: Vec<Vec<f32>>,
 }
 
+impl Job {
+    /// What the object layer draws for this job.
+    fn cast(&self) -> Cast<'_> {
+        Cast {
+            objects: &self.objects,
+            looks: &self.looks,
+            line: self.reading.line.as_deref(),
+        }
+    }
+}
+
 /// Scene-wide attribute groups that the object layer's look includes after the object's
 /// own colour and kind.
 pub const SPRITE_SCENE_GROUPS: [&str; 2] = ["sky", "style"];
@@ -1595,6 +1600,14 @@ pub const TRAINED_SECONDS: f32 = 2.0;
 
 /// New latent frames of each window of a clip of `total` latent frames: a first window of
 /// up to `first`, then windows of up to `later` each, as even as they can be.
+/// What the object layer draws besides the plan: the decoder's features and the layer's
+/// look of each object slot, and the line the speaking character says.
+struct Cast<'a> {
+    objects: &'a [Vec<f32>],
+    looks: &'a [Vec<f32>],
+    line: Option<&'a str>,
+}
+
 /// The timed syllables of a spoken line (none without one).
 fn syllables(line: Option<&str>) -> Vec<Syllable> {
     line.map(schedule).unwrap_or_default()
