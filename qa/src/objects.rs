@@ -27,6 +27,9 @@ const REFS: [i64; 6] = [-12, -8, -4, 4, 8, 12];
 const CHANGE: f32 = 15.0;
 /// Longest gap (frames) after which a vanished object may reappear.
 const MAX_GAP: usize = 8;
+/// How far (in multiples of the square root of its area, about its diameter) a blob
+/// with no near successor may have moved to one of its own colour and size.
+const FAST_REACH: f32 = 2.5;
 
 /// One foreground blob.
 #[derive(Debug, Clone)]
@@ -238,6 +241,41 @@ impl Tracks {
             pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
             let mut nx = vec![None; blobs[t].len()];
             for (_, i, j) in pairs {
+                if nx[i].is_none() && !has_prev[t + 1][j] {
+                    nx[i] = Some(j);
+                    has_prev[t + 1][j] = true;
+                }
+            }
+            // A fast object (a ball falling into its bounce) can move more than its own
+            // size in a frame: a blob left without a successor takes a free one of its
+            // colour and size within FAST_REACH of its sizes, nearest first.
+            let mut far: Vec<(f32, usize, usize)> = Vec::new();
+            for (i, a) in blobs[t]
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| nx[*i].is_none())
+            {
+                for (j, b) in blobs[t + 1].iter().enumerate() {
+                    if has_prev[t + 1][j] {
+                        continue;
+                    }
+                    let d = ((a.cx + shift.0 as f32 - b.cx).powi(2)
+                        + (a.cy + shift.1 as f32 - b.cy).powi(2))
+                    .sqrt();
+                    let ratio = a.area as f32 / b.area as f32;
+                    let colour = (0..3)
+                        .map(|k| (a.rgb[k] - b.rgb[k]).abs())
+                        .fold(0.0, f32::max);
+                    if d <= FAST_REACH * (a.area as f32).sqrt().max(5.0)
+                        && (0.5..=2.0).contains(&ratio)
+                        && colour < 40.0
+                    {
+                        far.push((d, i, j));
+                    }
+                }
+            }
+            far.sort_by(|a, b| a.0.total_cmp(&b.0));
+            for (_, i, j) in far {
                 if nx[i].is_none() && !has_prev[t + 1][j] {
                     nx[i] = Some(j);
                     has_prev[t + 1][j] = true;
