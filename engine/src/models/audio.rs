@@ -604,10 +604,28 @@ pub fn waveform(
     settings: &AudioSettings,
     rate: u32,
 ) -> (Vec<f32>, f32) {
+    waveform_until(log_mags, samples, settings, rate, &mut || true)
+        .unwrap_or_else(|| (vec![0.0; samples], f32::NEG_INFINITY))
+}
+
+/// [`waveform`], asking `keep_going` before each phase iteration: None when it says no.
+pub fn waveform_until(
+    log_mags: &[f32],
+    samples: usize,
+    settings: &AudioSettings,
+    rate: u32,
+    keep_going: &mut dyn FnMut() -> bool,
+) -> Option<(Vec<f32>, f32)> {
     let stft = super::spectrum::Stft::new();
-    let mut audio = stft.reconstruct(log_mags, samples, settings.phase_iterations, settings.seed);
+    let mut audio = stft.reconstruct_until(
+        log_mags,
+        samples,
+        settings.phase_iterations,
+        settings.seed,
+        keep_going,
+    )?;
     let lufs = super::loudness::normalize(&mut audio, rate);
-    (audio, lufs)
+    Some((audio, lufs))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use super::audio::{
     AudioDit, AudioModelConfig, AudioSettings, SoundContext, TextPart, decode_tokens,
-    sample_tokens, waveform,
+    sample_tokens, waveform_until,
 };
 use super::camera::CameraMove;
 use super::dit::{DitCondition, VideoDit, VideoDitConfig};
@@ -425,14 +425,15 @@ impl VideoModel {
     /// sound tokens (an extension carries its source's) keeps them: only the rest is
     /// sampled, going on from their last half second as from a window before. `Ok(None)`
     /// for models without sound or clips without a plan. `on_window(i, n)` reports
-    /// progress before each 2 s window; returning false cancels.
+    /// progress before each 2 s window (i < n), then before each iteration of the phase
+    /// rebuild (i = n); returning false cancels.
     pub fn soundtrack(
         &self,
         prompt: &str,
         video: &GeneratedVideo,
         words: &dyn WordLookup,
         settings: &AudioSettings,
-        on_window: impl FnMut(usize, usize) -> bool,
+        mut on_window: impl FnMut(usize, usize) -> bool,
     ) -> Result<Option<Soundtrack>, ModelError> {
         let (Some(dit), Some(config), Some(plan)) =
             (&self.audio, &self.config.audio, &video.trajectory)
@@ -444,6 +445,7 @@ impl VideoModel {
         let rate = config.sample_rate;
         let samples = video.frames.len() * rate as usize / video.fps.max(1) as usize;
         let frames = samples.div_ceil(super::spectrum::HOP);
+        let mut windows = 0;
         let tokens = sample_tokens(
             dit,
             config,
@@ -458,11 +460,17 @@ impl VideoModel {
             frames,
             &video.sound_tokens,
             settings,
-            on_window,
+            |i, n| {
+                windows = n;
+                on_window(i, n)
+            },
         )
         .ok_or(ModelError::Cancelled)?;
         let mags = decode_tokens(dit, &tokens, frames);
-        let (samples, lufs) = waveform(&mags, samples, settings, rate);
+        let (samples, lufs) = waveform_until(&mags, samples, settings, rate, &mut || {
+            on_window(windows, windows)
+        })
+        .ok_or(ModelError::Cancelled)?;
         Ok(Some(Soundtrack {
             samples,
             sample_rate: rate,

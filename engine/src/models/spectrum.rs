@@ -122,6 +122,22 @@ impl Stft {
         iterations: usize,
         seed: u64,
     ) -> Vec<f32> {
+        match self.reconstruct_until(log_mags, samples, iterations, seed, &mut || true) {
+            Some(audio) => audio,
+            None => vec![0.0; samples],
+        }
+    }
+
+    /// [`Stft::reconstruct`], asking `keep_going` before each iteration: None as soon as
+    /// it says no (the page's Cancel lands within one iteration, a few milliseconds).
+    pub fn reconstruct_until(
+        &self,
+        log_mags: &[f32],
+        samples: usize,
+        iterations: usize,
+        seed: u64,
+        keep_going: &mut dyn FnMut() -> bool,
+    ) -> Option<Vec<f32>> {
         let mags: Vec<f32> = log_mags
             .iter()
             .map(|l| (l.exp() - LOG_FLOOR).max(0.0))
@@ -140,6 +156,9 @@ impl Stft {
         let frames = mags.len() / BINS;
         let mut previous = spectra.clone();
         for _ in 0..iterations {
+            if !keep_going() {
+                return None;
+            }
             let audio = self.synthesise(&spectra, samples);
             let projected: Vec<Complex32> = self
                 .analyse(&audio, frames)
@@ -166,13 +185,37 @@ impl Stft {
                 .collect();
             previous = projected;
         }
-        self.synthesise(&spectra, samples)
+        Some(self.synthesise(&spectra, samples))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_phase_rebuild_stops_when_asked() {
+        let stft = Stft::new();
+        let n = 20 * HOP;
+        let audio: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin()).collect();
+        let mags = stft.log_magnitudes(&audio, n / HOP);
+        let mut asked = 0;
+        let stopped = stft.reconstruct_until(&mags, n, 32, 1, &mut || {
+            asked += 1;
+            asked < 3
+        });
+        assert_eq!(stopped, None);
+        assert_eq!(
+            asked, 3,
+            "asked before each iteration, stopped at the first no"
+        );
+        let mut all = 0;
+        let done = stft.reconstruct_until(&mags, n, 4, 1, &mut || {
+            all += 1;
+            true
+        });
+        assert_eq!((done.map(|a| a.len()), all), (Some(n), 4));
+    }
 
     #[test]
     fn analysis_then_synthesis_is_the_identity() {
