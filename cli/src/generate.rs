@@ -10,7 +10,6 @@ use kinora_engine::models::pipeline::{
 };
 use kinora_engine::models::reframe::{Window, crop, subject_window};
 use kinora_engine::models::sampler::SamplerSettings;
-use kinora_engine::models::weights::{Manifest, WeightsError};
 use kinora_media::clip::{Clip, resize_rgb};
 use kinora_media::export::{ExportOptions, export_mp4};
 use kinora_media::import::write_wav;
@@ -141,26 +140,8 @@ fn model_dir(explicit: Option<PathBuf>) -> PathBuf {
 
 /// Loads the model, every shard checked against the manifest's SHA-256.
 pub fn load_model(dir: &Path, device: &burn::prelude::Device) -> Result<VideoModel> {
-    let manifest_path = dir.join("manifest.json");
-    let text = std::fs::read_to_string(&manifest_path)
-        .with_context(|| format!("reading the model manifest {}", manifest_path.display()))?;
-    let manifest: Manifest = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not a Kinora weight manifest",
-            manifest_path.display()
-        )
-    })?;
-    VideoModel::from_manifest(
-        &manifest,
-        |file| {
-            std::fs::read(dir.join(file)).map_err(|e| WeightsError::Io {
-                path: dir.join(file).display().to_string(),
-                message: e.to_string(),
-            })
-        },
-        device,
-    )
-    .with_context(|| format!("loading the video model from {}", dir.display()))
+    VideoModel::from_dir(dir, device)
+        .with_context(|| format!("loading the video model from {}", dir.display()))
 }
 
 fn parse_camera(text: &str) -> CameraChoice {

@@ -11,7 +11,6 @@ use kinora_engine::kernels::q8_matmul::Q8Matmul;
 use kinora_engine::models::audio::AudioSettings;
 use kinora_engine::models::pipeline::{GenerateSettings, Stage, VideoModel};
 use kinora_engine::models::sampler::SamplerSettings;
-use kinora_engine::models::weights::{Manifest, WeightsError};
 use kinora_engine::quant::{BlockQ8Matrix, SplitMix64};
 use kinora_safety::classifier::PromptClassifier;
 use serde_json::json;
@@ -92,19 +91,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// the page's 8 steps (8 for the sound too), the clip made once before to warm up.
 fn pipeline_stages() -> Result<serde_json::Value, Box<dyn std::error::Error>> {
     let dir = Path::new("public/models/kinora-video");
-    let manifest: Manifest = serde_json::from_slice(&std::fs::read(dir.join("manifest.json"))?)?;
     let device = cpu_device();
     let t = Instant::now();
-    let model = VideoModel::from_manifest(
-        &manifest,
-        |f| {
-            std::fs::read(dir.join(f)).map_err(|e| WeightsError::Io {
-                path: f.into(),
-                message: e.to_string(),
-            })
-        },
-        &device,
-    )?;
+    let model = VideoModel::from_dir(dir, &device)?;
     let load_s = t.elapsed().as_secs_f64();
     let words = PromptClassifier::builtin_word_vectors()?;
     let prompt = "a red ball bounces on the grass, camera pans left slowly, gentle guitar";

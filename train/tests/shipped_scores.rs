@@ -6,7 +6,6 @@
 
 use kinora_engine::models::pipeline::{GenerateSettings, VideoModel};
 use kinora_engine::models::sampler::SamplerSettings;
-use kinora_engine::models::weights::{Manifest, WeightsError};
 use kinora_safety::classifier::PromptClassifier;
 use kinora_train::video::eval::{JudgeTable, judge_frames};
 use kinora_world::rng::mix;
@@ -29,21 +28,8 @@ fn shipped_model() -> PathBuf {
 }
 
 fn load(dir: &Path) -> VideoModel {
-    let manifest: Manifest = serde_json::from_slice(
-        &std::fs::read(dir.join("manifest.json")).expect("the shipped manifest"),
-    )
-    .expect("manifest parses");
-    VideoModel::from_manifest(
-        &manifest,
-        |f| {
-            std::fs::read(dir.join(f)).map_err(|e| WeightsError::Io {
-                path: f.into(),
-                message: e.to_string(),
-            })
-        },
-        &kinora_engine::device::cpu_device(),
-    )
-    .expect("the shipped model loads")
+    VideoModel::from_dir(dir, &kinora_engine::device::cpu_device())
+        .expect("the shipped model loads")
 }
 
 #[test]

@@ -314,6 +314,24 @@ impl VideoModel {
         }
     }
 
+    /// Builds the model from a folder holding `manifest.json` and its shards (every shard
+    /// hash-checked): the CLI's, the trainers' and the native tests' way in.
+    pub fn from_dir(dir: &std::path::Path, device: &Device) -> Result<Self, ModelError> {
+        let io = |path: std::path::PathBuf, e: std::io::Error| WeightsError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        };
+        let manifest_path = dir.join("manifest.json");
+        let text = std::fs::read(&manifest_path).map_err(|e| io(manifest_path.clone(), e))?;
+        let manifest: Manifest = serde_json::from_slice(&text)
+            .map_err(|e| WeightsError::Manifest(format!("{}: {e}", manifest_path.display())))?;
+        VideoModel::from_manifest(
+            &manifest,
+            |file| std::fs::read(dir.join(file)).map_err(|e| io(dir.join(file), e)),
+            device,
+        )
+    }
+
     /// Builds the model from a manifest and its shards (every shard hash-checked).
     pub fn from_manifest(
         manifest: &Manifest,

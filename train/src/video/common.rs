@@ -69,15 +69,8 @@ pub fn read_weights(dir: &Path) -> Result<(Manifest, HashMap<String, weights::Ho
 
 /// Loads a shipped (or exported) video model from `dir` onto the CPU backend.
 pub fn load_model(dir: &Path) -> Result<kinora_engine::models::pipeline::VideoModel> {
-    let (manifest, _) = read_weights(dir)?;
-    Ok(kinora_engine::models::pipeline::VideoModel::from_manifest(
-        &manifest,
-        |f| {
-            std::fs::read(dir.join(f)).map_err(|e| weights::WeightsError::Io {
-                path: f.into(),
-                message: e.to_string(),
-            })
-        },
+    Ok(kinora_engine::models::pipeline::VideoModel::from_dir(
+        dir,
         &Device::flex(),
     )?)
 }
