@@ -408,6 +408,7 @@ fn speech(
         asked: usize,
         heard: usize,
         lags: Vec<f32>,
+        correlations: Vec<f32>,
     }
     impl Row {
         fn add(
@@ -432,24 +433,32 @@ fn speech(
             self.exact += usize::from(got == want);
             self.asked += want;
             self.heard += got;
-            if let Some((lag, _)) = report.lip_lag {
+            if let Some((lag, r)) = report.lip_lag {
                 self.lags.push(lag);
+                self.correlations.push(r);
             }
         }
         fn summary(&self) -> String {
-            let mut abs: Vec<f32> = self.lags.iter().map(|l| l.abs()).collect();
-            abs.sort_by(f32::total_cmp);
+            let median = |v: &[f32]| {
+                let mut v = v.to_vec();
+                v.sort_by(f32::total_cmp);
+                v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
+            };
+            let abs: Vec<f32> = self.lags.iter().map(|l| l.abs()).collect();
             let pct = |a: usize| 100.0 * a as f32 / self.clips.max(1) as f32;
             format!(
                 "clips {} | syllables within ±1 {:.1}% (exact {:.1}%; heard {} of {} asked) | \
-                 lip lag found in {} clips, median |lag| {:.0} ms",
+                 lip lag found in {} clips, median |lag| {:.0} ms (signed {:.0}), median \
+                 correlation {:.2}",
                 self.clips,
                 pct(self.within_one),
                 pct(self.exact),
                 self.heard,
                 self.asked,
                 self.lags.len(),
-                abs.get(abs.len() / 2).copied().unwrap_or(f32::NAN),
+                median(&abs),
+                median(&self.lags),
+                median(&self.correlations),
             )
         }
     }
