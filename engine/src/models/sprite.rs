@@ -121,6 +121,17 @@ pub struct SpriteDecoder {
 }
 
 impl SpriteDecoder {
+    /// The same decoder with one more pose input, the mouth, whose weights start at zero:
+    /// it draws what it drew before until trained with the mouth (so a decoder trained
+    /// before speech keeps its look and learns only the mouth).
+    pub fn with_mouth_input(mut self) -> SpriteDecoder {
+        let weight = self.hidden1.weight.val();
+        let [_, hidden] = weight.dims();
+        let zeros = Tensor::<2>::zeros([1, hidden], &weight.device());
+        self.hidden1.weight = Param::from_tensor(Tensor::cat(vec![weight, zeros], 0));
+        self
+    }
+
     /// Sprite side in pixels.
     pub fn side(&self) -> usize {
         self.side
@@ -424,6 +435,22 @@ mod tests {
             facing(&plan, 1).iter().all(|&v| v == 1.0),
             "still objects face right"
         );
+    }
+
+    #[test]
+    fn a_mouth_input_added_at_zero_draws_the_same_sprite() {
+        let device = Device::flex();
+        let config = SpriteDecoderConfig::new(3, 2, 1)
+            .with_hidden(8)
+            .with_side(4);
+        let before = config.init(&device);
+        let look = Tensor::<2>::ones([2, 6], &device);
+        let pose = Tensor::<2>::ones([2, POSE_INPUTS], &device);
+        let drawn = super::super::pipeline::to_vec(before.forward(look.clone(), pose.clone()));
+        let after = before.with_mouth_input();
+        let open = Tensor::cat(vec![pose, Tensor::<2>::ones([2, 1], &device)], 1);
+        let again = super::super::pipeline::to_vec(after.forward(look, open));
+        assert_eq!(drawn, again);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //!                    [--warm-start DIR] [--layout true [--planner-minutes 8]]
 //!                    (--layout: the trajectory planner first, then a layout-conditioned DiT)
 //! train-video sprites [--clips 1500] [--steps 3000] [--batch 64] [--lr 2e-3]
+//!                     [--warm-start MODEL-DIR]   (its object layer, a mouth input added)
 //!                                                  the object layer (world objects alone)
 //! train-video planner [--dir /work/kinora-plan] [--n 6000] [--steps 4000] [--minutes 45]
 //!                    [--batch 32] [--lr 5e-4] [--out planner-long] [--warm-start DIR]
@@ -146,6 +147,7 @@ fn main() -> Result<()> {
                 args.get("steps", 3000)?,
                 args.get("batch", 64)?,
                 args.get("lr", 2e-3)?,
+                args.flags.get("warm-start").map(Path::new),
             )?;
             println!("sprites: composite L1 {train:.4} (last batch), {held:.4} on unseen clips");
             Ok(())

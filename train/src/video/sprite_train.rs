@@ -16,10 +16,11 @@ use anyhow::Result;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;
 use kinora_engine::models::layout::SLOTS;
-use kinora_engine::models::pipeline::SPRITE_SCENE_GROUPS;
+use kinora_engine::models::pipeline::{SPRITE_SCENE_GROUPS, VideoModelConfig};
 use kinora_engine::models::sprite::{
     POSE_INPUTS, SpriteBox, SpriteDecoder, SpriteDecoderConfig, visibility,
 };
+use kinora_engine::models::weights::load_tensors;
 use kinora_world::physics::Plan;
 use kinora_world::render::{Frame, RenderConfig, render_frame};
 use kinora_world::rng::{Rng, mix};
@@ -230,7 +231,23 @@ fn loss(
     l1 + alpha.mean().mul_scalar(ALPHA_WEIGHT)
 }
 
-/// Trains the decoder; returns (the held-out L1 of its composites, the train L1).
+/// The object layer of the model in `dir` on `device`, given a mouth input (at zero) if it
+/// has none: a warm start that keeps the shipped look and learns the mouth.
+fn shipped_layer(dir: &Path, device: &Device) -> Result<SpriteDecoder> {
+    let (manifest, tensors) = super::common::read_weights(dir)?;
+    let config: VideoModelConfig = serde_json::from_value(manifest.config)?;
+    let old = config
+        .sprites
+        .ok_or_else(|| anyhow::anyhow!("{} has no object layer", dir.display()))?;
+    let decoder = load_tensors(old.init(device), "sprites", &tensors)?;
+    Ok(if old.has_mouth() {
+        decoder
+    } else {
+        decoder.with_mouth_input()
+    })
+}
+
+/// Trains the decoder (from `warm`'s object layer when given); returns (the held-out L1 of its composites, the train L1).
 pub fn train(
     out: &Path,
     config: &SpriteDecoderConfig,
@@ -238,6 +255,7 @@ pub fn train(
     steps: usize,
     batch_size: usize,
     peak_lr: f64,
+    warm: Option<&Path>,
 ) -> Result<(f32, f32)> {
     let side = config.side;
     let start = std::time::Instant::now();
@@ -251,7 +269,10 @@ pub fn train(
         start.elapsed().as_secs_f64()
     );
     let device = Device::flex().autodiff();
-    let mut model = config.init(&device);
+    let mut model = match warm {
+        Some(dir) => shipped_layer(dir, &device)?,
+        None => config.init(&device),
+    };
     let mut optim = AdamWConfig::new().init();
     let mut log = CsvLog::open(&out.with_extension("csv"), "step,loss,lr,samples_per_s")?;
     let mut rng = Rng::new(0x5B41_7E53);
