@@ -128,7 +128,8 @@ impl SpriteDecoder {
         let weight = self.hidden1.weight.val();
         let [_, hidden] = weight.dims();
         let zeros = Tensor::<2>::zeros([1, hidden], &weight.device());
-        self.hidden1.weight = Param::from_tensor(Tensor::cat(vec![weight, zeros], 0));
+        // Detached: a fresh leaf, so a training device tracks it as a parameter.
+        self.hidden1.weight = Param::from_tensor(Tensor::cat(vec![weight, zeros], 0).detach());
         self
     }
 
