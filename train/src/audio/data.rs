@@ -119,6 +119,15 @@ pub fn scene_of(seed: u64, split: Split) -> Scene {
     scene
 }
 
+/// The scene of `seed` in `split` with its line (if any) left out: what the contact and
+/// bed rows are measured on, as they were before the model spoke, so they stay comparable
+/// (`train-audio speech` measures the lines).
+pub fn scene_without_line(seed: u64, split: Split) -> Scene {
+    let mut scene = scene_of(seed, split);
+    scene.speech = None;
+    scene
+}
+
 /// A line of 1–4 made-up words of 1–3 syllables each, at most 9 syllables (it ends
 /// within 3.3 s, inside a 4 s training clip).
 pub fn made_up_line(rng: &mut Rng) -> String {

@@ -1,5 +1,6 @@
 //! The world judge's audio rows for a set of clips: impact onsets against the visual
-//! contacts the judge sees in the frames, sounds with no contact, and the ambient class.
+//! contacts the judge sees in the frames, sounds with no contact, and the ambient class;
+//! and for spoken lines, the syllables heard and the lag between mouth and voice.
 
 use kinora_world::judge::audio::AmbientLabel;
 use kinora_world::judge::{self, Report};
@@ -116,6 +117,83 @@ impl AudioTable {
             self.quiet_bed_unmatched,
             self.quiet_bed_onsets,
             pct(self.ambient_correct, self.clips),
+        )
+    }
+}
+
+/// Speech rows over many clips with a spoken line.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct SpeechTable {
+    /// Clips judged.
+    pub clips: usize,
+    /// Clips whose heard syllables are within ±1 of the line's.
+    pub within_one: usize,
+    /// Clips with exactly the line's syllables heard.
+    pub exact: usize,
+    /// Syllables asked (those the judge can hear: clear of thuds, inside the clip).
+    pub asked: usize,
+    /// Syllables heard during the line.
+    pub heard: usize,
+    /// Audio − mouth lag (ms) of clips where the judge finds one.
+    pub lags: Vec<f32>,
+    /// The mouth–loudness correlation at that lag.
+    pub correlations: Vec<f32>,
+}
+
+impl SpeechTable {
+    /// Judge one clip: its frames (the mouth), its audio (the voice) and the line's
+    /// syllables asked (nucleus start and end, s).
+    pub fn add(
+        &mut self,
+        frames: &[Frame],
+        fps: u32,
+        audio: &[f32],
+        rate: u32,
+        asked: &[(f32, f32)],
+    ) {
+        use kinora_world::judge::lips::{line_syllables, syllables};
+        let report = judge::judge(frames, fps, audio, rate);
+        let contacts: Vec<f32> = report
+            .objects
+            .iter()
+            .flat_map(|o| o.contacts.iter().copied())
+            .collect();
+        let heard = syllables(audio, rate, &contacts);
+        let seconds = audio.len() as f32 / rate as f32;
+        let (got, want) = line_syllables(&heard, asked, &contacts, seconds);
+        self.clips += 1;
+        self.within_one += usize::from(got.abs_diff(want) <= 1);
+        self.exact += usize::from(got == want);
+        self.asked += want;
+        self.heard += got;
+        if let Some((lag, r)) = report.lip_lag {
+            self.lags.push(lag);
+            self.correlations.push(r);
+        }
+    }
+
+    /// One line: the rows in percent and ms.
+    pub fn summary(&self) -> String {
+        let median = |v: &[f32]| {
+            let mut v = v.to_vec();
+            v.sort_by(f32::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
+        };
+        let abs: Vec<f32> = self.lags.iter().map(|l| l.abs()).collect();
+        let pct = |a: usize| 100.0 * a as f32 / self.clips.max(1) as f32;
+        format!(
+            "clips {} | syllables within ±1 {:.1}% (exact {:.1}%; heard {} of {} asked) | \
+             lip lag found in {} clips, median |lag| {:.0} ms (signed {:.0}), median \
+             correlation {:.2}",
+            self.clips,
+            pct(self.within_one),
+            pct(self.exact),
+            self.heard,
+            self.asked,
+            self.lags.len(),
+            median(&abs),
+            median(&self.lags),
+            median(&self.correlations),
         )
     }
 }

@@ -32,8 +32,10 @@ use kinora_engine::models::weights::collect_tensors;
 use kinora_media::import::write_wav;
 use kinora_safety::classifier::PromptClassifier;
 use kinora_train::args::Args;
-use kinora_train::audio::data::{SAMPLE_RATE, render_config, scene_of, sound_labels, sound_schema};
-use kinora_train::audio::judge::AudioTable;
+use kinora_train::audio::data::{
+    SAMPLE_RATE, render_config, scene_of, scene_without_line, sound_labels, sound_schema,
+};
+use kinora_train::audio::judge::{AudioTable, SpeechTable};
 use kinora_train::audio::scene::scene_sound;
 use kinora_train::audio::train::{TrainSettings, train};
 use kinora_train::video::common::{load_checkpoint, load_model};
@@ -127,15 +129,6 @@ fn main() -> Result<()> {
     }
 }
 
-/// A held-out scene with its line (if any) left out: the rows of `eval`, `seams` and
-/// `ceiling` are measured as they were before the model spoke, so they stay comparable;
-/// `speech` measures the lines.
-fn without_speech(seed: u64) -> kinora_world::scene::Scene {
-    let mut scene = scene_of(seed, Split::HeldOut);
-    scene.speech = None;
-    scene
-}
-
 /// The sampling flags of `eval` and `seams`.
 fn sampling(args: &Args) -> Result<AudioSettings> {
     let default = AudioSettings::default();
@@ -190,7 +183,7 @@ fn ceiling(n: usize, k: usize) -> Result<()> {
     );
     for i in 0..n as u64 {
         let seed = mix(0xE7A1_0000 + i);
-        let scene = without_speech(seed);
+        let scene = scene_without_line(seed, Split::HeldOut);
         let clip = make_clip(&scene, seed, &cfg);
         world.add(&scene, &clip.frames, cfg.fps, &clip.audio, cfg.sample_rate);
         let frames = clip.audio.len() / HOP;
@@ -231,7 +224,7 @@ fn eval(
     let start = std::time::Instant::now();
     for i in 0..n as u64 {
         let seed = mix(0xE7A1_0000 + i);
-        let scene = without_speech(seed);
+        let scene = scene_without_line(seed, Split::HeldOut);
         let clip = make_clip(&scene, seed, &cfg);
         let sound = scene_sound(video, words, dit, config, &scene, seed, 2.0, settings);
         let logits = kinora_engine::models::pipeline::to_vec(
@@ -326,7 +319,7 @@ fn eval_pipeline(
     let (mut video_s, mut sound_s) = (0.0f64, 0.0f64);
     for i in 0..n as u64 {
         let seed = mix(0xE7A1_0000 + i);
-        let scene = without_speech(seed);
+        let scene = scene_without_line(seed, Split::HeldOut);
         let prompt = describe(&scene, seed);
         let request = GenerateSettings {
             sampler: kinora_engine::models::sampler::SamplerSettings {
@@ -398,73 +391,10 @@ fn speech(
     pipeline: bool,
 ) -> Result<()> {
     use kinora_engine::models::speech::{schedule, spoken_line};
-    use kinora_world::judge::lips::{line_syllables, syllables};
     let cfg = render_config(2.0);
-    #[derive(Default)]
-    struct Row {
-        clips: usize,
-        within_one: usize,
-        exact: usize,
-        asked: usize,
-        heard: usize,
-        lags: Vec<f32>,
-        correlations: Vec<f32>,
-    }
-    impl Row {
-        fn add(
-            &mut self,
-            frames: &[Frame],
-            fps: u32,
-            audio: &[f32],
-            rate: u32,
-            asked: &[(f32, f32)],
-        ) {
-            let report = kinora_world::judge::judge(frames, fps, audio, rate);
-            let contacts: Vec<f32> = report
-                .objects
-                .iter()
-                .flat_map(|o| o.contacts.iter().copied())
-                .collect();
-            let heard = syllables(audio, rate, &contacts);
-            let seconds = audio.len() as f32 / rate as f32;
-            let (got, want) = line_syllables(&heard, asked, &contacts, seconds);
-            self.clips += 1;
-            self.within_one += usize::from(got.abs_diff(want) <= 1);
-            self.exact += usize::from(got == want);
-            self.asked += want;
-            self.heard += got;
-            if let Some((lag, r)) = report.lip_lag {
-                self.lags.push(lag);
-                self.correlations.push(r);
-            }
-        }
-        fn summary(&self) -> String {
-            let median = |v: &[f32]| {
-                let mut v = v.to_vec();
-                v.sort_by(f32::total_cmp);
-                v.get(v.len() / 2).copied().unwrap_or(f32::NAN)
-            };
-            let abs: Vec<f32> = self.lags.iter().map(|l| l.abs()).collect();
-            let pct = |a: usize| 100.0 * a as f32 / self.clips.max(1) as f32;
-            format!(
-                "clips {} | syllables within ±1 {:.1}% (exact {:.1}%; heard {} of {} asked) | \
-                 lip lag found in {} clips, median |lag| {:.0} ms (signed {:.0}), median \
-                 correlation {:.2}",
-                self.clips,
-                pct(self.within_one),
-                pct(self.exact),
-                self.heard,
-                self.asked,
-                self.lags.len(),
-                median(&abs),
-                median(&self.lags),
-                median(&self.correlations),
-            )
-        }
-    }
     video.config.audio = Some(config.clone());
     video.audio = Some(dit);
-    let (mut world, mut model) = (Row::default(), Row::default());
+    let (mut world, mut model) = (SpeechTable::default(), SpeechTable::default());
     let mut i = 0u64;
     let start = std::time::Instant::now();
     while model.clips < n {
@@ -567,7 +497,7 @@ fn seams(
     let (mut model_events, mut world_events) = (0usize, 0usize);
     for i in 0..n as u64 {
         let seed = mix(0x5EA4_0000 + i);
-        let scene = without_speech(seed);
+        let scene = scene_without_line(seed, Split::HeldOut);
         let audio = scene_sound(video, words, dit, config, &scene, seed, seconds, settings).samples;
         // Flux of the rebuilt audio (what is heard), per 10-ms frame.
         let heard = stft.log_magnitudes(&audio, frames);
