@@ -31,6 +31,8 @@ use std::path::Path;
 
 /// Frames sampled per clip.
 const FRAMES_PER_CLIP: usize = 3;
+/// Extra frames per clip with a spoken line, mid-syllable.
+const SPEAKING_FRAMES: usize = 3;
 /// Weight of mean alpha in the loss: among explanations of equal error, the one that
 /// covers less (so flat background inside the box stays the decoder's).
 const ALPHA_WEIGHT: f32 = 0.003;
@@ -132,8 +134,24 @@ fn clip_examples(seed: u64, side: usize) -> Vec<SpriteExample> {
     let mut rng = Rng::new(seed ^ 0x5B41_7E00);
     let line = scene.speech.as_deref().map(schedule).unwrap_or_default();
     let mut out = Vec::new();
-    for _ in 0..FRAMES_PER_CLIP {
-        let f = rng.index(frames);
+    // A speaking character's mouth is open in few random frames: each clip with a line
+    // adds frames in the middle of its syllables, where the mouth is widest.
+    let speaking: Vec<usize> = if scene.speaker().is_some() {
+        (0..SPEAKING_FRAMES)
+            .filter_map(|_| {
+                let s = line.get(rng.index(line.len().max(1)))?;
+                let f = ((s.start + s.dur / 2.0) * cfg.fps as f32).round() as usize;
+                (f < frames).then_some(f)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let picked: Vec<usize> = (0..FRAMES_PER_CLIP)
+        .map(|_| rng.index(frames))
+        .chain(speaking)
+        .collect();
+    for f in picked {
         let hide_all = |_: usize, _: usize| true;
         let empty = render_frame(&scene, seed, &plan, &cfg, f, Some(&hide_all));
         for (s, object) in scene.objects.iter().enumerate().take(SLOTS) {
