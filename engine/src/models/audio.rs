@@ -448,7 +448,8 @@ pub struct SoundContext<'a> {
 /// Samples the log-magnitude frames (`frames × BINS`, decoded by the codec) of a soundtrack of
 /// `frames` STFT frames for `context` (a video whose objects follow its plan).
 ///
-/// `on_window(i, n)` runs before each window (progress); returning false cancels (`None`).
+/// `on_window(i, n)` runs before window `i` of `n` and again before each of its steps
+/// (progress); returning false cancels (`None`).
 pub fn sample_log_magnitudes(
     dit: &AudioDit,
     config: &AudioModelConfig,
@@ -478,7 +479,8 @@ pub fn decode_tokens(dit: &AudioDit, tokens: &[f32], frames: usize) -> Vec<f32> 
 /// window; the tokens of `kept` (a soundtrack made before, e.g. an extension's source)
 /// are kept as they are and the rest goes on from them.
 ///
-/// `on_window(i, n)` runs before each window (progress); returning false cancels (`None`).
+/// `on_window(i, n)` runs before window `i` of `n` and again before each of its steps
+/// (progress); returning false cancels (`None`).
 pub fn sample_tokens(
     dit: &AudioDit,
     config: &AudioModelConfig,
@@ -570,6 +572,10 @@ pub fn sample_tokens(
         };
         let mut x = noise.clone();
         for pair in times.windows(2) {
+            // Asked again before each step, so a cancel lands within one step.
+            if !on_window(w, plan_windows.len()) {
+                return None;
+            }
             let (t, next) = (pair[0], pair[1]);
             if t > settings.release {
                 x = hold(x, t);

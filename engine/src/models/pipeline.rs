@@ -443,7 +443,7 @@ impl VideoModel {
     /// sound tokens (an extension carries its source's) keeps them: only the rest is
     /// sampled, going on from their last half second as from a window before. `Ok(None)`
     /// for models without sound or clips without a plan. `on_window(i, n)` reports
-    /// progress before each 2 s window (i < n), then before each iteration of the phase
+    /// progress before each 2 s window and each of its steps (i < n), then before each iteration of the phase
     /// rebuild (i = n); returning false cancels.
     pub fn soundtrack(
         &self,
