@@ -271,11 +271,16 @@ pub fn GeneratePanel(
         });
     };
 
+    // The spoken line goes into the prompt itself (quoted), so the recipe link, the
+    // export's credentials and the gallery keep it with everything else the clip was
+    // made from; the box empties, having done its job.
     let generate = move || {
-        run_job(
-            Job::Generate,
-            with_spoken_line(&prompt.get_untracked(), &spoken.get_untracked()),
-        )
+        let line = spoken.get_untracked();
+        if !line.trim().is_empty() {
+            prompt.set(with_spoken_line(&prompt.get_untracked(), &line));
+            spoken.set(String::new());
+        }
+        run_job(Job::Generate, prompt.get_untracked())
     };
     // A quick edit rewrites the remix prompt's first word of that kind.
     let edit = move |group: &str, value: String| {

@@ -215,6 +215,9 @@ test('generate in the page: progress, preview, cancel, refusal, export, cached w
     await page.locator('[data-testid="clip-summary"]').filter({ hasText: /256×144, 24 frames/ }).waitFor();
     assert.match(await page.locator('[data-testid="generate-status"]').innerText(), /Says "hello there"\./);
     assert.equal(await page.locator('[data-testid="remix-prompt"]').inputValue(), 'a yellow character stands on the grass, and says "hello there"');
+    // The line is now part of the prompt (so the recipe link and the export keep it).
+    assert.equal(await page.locator('[data-testid="prompt"]').inputValue(), 'a yellow character stands on the grass, and says "hello there"');
+    assert.equal(await page.locator('[data-testid="setting-line"]').inputValue(), '');
 
     // A reload takes the weights from this device's cache (and, once the undo time has
     // passed, the deleted clip is gone from storage too).
