@@ -16,7 +16,7 @@ use kinora_protocol::{
 };
 use kinora_recipe::Settings;
 use kinora_safety::{PromptPolicy, Verdict};
-use kinora_studio::edits::{replace_label, with_spoken_line};
+use kinora_studio::edits::{MAX_LINE_CHARS, replace_label, with_spoken_line};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -379,7 +379,7 @@ pub fn GeneratePanel(
                     </select>
                 </label>
                 <label class="grow">"Spoken line "
-                    <input type="text" data-testid="setting-line" maxlength="120"
+                    <input type="text" data-testid="setting-line" maxlength=MAX_LINE_CHARS
                         placeholder="what the character says (optional)"
                         prop:value=move || spoken.get()
                         on:input=move |ev| spoken.set(event_target_value(&ev)) />

@@ -140,9 +140,8 @@ const PIN_HEARD_PERCENT: usize = 40;
 #[test]
 fn the_shipped_audio_model_voices_held_out_lines() {
     use kinora_engine::models::audio::AudioSettings;
-    use kinora_engine::models::speech::{schedule, spoken_line};
-    use kinora_train::audio::data::{render_config, scene_of};
-    use kinora_train::audio::judge::SpeechTable;
+    use kinora_train::audio::data::{render_config, speaking_scenes};
+    use kinora_train::audio::judge::{SpeechTable, asked_syllables};
     use kinora_train::audio::scene::scene_sound;
 
     let model = load(&shipped_model());
@@ -152,19 +151,8 @@ fn the_shipped_audio_model_voices_held_out_lines() {
     let words = PromptClassifier::builtin_word_vectors().expect("word vectors");
     let cfg = render_config(2.0);
     let mut table = SpeechTable::default();
-    let mut i = 0u64;
-    while table.clips < SPEAKING_SCENES {
-        let seed = mix(0x5BEE_0000 + i);
-        i += 1;
-        let scene = scene_of(seed, Split::HeldOut);
-        if scene.speaker().is_none() {
-            continue;
-        }
-        let line = spoken_line(&describe(&scene, seed)).expect("the prompt quotes the line");
-        let asked: Vec<(f32, f32)> = schedule(&line)
-            .iter()
-            .map(|s| (s.start, s.start + s.dur))
-            .collect();
+    for (seed, scene) in speaking_scenes().take(SPEAKING_SCENES) {
+        let asked = asked_syllables(&describe(&scene, seed)).expect("the prompt quotes the line");
         let clip = kinora_world::clip::make_clip(&scene, seed, &cfg);
         let settings = AudioSettings::default();
         let audio = scene_sound(&model, &words, dit, config, &scene, seed, 2.0, &settings).samples;

@@ -128,6 +128,15 @@ pub fn scene_without_line(seed: u64, split: Split) -> Scene {
     scene
 }
 
+/// Held-out scenes whose character says one of the world's lines (never trained on),
+/// with their seeds: the scenes `train-audio speech` and its CI pin judge, in order.
+pub fn speaking_scenes() -> impl Iterator<Item = (u64, Scene)> {
+    (0u64..)
+        .map(|i| mix(0x5BEE_0000 + i))
+        .map(|seed| (seed, scene_of(seed, Split::HeldOut)))
+        .filter(|(_, scene)| scene.speaker().is_some())
+}
+
 /// A line of 1–4 made-up words of 1–3 syllables each, at most 9 syllables (it ends
 /// within 3.3 s, inside a 4 s training clip).
 pub fn made_up_line(rng: &mut Rng) -> String {

@@ -121,6 +121,19 @@ impl AudioTable {
     }
 }
 
+/// The syllables a prompt's line asks for, as the engine times them: each vowel nucleus
+/// (start, end in s). None when the prompt quotes no line.
+pub fn asked_syllables(prompt: &str) -> Option<Vec<(f32, f32)>> {
+    use kinora_engine::models::speech::{schedule, spoken_line};
+    let line = spoken_line(prompt)?;
+    Some(
+        schedule(&line)
+            .iter()
+            .map(|s| (s.start, s.start + s.dur))
+            .collect(),
+    )
+}
+
 /// Speech rows over many clips with a spoken line.
 #[derive(Debug, Default, Clone, Serialize)]
 pub struct SpeechTable {

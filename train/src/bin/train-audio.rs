@@ -33,14 +33,14 @@ use kinora_media::import::write_wav;
 use kinora_safety::classifier::PromptClassifier;
 use kinora_train::args::Args;
 use kinora_train::audio::data::{
-    SAMPLE_RATE, render_config, scene_of, scene_without_line, sound_labels, sound_schema,
+    SAMPLE_RATE, render_config, scene_without_line, sound_labels, sound_schema, speaking_scenes,
 };
-use kinora_train::audio::judge::{AudioTable, SpeechTable};
+use kinora_train::audio::judge::{AudioTable, SpeechTable, asked_syllables};
 use kinora_train::audio::scene::scene_sound;
 use kinora_train::audio::train::{TrainSettings, train};
 use kinora_train::video::common::{load_checkpoint, load_model};
+use kinora_train::video::eval::world_frames;
 use kinora_world::clip::make_clip;
-use kinora_world::render::Frame;
 use kinora_world::rng::mix;
 use kinora_world::sample::Split;
 use kinora_world::text::describe;
@@ -321,16 +321,8 @@ fn eval_pipeline(
         let seed = mix(0xE7A1_0000 + i);
         let scene = scene_without_line(seed, Split::HeldOut);
         let prompt = describe(&scene, seed);
-        let request = GenerateSettings {
-            sampler: kinora_engine::models::sampler::SamplerSettings {
-                steps: 8,
-                seed,
-                ..Default::default()
-            },
-            ..GenerateSettings::default()
-        };
         let t0 = std::time::Instant::now();
-        let clip = video.generate(&prompt, &request, words, |_| true)?;
+        let clip = video.generate(&prompt, &page_clip(seed), words, |_| true)?;
         let t1 = std::time::Instant::now();
         let sound = video
             .soundtrack(
@@ -343,15 +335,7 @@ fn eval_pipeline(
             .context("the model has sound")?;
         sound_s += t1.elapsed().as_secs_f64();
         video_s += (t1 - t0).as_secs_f64();
-        let frames: Vec<Frame> = clip
-            .frames
-            .iter()
-            .map(|f| Frame {
-                width: clip.width as u32,
-                height: clip.height as u32,
-                rgb: f.clone(),
-            })
-            .collect();
+        let frames = world_frames(&clip.frames, clip.width, clip.height);
         table.add(&scene, &frames, clip.fps, &sound.samples, sound.sample_rate);
         if i < 12 {
             save_wav(
@@ -390,51 +374,23 @@ fn speech(
     settings: &AudioSettings,
     pipeline: bool,
 ) -> Result<()> {
-    use kinora_engine::models::speech::{schedule, spoken_line};
     let cfg = render_config(2.0);
     video.config.audio = Some(config.clone());
     video.audio = Some(dit);
     let (mut world, mut model) = (SpeechTable::default(), SpeechTable::default());
-    let mut i = 0u64;
     let start = std::time::Instant::now();
-    while model.clips < n {
-        let seed = mix(0x5BEE_0000 + i);
-        i += 1;
-        let scene = scene_of(seed, Split::HeldOut);
-        if scene.speaker().is_none() {
-            continue;
-        }
+    for (seed, scene) in speaking_scenes().take(n) {
         let prompt = describe(&scene, seed);
-        let line = spoken_line(&prompt).context("a speaking scene's prompt has its line")?;
-        let asked: Vec<(f32, f32)> = schedule(&line)
-            .iter()
-            .map(|s| (s.start, s.start + s.dur))
-            .collect();
+        let asked = asked_syllables(&prompt).context("a speaking scene's prompt has its line")?;
         let clip = make_clip(&scene, seed, &cfg);
         world.add(&clip.frames, cfg.fps, &clip.audio, cfg.sample_rate, &asked);
         let settings = AudioSettings { seed, ..*settings };
         let (frames, fps, audio) = if pipeline {
-            let request = GenerateSettings {
-                sampler: kinora_engine::models::sampler::SamplerSettings {
-                    steps: 8,
-                    seed,
-                    ..Default::default()
-                },
-                ..GenerateSettings::default()
-            };
-            let made = video.generate(&prompt, &request, words, |_| true)?;
+            let made = video.generate(&prompt, &page_clip(seed), words, |_| true)?;
             let sound = video
                 .soundtrack(&prompt, &made, words, &settings, |_, _| true)?
                 .context("the model has sound")?;
-            let frames: Vec<Frame> = made
-                .frames
-                .iter()
-                .map(|f| Frame {
-                    width: made.width as u32,
-                    height: made.height as u32,
-                    rgb: f.clone(),
-                })
-                .collect();
+            let frames = world_frames(&made.frames, made.width, made.height);
             (frames, made.fps, sound.samples)
         } else {
             let audio = video.audio.as_ref().context("the model has sound")?;
@@ -467,6 +423,19 @@ fn speech(
     );
     println!("{:.1} s per clip", start.elapsed().as_secs_f64() / n as f64);
     Ok(())
+}
+
+/// A 2 s clip as the page makes it (8 video steps) from `seed`: what the end-to-end
+/// evaluations judge.
+fn page_clip(seed: u64) -> GenerateSettings {
+    GenerateSettings {
+        sampler: kinora_engine::models::sampler::SamplerSettings {
+            steps: 8,
+            seed,
+            ..Default::default()
+        },
+        ..GenerateSettings::default()
+    }
 }
 
 /// Window joins of long soundtracks: the spectral flux where each later window's own

@@ -115,16 +115,21 @@ pub fn percent(a: usize, b: usize) -> f32 {
     100.0 * a as f32 / b.max(1) as f32
 }
 
-/// Judges RGB8 frames (`side×side×3` each) with a silent soundtrack.
-pub fn judge_frames(frames: &[Vec<u8>], side: usize, fps: u32) -> Report {
-    let frames: Vec<Frame> = frames
+/// RGB8 frames (`width×height×3` each) as the world judge's frames.
+pub fn world_frames(frames: &[Vec<u8>], width: usize, height: usize) -> Vec<Frame> {
+    frames
         .iter()
         .map(|f| Frame {
-            width: side as u32,
-            height: side as u32,
+            width: width as u32,
+            height: height as u32,
             rgb: f.clone(),
         })
-        .collect();
+        .collect()
+}
+
+/// Judges RGB8 frames (`side×side×3` each) with a silent soundtrack.
+pub fn judge_frames(frames: &[Vec<u8>], side: usize, fps: u32) -> Report {
+    let frames = world_frames(frames, side, side);
     let rate = 24_000;
     let audio = vec![0.0f32; frames.len() * (rate / fps) as usize];
     judge(&frames, fps, &audio, rate)
