@@ -62,7 +62,7 @@ fn backend_view(backend: Option<Backend>) -> AnyView {
 fn self_test_view(state: Option<Result<SelfTestSummary, String>>) -> AnyView {
     match state {
         None => view! {
-            <p data-testid="selftest" data-state="running">"Running the int8 matmul self-test…"</p>
+            <p data-testid="selftest" data-state="running">"Running the kernel self-test…"</p>
         }
         .into_any(),
         Some(Err(message)) => view! {
@@ -89,7 +89,8 @@ fn self_test_view(state: Option<Result<SelfTestSummary, String>>) -> AnyView {
                             view! {
                                 <li data-passed=c.passed.to_string()>
                                     {format!(
-                                        "{}×{}×{}: max error {:.2e} {}",
+                                        "{} {}×{}×{}: max error {:.2e} {}",
+                                        c.kernel,
                                         c.shape.0,
                                         c.shape.1,
                                         c.shape.2,

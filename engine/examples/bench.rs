@@ -1,17 +1,20 @@
-//! `cargo xtask bench`: the q8 WGSL kernel against burn's f32 matmul on the same GPU
-//! device, and against burn `flex` on the CPU, printed as ratios measured in one run;
+//! `cargo xtask bench`: our int8 and int4 WGSL matmuls and the attention kernel against
+//! burn's f32 ops on the same GPU device, and against burn `flex` on the CPU, printed as
+//! ratios measured in one run;
 //! then the shipped model's pipeline, stage by stage, for a 2 s and a 5 s clip on the CPU
 //! backend, with the process's peak memory and the shipped bytes. Everything goes to
 //! `target/bench.json` too. Timings are noisy on shared machines; the ratios are what to
 //! compare.
 
-use kinora_engine::cpu_ops::BurnQ8Matmul;
+use kinora_engine::cpu_ops::{BurnAttention, BurnBlockMatmul};
 use kinora_engine::device::{Gpu, cpu_device};
-use kinora_engine::kernels::q8_matmul::Q8Matmul;
+use kinora_engine::kernels::attention::{Attention, AttentionShape};
+use kinora_engine::kernels::block_matmul::BlockMatmul;
 use kinora_engine::models::audio::AudioSettings;
 use kinora_engine::models::pipeline::{GenerateSettings, Stage, VideoModel};
 use kinora_engine::models::sampler::SamplerSettings;
-use kinora_engine::quant::{BlockQ8Matrix, SplitMix64};
+use kinora_engine::quant::{BlockQMatrix, QuantBits, SplitMix64};
+use kinora_engine::selftest::attention_problem;
 use kinora_safety::classifier::PromptClassifier;
 use serde_json::json;
 use std::path::Path;
@@ -19,61 +22,43 @@ use std::time::Instant;
 
 const REPEATS: u32 = 5;
 
+/// GFLOP/s of `flop` per run, timing `repeats` runs of `run` after one warm-up run.
+fn gflops(
+    flop: f64,
+    mut run: impl FnMut(u32) -> Result<(), Box<dyn std::error::Error>>,
+) -> Result<f64, Box<dyn std::error::Error>> {
+    run(1)?;
+    let t = Instant::now();
+    run(REPEATS)?;
+    Ok(flop * f64::from(REPEATS) / t.elapsed().as_secs_f64() / 1e9)
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gpu = pollster::block_on(Gpu::init())?;
     println!(
         "adapter: {} ({}, {})",
         gpu.report.name, gpu.report.backend, gpu.report.device_type
     );
-    let kernel = Q8Matmul::new(&gpu);
-    let mut kernels = Vec::new();
-    println!(
-        "{:>16} {:>12} {:>14} {:>12} {:>10} {:>10}",
-        "m×n×k", "q8 wgsl", "burn f32 gpu", "burn flex", "q8/burn", "gpu/cpu"
-    );
-    for &(m, n, k) in &[(256, 256, 512), (512, 512, 512), (1024, 1024, 1024)] {
-        let mut rng = SplitMix64::new(1);
-        let x = rng.signed_units(m * k);
-        let w = BlockQ8Matrix::quantize(&rng.signed_units(n * k), n, k)?;
-        let flop = 2.0 * (m * n * k) as f64 * f64::from(REPEATS);
-
-        let prepared = kernel.prepare(&gpu, &x, m, &w)?;
-        kernel.dispatch(&gpu, &prepared, 1);
-        pollster::block_on(kernel.read_output(&gpu, &prepared))?;
-        let t = Instant::now();
-        kernel.dispatch(&gpu, &prepared, REPEATS);
-        pollster::block_on(kernel.read_output(&gpu, &prepared))?;
-        let q8 = flop / t.elapsed().as_secs_f64() / 1e9;
-
-        let burn_gflops = |device| -> Result<f64, Box<dyn std::error::Error>> {
-            let p = BurnQ8Matmul::prepare(device, &x, m, &w)?;
-            pollster::block_on(p.run())?;
-            let t = Instant::now();
-            for _ in 0..REPEATS {
-                pollster::block_on(p.run())?;
-            }
-            Ok(flop / t.elapsed().as_secs_f64() / 1e9)
-        };
-        let burn_gpu = burn_gflops(&gpu.burn_device)?;
-        let flex = burn_gflops(&cpu_device())?;
-        println!(
-            "{:>16} {:>8.2} GF/s {:>9.2} GF/s {:>7.2} GF/s {:>9.2}x {:>9.2}x",
-            format!("{m}×{n}×{k}"),
-            q8,
-            burn_gpu,
-            flex,
-            q8 / burn_gpu,
-            q8 / flex
-        );
-        kernels.push(json!({
-            "shape": [m, n, k], "q8_wgsl_gflops": q8, "burn_f32_gpu_gflops": burn_gpu,
-            "burn_flex_gflops": flex, "q8_over_burn_gpu": q8 / burn_gpu, "gpu_over_cpu": q8 / flex,
-        }));
+    let matmuls = matmul_rows(&gpu)?;
+    let attention = attention_rows(&gpu)?;
+    // `--kernels-only OUT`: the kernel rows alone, for a second adapter (xtask runs this
+    // on SwiftShader, the browser's own adapter here, so the page's self-test can be
+    // compared with native on the same adapter).
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, out] = args.as_slice()
+        && flag == "--kernels-only"
+    {
+        let report =
+            json!({ "adapter": gpu.report.name, "kernels": matmuls, "attention": attention });
+        std::fs::write(out, serde_json::to_string_pretty(&report)?)?;
+        println!("written to {out}");
+        return Ok(());
     }
     let pipeline = pipeline_stages()?;
     let report = json!({
         "adapter": gpu.report.name,
-        "kernels": kernels,
+        "kernels": matmuls,
+        "attention": attention,
         "pipeline_cpu": pipeline,
         "peak_memory_mib": peak_memory_mib(),
         "shipped_bytes": shipped_bytes(),
@@ -202,4 +187,131 @@ fn shipped_bytes() -> serde_json::Value {
             .sum::<u64>(),
         "wasm_raw": sum_dir("dist", "_bg.wasm"),
     })
+}
+
+/// Our int8 and int4 WGSL matmuls against burn's f32 matmul on the same device and on
+/// the CPU (flex): GFLOP/s, and GB/s of the bytes a matmul must move at least once
+/// (activations, packed weights and scales, output).
+fn matmul_rows(gpu: &Gpu) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+    let int8 = pollster::block_on(BlockMatmul::new(gpu, QuantBits::Eight))?;
+    let int4 = pollster::block_on(BlockMatmul::new(gpu, QuantBits::Four))?;
+    println!(
+        "{:>16} {:>15} {:>15} {:>13} {:>11} {:>9} {:>9} {:>9}",
+        "m×n×k",
+        "int8 wgsl",
+        "int4 wgsl",
+        "burn f32 gpu",
+        "burn flex",
+        "int8/f32",
+        "int4/f32",
+        "gpu/cpu"
+    );
+    let mut rows = Vec::new();
+    for &(m, n, k) in &[(256, 256, 512), (512, 512, 512), (1024, 1024, 1024)] {
+        let mut rng = SplitMix64::new(1);
+        let x = rng.signed_units(m * k);
+        let weights = rng.signed_units(n * k);
+        let flop = 2.0 * (m * n * k) as f64;
+        let mut ours = Vec::new();
+        for kernel in [&int8, &int4] {
+            let w = BlockQMatrix::quantize(&weights, n, k, kernel.bits())?;
+            let prepared = pollster::block_on(kernel.prepare(gpu, &x, m, &w))?;
+            let g = gflops(flop, |repeats| {
+                kernel.dispatch(gpu, &prepared, repeats);
+                pollster::block_on(kernel.read_output(gpu, &prepared))?;
+                Ok(())
+            })?;
+            let bytes = 4 * (m * k + m * n + w.scales.len() + w.packed.len());
+            ours.push((g, g / flop * bytes as f64));
+        }
+        let w8 = BlockQMatrix::quantize(&weights, n, k, QuantBits::Eight)?;
+        let burn = |device| {
+            let p = BurnBlockMatmul::prepare(device, &x, m, &w8)?;
+            gflops(flop, |repeats| {
+                for _ in 0..repeats {
+                    pollster::block_on(p.run())?;
+                }
+                Ok(())
+            })
+        };
+        let burn_gpu = burn(&gpu.burn_device)?;
+        let flex = burn(&cpu_device())?;
+        let ((q8, q8_gbs), (q4, q4_gbs)) = (ours[0], ours[1]);
+        println!(
+            "{:>16} {:>6.2} GF/s {:>5.2} GB/s {:>5.2} GF/s {:>5.2} GB/s {:>8.2} GF/s {:>6.2} GF/s {:>8.2}x {:>8.2}x {:>8.2}x",
+            format!("{m}×{n}×{k}"),
+            q8,
+            q8_gbs,
+            q4,
+            q4_gbs,
+            burn_gpu,
+            flex,
+            q8 / burn_gpu,
+            q4 / burn_gpu,
+            q8 / flex
+        );
+        rows.push(json!({
+            "shape": [m, n, k], "int8_wgsl_gflops": q8, "int8_wgsl_gbs": q8_gbs,
+            "int4_wgsl_gflops": q4, "int4_wgsl_gbs": q4_gbs, "burn_f32_gpu_gflops": burn_gpu,
+            "burn_flex_gflops": flex, "int8_over_burn_gpu": q8 / burn_gpu,
+            "int4_over_burn_gpu": q4 / burn_gpu, "gpu_over_cpu": q8 / flex,
+        }));
+    }
+    Ok(rows)
+}
+
+/// Our attention kernel (no score matrix) against burn's scores → softmax → mix on the
+/// same device and on the CPU, at the models' head shape (4 heads of 32).
+fn attention_rows(gpu: &Gpu) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+    let kernel = pollster::block_on(Attention::new(gpu, 32))?;
+    println!(
+        "\n{:>22} {:>13} {:>14} {:>12} {:>10} {:>9}",
+        "attention b×h×n×m×d", "ours wgsl", "burn f32 gpu", "burn flex", "ours/burn", "gpu/cpu"
+    );
+    let mut rows = Vec::new();
+    for &(n, m) in &[(256, 256), (1024, 1024), (2048, 256)] {
+        let shape = AttentionShape {
+            batch: 1,
+            heads: 4,
+            queries: n,
+            keys: m,
+            head_dim: 32,
+        };
+        let data = attention_problem(5, shape);
+        let [q, k, v, bias] = &data;
+        // Two matmuls of n × m × d per head.
+        let flop = 4.0 * (shape.groups() * n * m * shape.head_dim) as f64;
+        let prepared = pollster::block_on(kernel.prepare(gpu, shape, q, k, v, bias))?;
+        let ours = gflops(flop, |repeats| {
+            kernel.dispatch(gpu, &prepared, repeats);
+            pollster::block_on(kernel.read_output(gpu, &prepared))?;
+            Ok(())
+        })?;
+        let burn = |device| {
+            let p = BurnAttention::prepare(device, shape, q, k, v, bias)?;
+            gflops(flop, |repeats| {
+                for _ in 0..repeats {
+                    pollster::block_on(p.run())?;
+                }
+                Ok(())
+            })
+        };
+        let burn_gpu = burn(&gpu.burn_device)?;
+        let flex = burn(&cpu_device())?;
+        println!(
+            "{:>22} {:>8.2} GF/s {:>9.2} GF/s {:>7.2} GF/s {:>9.2}x {:>8.2}x",
+            format!("1×4×{n}×{m}×32"),
+            ours,
+            burn_gpu,
+            flex,
+            ours / burn_gpu,
+            ours / flex
+        );
+        rows.push(json!({
+            "shape": [1, 4, n, m, 32], "wgsl_gflops": ours, "burn_f32_gpu_gflops": burn_gpu,
+            "burn_flex_gflops": flex, "ours_over_burn_gpu": ours / burn_gpu,
+            "gpu_over_cpu": ours / flex,
+        }));
+    }
+    Ok(rows)
 }

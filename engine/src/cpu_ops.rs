@@ -1,27 +1,29 @@
-//! The q8 matmul on burn tensors: the CPU fallback (burn `flex`, also in wasm) and a
-//! cross-check of our WGSL kernel against burn's own matmul on the same GPU device.
+//! The block-quantized matmul and attention on burn tensors: the CPU fallback (burn
+//! `flex`, also in wasm) and the f32 baseline our WGSL kernels are measured against on
+//! the same GPU device.
 //!
 //! Weights are dequantized once on the host and uploaded as f32; the fused kernel in
-//! [`crate::kernels::q8_matmul`] is what avoids that expansion on the GPU.
+//! [`crate::kernels::block_matmul`] is what avoids that expansion on the GPU.
 
 use crate::EngineError;
-use crate::quant::BlockQ8Matrix;
+use crate::kernels::attention::AttentionShape;
+use crate::quant::BlockQMatrix;
 use burn::prelude::*;
 
 /// `x · dequant(w)ᵀ` prepared on a burn device, ready to run repeatedly.
 #[derive(Debug, Clone)]
-pub struct BurnQ8Matmul {
+pub struct BurnBlockMatmul {
     x: Tensor<2>,
     w_t: Tensor<2>,
 }
 
-impl BurnQ8Matmul {
+impl BurnBlockMatmul {
     /// Uploads `x` (`[m, w.k]`) and the dequantized, transposed weights.
     pub fn prepare(
         device: &Device,
         x: &[f32],
         m: usize,
-        w: &BlockQ8Matrix,
+        w: &BlockQMatrix,
     ) -> Result<Self, EngineError> {
         if m == 0 || x.len() != m * w.k {
             return Err(EngineError::InvalidShape(format!(
@@ -46,6 +48,65 @@ impl BurnQ8Matmul {
         self.x
             .clone()
             .matmul(self.w_t.clone())
+            .into_data_async()
+            .await
+            .map_err(|e| EngineError::Tensor(format!("{e:?}")))?
+            .try_into_vec::<f32>()
+            .map_err(|e| EngineError::Tensor(format!("{e:?}")))
+    }
+}
+
+/// Attention on burn tensors, exactly as the models compute it (scores, softmax, mix):
+/// the CPU fallback of [`crate::kernels::attention`] and its f32 baseline on the GPU.
+#[derive(Debug, Clone)]
+pub struct BurnAttention {
+    q: Tensor<4>,
+    k: Tensor<4>,
+    v: Tensor<4>,
+    bias: Tensor<4>,
+    scale: f32,
+}
+
+impl BurnAttention {
+    /// Uploads one problem (layouts as in [`AttentionShape`]).
+    pub fn prepare(
+        device: &Device,
+        shape: AttentionShape,
+        q: &[f32],
+        k: &[f32],
+        v: &[f32],
+        bias: &[f32],
+    ) -> Result<Self, EngineError> {
+        shape.check(q, k, v, bias)?;
+        let AttentionShape {
+            batch: b,
+            heads: h,
+            queries: n,
+            keys: m,
+            head_dim: d,
+        } = shape;
+        let t = |data: &[f32], dims: [usize; 4]| {
+            Tensor::<4>::from_data(TensorData::new(data.to_vec(), dims), device)
+        };
+        Ok(Self {
+            q: t(q, [b, h, n, d]),
+            k: t(k, [b, h, m, d]),
+            v: t(v, [b, h, m, d]),
+            bias: t(bias, [b, 1, 1, m]),
+            scale: 1.0 / (d as f32).sqrt(),
+        })
+    }
+
+    /// Runs it and reads `[G, N, D]` back.
+    pub async fn run(&self) -> Result<Vec<f32>, EngineError> {
+        let scores = self
+            .q
+            .clone()
+            .matmul(self.k.clone().swap_dims(2, 3))
+            .mul_scalar(self.scale)
+            + self.bias.clone();
+        burn::tensor::activation::softmax(scores, 3)
+            .matmul(self.v.clone())
             .into_data_async()
             .await
             .map_err(|e| EngineError::Tensor(format!("{e:?}")))?

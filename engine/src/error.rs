@@ -38,6 +38,10 @@ pub enum EngineError {
     /// Reading a result back from the GPU failed (device lost, mapping refused).
     #[error("reading results back from the GPU failed: {0}")]
     Readback(String),
+    /// The GPU rejected a kernel or its inputs (a validation error or out of memory),
+    /// reported instead of the panic wgpu's default handler would raise.
+    #[error("the GPU rejected the work: {0}")]
+    GpuRejected(String),
     /// A burn tensor operation failed.
     #[error("tensor operation failed: {0}")]
     Tensor(String),

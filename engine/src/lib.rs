@@ -2,8 +2,9 @@
 //! browser and natively for tests and the CLI.
 //!
 //! The foundation the models stand on: the GPU device shared between burn and our own
-//! WGSL kernels ([`device`]), the per-block int8 weight format ([`quant`]), the fused
-//! dequantize-matmul kernel ([`kernels::q8_matmul`]), the CPU fallback on burn `flex`
+//! WGSL kernels ([`device`]), the per-block int8/int4 weight format ([`quant`]), our
+//! kernels — the fused dequantize-matmul ([`kernels::block_matmul`]) and attention
+//! without a score matrix ([`kernels::attention`]) — the CPU fallback on burn `flex`
 //! ([`cpu_ops`]) and the self-test the UI runs ([`selftest`]).
 //!
 //! Only this crate (and what runs models through it) depends on burn and wgpu. The jobs

@@ -1,18 +1,20 @@
-//! The kernel self-test the status panel runs: correctness of the q8 dequant-matmul
-//! against the scalar reference on several shapes (including sizes that are not
-//! multiples of the 64×64 workgroup tile), then a throughput measurement.
+//! The kernel self-test the status panel runs: correctness of the int8 and int4
+//! dequant-matmuls and of the attention kernel against scalar references on several
+//! shapes (including sizes that are not multiples of the workgroup tiles), then a
+//! throughput measurement of the int8 matmul.
 
 use crate::EngineError;
-use crate::cpu_ops::BurnQ8Matmul;
+use crate::cpu_ops::{BurnAttention, BurnBlockMatmul};
 use crate::device::{Gpu, cpu_device};
-use crate::kernels::q8_matmul::Q8Matmul;
-use crate::quant::{BlockQ8Matrix, SplitMix64, max_scaled_error, q8_matmul_reference};
+use crate::kernels::attention::{Attention, AttentionShape, attention_reference};
+use crate::kernels::block_matmul::BlockMatmul;
+use crate::quant::{BlockQMatrix, QuantBits, SplitMix64, block_matmul_reference, max_scaled_error};
 use web_time::Instant;
 
 /// Where the self-test runs.
 #[derive(Debug, Clone)]
 pub enum Compute {
-    /// Our WGSL kernel on the GPU (boxed: a device handle is large, `Cpu` is empty).
+    /// Our WGSL kernels on the GPU (boxed: a device handle is large, `Cpu` is empty).
     Gpu(Box<Gpu>),
     /// burn `flex` on the CPU (no WebGPU).
     Cpu,
@@ -28,7 +30,7 @@ impl Compute {
     }
 }
 
-/// `(m, n, k)` shapes checked for correctness. Odd sizes exercise partial tiles.
+/// `(m, n, k)` matmul shapes checked for correctness. Odd sizes exercise partial tiles.
 pub const CHECK_SHAPES: &[(usize, usize, usize)] = &[
     (1, 1, 32),
     (17, 33, 64),
@@ -36,6 +38,41 @@ pub const CHECK_SHAPES: &[(usize, usize, usize)] = &[
     (64, 96, 256),
     (33, 16, 32),
     (70, 65, 64),
+    (130, 40, 64),
+];
+
+/// Attention shapes checked for correctness: one head group and a partial workgroup,
+/// keys not a multiple of the four the kernel takes per step, the models' own heads
+/// (4 × 32) and a narrower head.
+pub const ATTENTION_SHAPES: &[AttentionShape] = &[
+    AttentionShape {
+        batch: 1,
+        heads: 1,
+        queries: 1,
+        keys: 1,
+        head_dim: 32,
+    },
+    AttentionShape {
+        batch: 2,
+        heads: 4,
+        queries: 70,
+        keys: 13,
+        head_dim: 32,
+    },
+    AttentionShape {
+        batch: 1,
+        heads: 4,
+        queries: 5,
+        keys: 130,
+        head_dim: 32,
+    },
+    AttentionShape {
+        batch: 2,
+        heads: 2,
+        queries: 33,
+        keys: 64,
+        head_dim: 24,
+    },
 ];
 
 /// Largest accepted `|y - ref| / (1 + |ref|)`: f32 accumulation over K ≤ 512 of values in
@@ -45,7 +82,10 @@ pub const TOLERANCE: f32 = 1e-4;
 /// One correctness case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseReport {
-    /// Problem shape `(m, n, k)`.
+    /// Which kernel: "int8 matmul", "int4 matmul" or "attention".
+    pub kernel: &'static str,
+    /// Problem shape: `(m, n, k)` for a matmul, `(queries, keys, head width)` for
+    /// attention.
     pub shape: (usize, usize, usize),
     /// Measured [`max_scaled_error`].
     pub max_error: f32,
@@ -86,28 +126,100 @@ impl SelfTestReport {
 
 fn problem(
     seed: u64,
-    m: usize,
-    n: usize,
-    k: usize,
-) -> Result<(Vec<f32>, BlockQ8Matrix), EngineError> {
+    (m, n, k): (usize, usize, usize),
+    bits: QuantBits,
+) -> Result<(Vec<f32>, BlockQMatrix), EngineError> {
     let mut rng = SplitMix64::new(seed);
     let x = rng.signed_units(m * k);
-    let w = BlockQ8Matrix::quantize(&rng.signed_units(n * k), n, k)?;
+    let w = BlockQMatrix::quantize(&rng.signed_units(n * k), n, k, bits)?;
     Ok((x, w))
 }
 
-/// Runs the q8 matmul of one problem on `compute`.
-pub async fn q8_matmul_on(
+/// Random q, k, v (in [-1, 1]) and a bias that masks every third key of the first item.
+pub fn attention_problem(seed: u64, s: AttentionShape) -> [Vec<f32>; 4] {
+    let mut rng = SplitMix64::new(seed);
+    let q = rng.signed_units(s.groups() * s.queries * s.head_dim);
+    let k = rng.signed_units(s.groups() * s.keys * s.head_dim);
+    let v = rng.signed_units(s.groups() * s.keys * s.head_dim);
+    let bias = (0..s.batch * s.keys)
+        .map(|i| {
+            if i < s.keys && i % 3 == 2 {
+                crate::models::layers::MASKED
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    [q, k, v, bias]
+}
+
+/// The GPU kernels the self-test checks, compiled once.
+struct Kernels {
+    int8: BlockMatmul,
+    int4: BlockMatmul,
+}
+
+impl Kernels {
+    fn matmul(&self, bits: QuantBits) -> &BlockMatmul {
+        match bits {
+            QuantBits::Eight => &self.int8,
+            QuantBits::Four => &self.int4,
+        }
+    }
+}
+
+/// Runs a block-quantized matmul of one problem on `compute`.
+async fn block_matmul_on(
     compute: &Compute,
-    kernel: Option<&Q8Matmul>,
+    kernels: Option<&Kernels>,
     x: &[f32],
     m: usize,
-    w: &BlockQ8Matrix,
+    w: &BlockQMatrix,
 ) -> Result<Vec<f32>, EngineError> {
-    match (compute, kernel) {
-        (Compute::Gpu(gpu), Some(kernel)) => kernel.run(gpu, x, m, w).await,
-        (Compute::Gpu(gpu), None) => Q8Matmul::new(gpu).run(gpu, x, m, w).await,
-        (Compute::Cpu, _) => BurnQ8Matmul::prepare(&cpu_device(), x, m, w)?.run().await,
+    match (compute, kernels) {
+        (Compute::Gpu(gpu), Some(kernels)) => kernels.matmul(w.bits).run(gpu, x, m, w).await,
+        (Compute::Gpu(gpu), None) => BlockMatmul::new(gpu, w.bits).await?.run(gpu, x, m, w).await,
+        (Compute::Cpu, _) => {
+            BurnBlockMatmul::prepare(&cpu_device(), x, m, w)?
+                .run()
+                .await
+        }
+    }
+}
+
+/// Runs one attention problem on `compute`.
+async fn attention_on(
+    compute: &Compute,
+    shape: AttentionShape,
+    [q, k, v, bias]: &[Vec<f32>; 4],
+) -> Result<Vec<f32>, EngineError> {
+    match compute {
+        Compute::Gpu(gpu) => {
+            Attention::new(gpu, shape.head_dim)
+                .await?
+                .run(gpu, shape, q, k, v, bias)
+                .await
+        }
+        Compute::Cpu => {
+            BurnAttention::prepare(&cpu_device(), shape, q, k, v, bias)?
+                .run()
+                .await
+        }
+    }
+}
+
+fn case(
+    kernel: &'static str,
+    shape: (usize, usize, usize),
+    got: &[f32],
+    want: &[f32],
+) -> CaseReport {
+    let max_error = max_scaled_error(got, want);
+    CaseReport {
+        kernel,
+        shape,
+        max_error,
+        passed: max_error <= TOLERANCE,
     }
 }
 
@@ -117,22 +229,42 @@ pub async fn run_self_test(
     bench_shape: (usize, usize, usize),
     repeats: u32,
 ) -> Result<SelfTestReport, EngineError> {
-    let kernel = match compute {
-        Compute::Gpu(gpu) => Some(Q8Matmul::new(gpu)),
+    let kernels = match compute {
+        Compute::Gpu(gpu) => Some(Kernels {
+            int8: BlockMatmul::new(gpu, QuantBits::Eight).await?,
+            int4: BlockMatmul::new(gpu, QuantBits::Four).await?,
+        }),
         Compute::Cpu => None,
     };
     let mut cases = Vec::new();
-    for (i, &(m, n, k)) in CHECK_SHAPES.iter().enumerate() {
-        let (x, w) = problem(i as u64 + 1, m, n, k)?;
-        let y = q8_matmul_on(compute, kernel.as_ref(), &x, m, &w).await?;
-        let max_error = max_scaled_error(&y, &q8_matmul_reference(&x, m, &w));
-        cases.push(CaseReport {
-            shape: (m, n, k),
-            max_error,
-            passed: max_error <= TOLERANCE,
-        });
+    for (bits, kernel) in [
+        (QuantBits::Eight, "int8 matmul"),
+        (QuantBits::Four, "int4 matmul"),
+    ] {
+        for (i, &shape) in CHECK_SHAPES.iter().enumerate() {
+            let (x, w) = problem(i as u64 + 1, shape, bits)?;
+            let y = block_matmul_on(compute, kernels.as_ref(), &x, shape.0, &w).await?;
+            cases.push(case(
+                kernel,
+                shape,
+                &y,
+                &block_matmul_reference(&x, shape.0, &w),
+            ));
+        }
     }
-    let bench = bench(compute, kernel.as_ref(), bench_shape, repeats).await?;
+    for (i, &shape) in ATTENTION_SHAPES.iter().enumerate() {
+        let data = attention_problem(i as u64 + 50, shape);
+        let got = attention_on(compute, shape, &data).await?;
+        let [q, k, v, bias] = &data;
+        let want = attention_reference(shape, q, k, v, bias);
+        cases.push(case(
+            "attention",
+            (shape.queries, shape.keys, shape.head_dim),
+            &got,
+            &want,
+        ));
+    }
+    let bench = bench(compute, kernels.as_ref(), bench_shape, repeats).await?;
     Ok(SelfTestReport {
         label: compute.label(),
         cases,
@@ -142,15 +274,16 @@ pub async fn run_self_test(
 
 async fn bench(
     compute: &Compute,
-    kernel: Option<&Q8Matmul>,
+    kernels: Option<&Kernels>,
     (m, n, k): (usize, usize, usize),
     repeats: u32,
 ) -> Result<BenchReport, EngineError> {
-    let (x, w) = problem(99, m, n, k)?;
+    let (x, w) = problem(99, (m, n, k), QuantBits::Eight)?;
     let repeats = repeats.max(1);
-    let seconds = match (compute, kernel) {
-        (Compute::Gpu(gpu), Some(kernel)) => {
-            let prepared = kernel.prepare(gpu, &x, m, &w)?;
+    let seconds = match (compute, kernels) {
+        (Compute::Gpu(gpu), Some(kernels)) => {
+            let kernel = &kernels.int8;
+            let prepared = kernel.prepare(gpu, &x, m, &w).await?;
             // Warm-up: pipeline compilation and first-touch allocation are not throughput.
             kernel.dispatch(gpu, &prepared, 1);
             kernel.read_output(gpu, &prepared).await?;
@@ -164,7 +297,7 @@ async fn bench(
                 Compute::Gpu(gpu) => gpu.burn_device.clone(),
                 Compute::Cpu => cpu_device(),
             };
-            let prepared = BurnQ8Matmul::prepare(&device, &x, m, &w)?;
+            let prepared = BurnBlockMatmul::prepare(&device, &x, m, &w)?;
             prepared.run().await?;
             let start = Instant::now();
             for _ in 0..repeats {

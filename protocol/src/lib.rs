@@ -170,6 +170,8 @@ pub enum Backend {
 /// One self-test shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SelfTestCase {
+    /// Which kernel ("int8 matmul", "int4 matmul", "attention").
+    pub kernel: String,
     pub shape: (usize, usize, usize),
     pub max_error: f32,
     pub passed: bool,

@@ -2,7 +2,23 @@
 // self-test on WebGPU (SwiftShader) and on the CPU fallback, stays on its origin.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { serveDist, launch, watch, blockForeign, selfTestResult, artifactPath } from './harness.mjs';
+
+// `cargo xtask bench` runs the same kernels natively on SwiftShader, the adapter the
+// page gets here, and leaves them in this file; the test then prints browser ÷ native.
+const NATIVE_SWIFTSHADER = process.env.KINORA_NATIVE_SWIFTSHADER
+  ?? join(import.meta.dirname, '..', '..', 'target', 'bench-swiftshader.json');
+
+async function nativeInt8(shape) {
+  try {
+    const rows = JSON.parse(await readFile(NATIVE_SWIFTSHADER, 'utf8')).kernels;
+    return rows.find((r) => r.shape.join('x') === shape.join('x'))?.int8_wgsl_gflops;
+  } catch {
+    return undefined;
+  }
+}
 
 let server;
 before(async () => {
@@ -33,6 +49,19 @@ test('with WebGPU: no console errors, self-test passes on the WebGPU adapter, no
     assert.match(await page.locator('[data-testid="selftest-backend"]').innerText(), /WebGpu/i);
     const gflops = Number(await page.locator('[data-testid="gflops"]').innerText());
     assert.ok(gflops > 0, `GFLOP/s should be measured, got ${gflops}`);
+    const cases = await page.locator('[data-testid="selftest-cases"] li').allInnerTexts();
+    for (const kernel of ['int8 matmul', 'int4 matmul', 'attention']) {
+      assert.ok(cases.some((c) => c.startsWith(kernel)), `${kernel} checked: ${cases.join('; ')}`);
+    }
+    // Benchmark, not a limit: the same int8 kernel, same shape, natively on SwiftShader.
+    const shape = [256, 256, 512];
+    const native = await nativeInt8(shape);
+    const line = native
+      ? `browser ${gflops.toFixed(3)} GFLOP/s ÷ native ${native.toFixed(3)} = ${(gflops / native).toFixed(2)}×`
+      : `browser ${gflops.toFixed(3)} GFLOP/s (no native SwiftShader figure: run cargo xtask bench)`;
+    console.log('int8 matmul 256×256×512 on SwiftShader:', line);
+    await writeFile(await artifactPath('bench-kernel-browser.json'),
+      JSON.stringify({ shape, browser_gflops: gflops, native_gflops: native ?? null }, null, 2));
 
     // Generate waits for the model (generate.test.mjs covers the whole generation).
     await page.locator('[data-testid="model-status"]').filter({ hasText: /ready/ }).waitFor({ timeout: 120_000 });

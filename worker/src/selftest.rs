@@ -1,5 +1,6 @@
 //! The kernel self-test, in the worker: the WebGPU adapter (or why there is none) and the
-//! int8 dequant-matmul checked and timed on it, or on the CPU.
+//! int8/int4 dequant-matmuls and attention checked on it (the int8 matmul timed), or on
+//! the CPU.
 
 use crate::scope::post;
 use kinora_engine::EngineError;
@@ -44,6 +45,7 @@ pub async fn run(shape: (usize, usize, usize), repeats: u32) {
                 .cases
                 .iter()
                 .map(|c| SelfTestCase {
+                    kernel: c.kernel.to_string(),
                     shape: c.shape,
                     max_error: c.max_error,
                     passed: c.passed,

@@ -12,7 +12,7 @@ use std::time::Instant;
 const USAGE: &str = "usage: cargo xtask <serve|test|bench>
   serve   build the app and serve it on http://127.0.0.1:8080
   test    run every test: fmt, clippy, native (CPU + lavapipe), wasm build, browser e2e
-  bench   native kernel benchmark (q8 WGSL kernel vs burn matmul, GPU vs CPU)
+  bench   native kernel benchmark (int8/int4 matmul and attention WGSL kernels vs burn, GPU vs CPU)
   strip-wasm  Trunk's post-build hook: drop the release wasm's name section
   world   the procedural world's CLI, e.g. `cargo xtask world sample --prompt \"…\" --out docs/world/`";
 
@@ -169,15 +169,34 @@ fn target_dir() -> Result<PathBuf> {
 
 fn bench() -> Result<()> {
     setup::apt(&["mesa-vulkan-drivers"])?;
-    run(Command::new("cargo").args([
-        "run",
-        "--release",
-        "--package",
-        "kinora-engine",
-        "--example",
-        "bench",
-    ]))
+    let bench = || {
+        let mut cmd = Command::new("cargo");
+        cmd.args([
+            "run",
+            "--quiet",
+            "--release",
+            "--package",
+            "kinora-engine",
+            "--example",
+            "bench",
+        ]);
+        cmd
+    };
+    run(&mut bench())?;
+    // Chromium's WebGPU adapter here is SwiftShader; Chromium ships it as a Vulkan driver,
+    // so the same kernels can run natively on the very adapter the page uses.
+    let swiftshader = Path::new(SWIFTSHADER_ICD);
+    if swiftshader.exists() {
+        println!("\n==> the kernels again, natively on SwiftShader (the browser's adapter here)");
+        run(bench()
+            .args(["--", "--kernels-only", "target/bench-swiftshader.json"])
+            .env("VK_ICD_FILENAMES", swiftshader))?;
+    }
+    Ok(())
 }
+
+/// Chromium's SwiftShader Vulkan driver (Debian's `chromium` package).
+const SWIFTSHADER_ICD: &str = "/usr/lib/chromium/vk_swiftshader_icd.json";
 
 fn world(args: Vec<String>) -> Result<()> {
     run(Command::new("cargo")
