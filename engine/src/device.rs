@@ -2,13 +2,13 @@
 //!
 //! We create the adapter and device ourselves rather than letting burn do it, for two
 //! reasons: (1) we request the adapter's *real* limits (WebGPU's defaults cap a storage
-//! binding at 128 MiB, far below what weights need), and (2) the very same
+//! binding at 128 MiB, far below what weights need), and (2) natively the very same
 //! `wgpu::Device`/`Queue` is then handed to burn, so burn's tensors and our kernels live
-//! on one device and one queue.
+//! on one device and one queue. In the browser burn's GPU backend is not compiled in
+//! (see `engine/Cargo.toml`): the GPU is reached through our own kernels only.
 
 use crate::EngineError;
 use burn::tensor::Device;
-use burn::tensor::wgpu::{WgpuSetup, wgpu};
 
 /// What the adapter is and what it allows, for the status panel and for guards.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +65,8 @@ pub struct Gpu {
     pub queue: wgpu::Queue,
     /// What the adapter is.
     pub report: AdapterReport,
-    /// burn's handle to the same device.
+    /// burn's handle to the same device (native builds only).
+    #[cfg(not(target_family = "wasm"))]
     pub burn_device: Device,
 }
 
@@ -141,21 +142,25 @@ impl Gpu {
             shader_f16: device.features().contains(wgpu::Features::SHADER_F16),
             limits: KeyLimits::from_wgpu(&granted),
         };
-        let setup = WgpuSetup {
-            instance,
-            adapter,
-            device: device.clone(),
-            queue: queue.clone(),
-            backend: info.backend,
+        #[cfg(not(target_family = "wasm"))]
+        let burn_device = {
+            let setup = burn::tensor::wgpu::WgpuSetup {
+                instance,
+                adapter,
+                device: device.clone(),
+                queue: queue.clone(),
+                backend: info.backend,
+            };
+            Device::wgpu_options()
+                .setup(setup)
+                .init()
+                .map_err(|e| EngineError::BurnInit(e.to_string()))?
         };
-        let burn_device = Device::wgpu_options()
-            .setup(setup)
-            .init()
-            .map_err(|e| EngineError::BurnInit(e.to_string()))?;
         Ok(Self {
             device,
             queue,
             report,
+            #[cfg(not(target_family = "wasm"))]
             burn_device,
         })
     }

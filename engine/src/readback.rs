@@ -3,7 +3,6 @@
 //! the device with a blocking poll, since no event loop will do it for us.
 
 use crate::EngineError;
-use burn::tensor::wgpu::wgpu;
 
 /// Copies `source` (`len` f32 values from offset 0) into a fresh mappable buffer and
 /// returns its contents.

@@ -292,12 +292,13 @@ async fn bench(
             kernel.read_output(gpu, &prepared).await?;
             start.elapsed().as_secs_f64()
         }
-        _ => {
-            let device = match compute {
-                Compute::Gpu(gpu) => gpu.burn_device.clone(),
-                Compute::Cpu => cpu_device(),
-            };
-            let prepared = BurnBlockMatmul::prepare(&device, &x, m, &w)?;
+        (Compute::Gpu(_), None) => {
+            return Err(EngineError::InvalidShape(
+                "the GPU benchmark needs its compiled kernels".into(),
+            ));
+        }
+        (Compute::Cpu, _) => {
+            let prepared = BurnBlockMatmul::prepare(&cpu_device(), &x, m, &w)?;
             prepared.run().await?;
             let start = Instant::now();
             for _ in 0..repeats {

@@ -35,7 +35,6 @@ const BOTH: [QuantBits; 2] = [QuantBits::Eight, QuantBits::Four];
 
 #[test]
 fn adapter_reports_real_limits() {
-    use burn::tensor::wgpu::wgpu;
     let report = &gpu().report;
     println!("adapter: {report:#?}");
     assert!(!report.name.is_empty());

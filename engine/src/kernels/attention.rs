@@ -11,7 +11,6 @@
 use super::{Compiled, bind, captured, check_limits, compile, dispatch, output, storage, uniform};
 use crate::device::Gpu;
 use crate::{EngineError, readback};
-use burn::tensor::wgpu::wgpu;
 
 const SOURCE: &str = include_str!("../../../shaders/attention.wgsl");
 /// Query rows one workgroup covers.

@@ -12,7 +12,6 @@ use super::{Compiled, bind, captured, check_limits, compile, dispatch, output, s
 use crate::device::Gpu;
 use crate::quant::{BlockQMatrix, QuantBits, check_block_shape};
 use crate::{EngineError, readback};
-use burn::tensor::wgpu::wgpu;
 
 const SOURCE: &str = include_str!("../../../shaders/block_matmul.wgsl");
 /// Output rows one workgroup covers (16 invocations × 8 rows).

@@ -18,8 +18,7 @@ pub mod block_matmul;
 
 use crate::EngineError;
 use crate::device::Gpu;
-use burn::tensor::wgpu::wgpu;
-use burn::tensor::wgpu::wgpu::util::DeviceExt;
+use wgpu::util::DeviceExt;
 
 /// Runs `work` with validation and out-of-memory errors captured; the first one captured
 /// becomes [`EngineError::GpuRejected`].
