@@ -5,7 +5,7 @@
 //! train-audio ceiling [--n 100]          the codec alone: world audio → log-magnitudes →
 //!                                        Griffin–Lim → judge (and the world's own audio)
 //! train-audio train   [--clips 4000] [--minutes 60] [--total-steps 6000] [--batch 16]
-//!                     [--lr 1e-3] [--width 128] [--depth 6]
+//!                     [--lr 1e-3] [--width 128] [--depth 6] [--contact-weight 0]
 //! train-audio eval    [--n 200] [--steps 16] [--guidance 2] [--release 0] [--weights DIR]
 //!                     [--verbose true]   per clip: contacts told, seen and heard
 //!                                        held-out scenes: sound for the world's own picture
@@ -67,6 +67,7 @@ fn main() -> Result<()> {
                 codec_dims: args.get("codec-dims", 64)?,
                 d_model: args.get("width", 128)?,
                 depth: args.get("depth", 6)?,
+                contact_weight: args.get("contact-weight", 0.0)?,
             };
             train(&run, &video, &words, &settings)
         }
