@@ -7,6 +7,7 @@
 //! train-audio train   [--clips 4000] [--minutes 60] [--total-steps 6000] [--batch 16]
 //!                     [--lr 1e-3] [--width 128] [--depth 6] [--contact-weight 0]
 //! train-audio eval    [--n 200] [--steps 16] [--guidance 2] [--release 0] [--weights DIR]
+//!                     (DIR: a checkpoint, or a model manifest at int8/int4)
 //!                     [--verbose true]   per clip: contacts told, seen and heard
 //!                                        held-out scenes: sound for the world's own picture
 //!                     [--pipeline true]  …or for the video model's own clip of the prompt
@@ -142,9 +143,20 @@ fn sampling(args: &Args) -> Result<AudioSettings> {
     })
 }
 
-/// Loads the audio model from a training checkpoint (EMA weights + statistics).
+/// Loads the audio model: `dir` is a training checkpoint (EMA weights + statistics), or a shipped model manifest (a video model with its
+/// audio model, at whatever precision it stores: how int8 and int4 are judged).
 fn load_audio(dir: &Path) -> Result<(AudioDit, AudioModelConfig)> {
     let (manifest, _) = kinora_train::video::common::read_weights(dir)?;
+    if manifest.config.get("audio").is_some_and(|a| !a.is_null()) {
+        let model = VideoModel::from_dir(dir, &Device::flex())?;
+        let config = model
+            .config
+            .audio
+            .clone()
+            .context("the model has no audio config")?;
+        let dit = model.audio.context("the model has no audio weights")?;
+        return Ok((dit, config));
+    }
     let extra = manifest.config;
     let dit_config: AudioDitConfig = serde_json::from_value(extra["config"].clone())
         .context("audio checkpoint: configuration")?;

@@ -23,6 +23,8 @@
 //! train-video sprites-export [--sprites DIR] [--model public/models/kinora-video]
 //!                                                  swap the object layer into it
 //! train-video export [--out public/models/kinora-video]
+//! train-video requantize [--model DIR] [--out DIR] [--precision int4|int8|f32]
+//!                                                  the model at another precision
 //! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 2] [--guide-layout true]
 //!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000] [--clip-seconds 2]
 //! train-video remix-eval | extend-eval | plan-eval   (same flags; remixes, seams, plans)
@@ -203,6 +205,11 @@ fn main() -> Result<()> {
             Ok(())
         }
         "planner" => train_long_planner(&args, &words),
+        "requantize" => requantize(
+            &args.path("model", Path::new("public/models/kinora-video")),
+            &args.path("out", &run.join("requantized")),
+            &args.get("precision", "int4".to_string())?,
+        ),
         "sprites-export" => export_sprites(
             &args.path("model", Path::new("public/models/kinora-video")),
             &args.path("sprites", &run.join("sprites")),
@@ -471,6 +478,34 @@ fn export_planner(model: &Path, planner_dir: &Path) -> Result<()> {
         "{precision:?}: planner replaced from {} → {}",
         planner_dir.display(),
         model.display()
+    );
+    Ok(())
+}
+
+/// Writes the model in `model` at another precision into `out` (every tensor as the
+/// manifest stores it, re-quantized), so the same prompts can be judged at f32, int8 and
+/// int4. From the shipped int8 manifest, int4 is quantized from int8 values: their error
+/// (≤ 1/254 of a block's largest weight) is a ninth of int4's own (≤ 1/14).
+fn requantize(model: &Path, out: &Path, precision: &str) -> Result<()> {
+    let precision = match precision {
+        "int4" => Precision::Int4,
+        "int8" => Precision::Int8,
+        "f32" => Precision::F32,
+        other => bail!("--precision must be int4, int8 or f32, not {other:?}"),
+    };
+    let (manifest, tensors) = kinora_train::video::common::read_weights(model)?;
+    let all: Vec<_> = manifest
+        .tensors
+        .iter()
+        .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
+        .collect();
+    let (shards, packed) = pack(&all, precision, &manifest.model, manifest.config.clone());
+    write_weights(&shards, &packed, out)?;
+    println!(
+        "{precision:?}: {} bytes in {} shard(s) → {}",
+        shards.iter().map(Vec::len).sum::<usize>(),
+        shards.len(),
+        out.display()
     );
     Ok(())
 }
