@@ -11,7 +11,8 @@ use kinora_engine::models::layers::key_bias;
 use kinora_engine::models::layout::{PLAN_CHANNELS, SLOTS, layout_tensor};
 use kinora_engine::models::loudness::TARGET_LUFS;
 use kinora_engine::models::pipeline::{
-    CameraChoice, GenerateSettings, ModelError, Stage, VideoModel, VideoModelConfig,
+    CameraChoice, FRAMES_PER_LATENT, GenerateSettings, ModelError, Stage, VideoModel,
+    VideoModelConfig,
 };
 use kinora_engine::models::sampler::{SamplerSettings, sample};
 use kinora_engine::models::sprite::SpriteDecoderConfig;
@@ -345,6 +346,50 @@ fn extend_appends_frames_keeps_the_source_and_chains() {
         .extend(&source, "a red ball", &settings(5), &Words, |_| true)
         .expect("extend");
     assert_eq!(again.frames, once.frames, "deterministic from a seed");
+}
+
+#[test]
+fn a_static_camera_holds_one_plate_through_every_window() {
+    // The world's background never changes under a static camera, so the kept latents
+    // (what the decoder paints the background from) are one frame, repeated, even across
+    // the windows of a longer clip and an extension.
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let still = |seconds| GenerateSettings {
+        seconds,
+        camera: Some(CameraChoice {
+            motion: "static".into(),
+            speed: "slow".into(),
+        }),
+        ..settings(4)
+    };
+    let five = model
+        .generate("a red ball", &still(5.0), &Words, |_| true)
+        .expect("5 s");
+    let longer = model
+        .extend(&five, "a red ball", &still(2.0), &Words, |_| true)
+        .expect("extend");
+    for clip in [&five, &longer] {
+        let frames = clip.trajectory.as_ref().map_or(0, |t| t.frames) / FRAMES_PER_LATENT;
+        assert!(frames >= 15, "{frames} latent frames");
+        // Kept latents are [C, T, H, W]: each channel holds its T frames one after another.
+        let channels = tiny_config().vae.latent_channels;
+        let plane = clip.latents.len() / channels / frames;
+        for (c, channel) in clip.latents.chunks(frames * plane).enumerate() {
+            let first = &channel[..plane];
+            for (t, frame) in channel.chunks(plane).enumerate() {
+                let worst = frame
+                    .iter()
+                    .zip(first)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    worst < 1e-5,
+                    "channel {c}, latent frame {t} differs by {worst}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

@@ -27,6 +27,7 @@
 //!                                                  the model at another precision
 //! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 2] [--guide-layout true]
 //!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000] [--clip-seconds 2]
+//!                    [--verbose true]              (one line per clip on stderr)
 //! train-video remix-eval | extend-eval | plan-eval   (same flags; remixes, seams, plans)
 //! train-video sheets [--out docs/video]             12 held-out contact sheets
 //! train-video plot   [--out docs/video]             loss curves as PNG
@@ -235,6 +236,7 @@ fn main() -> Result<()> {
                     args.get("n", 200)?,
                     &sampling,
                     args.get("seed", 9000u64)?,
+                    args.get("verbose", false)?,
                 ),
             }
         }
@@ -962,6 +964,7 @@ fn eval(
     n: usize,
     sampling: &Sampling,
     seed: u64,
+    verbose: bool,
 ) -> Result<()> {
     let model = load(dir)?;
     let (mut generated, mut world) = (JudgeTable::default(), JudgeTable::default());
@@ -971,10 +974,24 @@ fn eval(
         let s = mix(seed ^ i as u64);
         let (meta, _, _, f128) = render_clip(s, Split::HeldOut, true);
         let frames: Vec<Vec<u8>> = f128.chunks(HIGH * HIGH * 3).map(<[u8]>::to_vec).collect();
-        world.add(&meta.scene, &judge_frames(&frames, HIGH, 12));
+        let world_report = judge_frames(&frames, HIGH, 12);
+        world.add(&meta.scene, &world_report);
         let settings = sampling.clip(s);
         let video = model.generate(&meta.prompt, &settings, words, |_| true)?;
-        generated.add(&meta.scene, &judge_frames(&video.frames, video.width, 12));
+        let report = judge_frames(&video.frames, video.width, 12);
+        generated.add(&meta.scene, &report);
+        if verbose {
+            // One line per clip, on stderr beside the progress: where the rows come from.
+            eprintln!(
+                "clip {i}: flicker {:.1} (world {:.1}) | persistence fault {} (world {}) | camera {:?} | {}",
+                report.flicker,
+                world_report.flicker,
+                report.persistence_fault(),
+                world_report.persistence_fault(),
+                report.camera,
+                meta.prompt
+            );
+        }
         jumpy += usize::from(report_finds_a_jump(&video)?);
         if (i + 1) % 10 == 0 {
             eprintln!(
