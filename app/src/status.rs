@@ -81,6 +81,7 @@ fn self_test_view(state: Option<Result<SelfTestSummary, String>>) -> AnyView {
                     {format!("{}×{}×{}", report.bench_shape.0, report.bench_shape.1, report.bench_shape.2)}
                     ": " <strong data-testid="gflops">{format!("{:.3}", report.gflops)}</strong> " GFLOP/s"
                 </p>
+                {report.cpu_gflops.map(|cpu| backend_choice(report.gflops, cpu))}
                 <ul class="cases" data-testid="selftest-cases">
                     {report
                         .cases
@@ -105,5 +106,29 @@ fn self_test_view(state: Option<Result<SelfTestSummary, String>>) -> AnyView {
             }
             .into_any()
         }
+    }
+}
+
+/// Why the models run where they run: the same int8 matmul on this WebGPU adapter and on
+/// the CPU backend, measured just now.
+fn backend_choice(gpu: f64, cpu: f64) -> impl IntoView {
+    let text = if cpu >= gpu {
+        format!(
+            "The models run on the CPU: it is {:.1}× faster than this WebGPU adapter on the same matmul.",
+            cpu / gpu.max(1e-9)
+        )
+    } else {
+        format!(
+            "This WebGPU adapter is {:.1}× faster than the CPU on the same matmul, but the models do not run on WebGPU yet: they run on the CPU.",
+            gpu / cpu.max(1e-9)
+        )
+    };
+    view! {
+        <p data-testid="backend-choice">
+            "Same matmul on the CPU (burn flex in wasm): "
+            <strong data-testid="cpu-gflops">{format!("{cpu:.3}")}</strong>
+            " GFLOP/s. "
+            {text}
+        </p>
     }
 }

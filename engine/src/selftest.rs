@@ -115,6 +115,9 @@ pub struct SelfTestReport {
     pub cases: Vec<CaseReport>,
     /// Throughput.
     pub bench: BenchReport,
+    /// On a GPU, the same int8 matmul timed on the CPU backend too: the measurement
+    /// behind running the models where they run faster.
+    pub cpu_bench: Option<BenchReport>,
 }
 
 impl SelfTestReport {
@@ -264,11 +267,15 @@ pub async fn run_self_test(
             &want,
         ));
     }
-    let bench = bench(compute, kernels.as_ref(), bench_shape, repeats).await?;
+    let cpu_bench = match compute {
+        Compute::Gpu(_) => Some(bench(&Compute::Cpu, None, bench_shape, repeats).await?),
+        Compute::Cpu => None,
+    };
     Ok(SelfTestReport {
         label: compute.label(),
         cases,
-        bench,
+        bench: bench(compute, kernels.as_ref(), bench_shape, repeats).await?,
+        cpu_bench,
     })
 }
 

@@ -186,6 +186,8 @@ pub struct SelfTestSummary {
     /// Benchmark shape and throughput.
     pub bench_shape: (usize, usize, usize),
     pub gflops: f64,
+    /// With WebGPU, the same matmul on the CPU backend (what the models run on).
+    pub cpu_gflops: Option<f64>,
 }
 
 impl SelfTestSummary {

@@ -53,6 +53,10 @@ test('with WebGPU: no console errors, self-test passes on the WebGPU adapter, no
     for (const kernel of ['int8 matmul', 'int4 matmul', 'attention']) {
       assert.ok(cases.some((c) => c.startsWith(kernel)), `${kernel} checked: ${cases.join('; ')}`);
     }
+    // The backend choice is measured, not assumed: the same matmul on the CPU backend.
+    const cpu = Number(await page.locator('[data-testid="cpu-gflops"]').innerText());
+    assert.ok(cpu > 0, `CPU GFLOP/s should be measured, got ${cpu}`);
+    console.log('backend choice:', await page.locator('[data-testid="backend-choice"]').innerText());
     // Benchmark, not a limit: the same int8 kernel, same shape, natively on SwiftShader.
     const shape = [256, 256, 512];
     const native = await nativeInt8(shape);

@@ -53,6 +53,7 @@ pub async fn run(shape: (usize, usize, usize), repeats: u32) {
                 .collect(),
             bench_shape: report.bench.shape,
             gflops: report.bench.gflops,
+            cpu_gflops: report.cpu_bench.as_ref().map(|b| b.gflops),
         })
         .map_err(|e| e.to_string());
     post(&FromEngine::SelfTest(result));
