@@ -393,6 +393,38 @@ fn a_static_camera_holds_one_plate_through_every_window() {
 }
 
 #[test]
+fn an_extension_says_its_new_line_after_the_source_and_keeps_it() {
+    let device = Device::flex();
+    let model = VideoModel::new(tiny_config(), &device);
+    let source = model
+        .generate("a red ball", &settings(4), &Words, |_| true)
+        .expect("generate");
+    let said = model
+        .extend(
+            &source,
+            "two seconds later, the man says \"good bye\"",
+            &settings(5),
+            &Words,
+            |_| true,
+        )
+        .expect("extend");
+    assert_eq!(said.reading.line.as_deref(), Some("good bye"));
+    assert_eq!(said.reading.line_start, 2.0, "after the 2 s source");
+    let kept = said.keep(&model);
+    assert_eq!(kept.line_start, 2.0);
+    let again = model.resume(&kept).expect("resume");
+    assert_eq!(again.reading.line_start, 2.0);
+    // Going on without a new line keeps the line and its timing.
+    let on = model
+        .extend(&said, "a red ball", &settings(6), &Words, |_| true)
+        .expect("extend again");
+    assert_eq!(
+        (on.reading.line.as_deref(), on.reading.line_start),
+        (Some("good bye"), 2.0)
+    );
+}
+
+#[test]
 fn long_clips_are_made_window_by_window() {
     let device = Device::flex();
     let model = VideoModel::new(tiny_config(), &device);

@@ -175,6 +175,14 @@ pub struct PromptReading {
     /// The spoken line read from the prompt (see [`super::speech::spoken_line`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
+    /// Clip time the line's schedule counts from, s: 0 for a clip's own line; an
+    /// extension that says a new line starts it where its source ends.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub line_start: f32,
+}
+
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
 }
 
 /// A generated clip.
@@ -248,6 +256,9 @@ pub struct ClipLatents {
     /// again).
     #[serde(default)]
     pub line: Option<String>,
+    /// Where the line's schedule starts in the clip, s (see [`PromptReading::line_start`]).
+    #[serde(default)]
+    pub line_start: f32,
 }
 
 impl GeneratedVideo {
@@ -262,6 +273,7 @@ impl GeneratedVideo {
             sound: self.sound_tokens.clone(),
             camera: Some(self.reading.camera.clone()),
             line: self.reading.line.clone(),
+            line_start: self.reading.line_start,
         }
     }
 }
@@ -403,6 +415,7 @@ impl VideoModel {
             reading: PromptReading {
                 camera: kept.camera.clone().unwrap_or_default(),
                 line: kept.line.clone(),
+                line_start: kept.line_start,
                 ..PromptReading::default()
             },
             objects: kept.objects.clone(),
@@ -425,6 +438,7 @@ impl VideoModel {
                 objects: &kept.objects,
                 looks: &kept.looks,
                 line: kept.line.as_deref(),
+                line_start: kept.line_start,
             },
             self.camera_move(&video.reading.camera),
             0,
@@ -459,7 +473,7 @@ impl VideoModel {
             return Ok(None);
         };
         let (text, null_text) = self.text_parts(prompt, words);
-        let line = syllables(video.reading.line.as_deref());
+        let line = syllables(video.reading.line.as_deref(), video.reading.line_start);
         let rate = config.sample_rate;
         let samples = video.frames.len() * rate as usize / video.fps.max(1) as usize;
         let frames = samples.div_ceil(super::spectrum::HOP);
@@ -911,7 +925,8 @@ impl VideoModel {
             }
             _ => settings,
         };
-        let job = self.read_prompt(prompt, settings, words, progress)?;
+        let mut job = self.read_prompt(prompt, settings, words, progress)?;
+        continue_line(&mut job.reading, source);
         // Longer extensions go on window by window, as long clips do.
         let trained = self.trained_latent_frames();
         let mut windows =
@@ -1162,6 +1177,7 @@ impl VideoModel {
                 attributes,
                 camera,
                 line: spoken_line(prompt),
+                line_start: 0.0,
             },
         })
     }
@@ -1283,7 +1299,7 @@ impl VideoModel {
         let n = t * SLOTS;
         let look = Tensor::<1>::from_data(TensorData::new(look, [n * features]), &self.device)
             .reshape([n, features]);
-        let syllables = syllables(cast.line);
+        let syllables = syllables(cast.line, cast.line_start);
         let mouths = config.has_mouth().then(|| Mouths {
             line: &syllables,
             speaker: self.speaker(looks),
@@ -1614,6 +1630,7 @@ impl Job {
             objects: &self.objects,
             looks: &self.looks,
             line: self.reading.line.as_deref(),
+            line_start: self.reading.line_start,
         }
     }
 }
@@ -1636,11 +1653,34 @@ struct Cast<'a> {
     objects: &'a [Vec<f32>],
     looks: &'a [Vec<f32>],
     line: Option<&'a str>,
+    /// Clip time the line's schedule counts from, s.
+    line_start: f32,
 }
 
-/// The timed syllables of a spoken line (none without one).
-fn syllables(line: Option<&str>) -> Vec<Syllable> {
-    line.map(schedule).unwrap_or_default()
+/// The line an extension says, in `reading` (its prompt's): a new line (one the source
+/// did not say) starts where the source ends, so it is voiced and mouthed in the new
+/// part; the source's own line, or none, keeps the source's line and its timing (the
+/// overlap is drawn again as the source drew it, and a line still being said goes on).
+fn continue_line(reading: &mut PromptReading, source: &GeneratedVideo) {
+    match (&reading.line, &source.reading.line) {
+        (Some(new), old) if old.as_ref() != Some(new) => {
+            reading.line_start = source.frames.len() as f32 / source.fps.max(1) as f32;
+        }
+        _ => {
+            reading.line = source.reading.line.clone();
+            reading.line_start = source.reading.line_start;
+        }
+    }
+}
+
+/// The timed syllables of a spoken line (none without one), its schedule counted from
+/// clip time `start`.
+fn syllables(line: Option<&str>, start: f32) -> Vec<Syllable> {
+    let mut timed = line.map(schedule).unwrap_or_default();
+    for s in &mut timed {
+        s.start += start;
+    }
+    timed
 }
 
 fn window_sizes(total: usize, first: usize, later: usize) -> Vec<usize> {
@@ -1774,6 +1814,67 @@ pub fn to_vec<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn clip_saying(line: Option<&str>, start: f32, frames: usize) -> GeneratedVideo {
+        GeneratedVideo {
+            frames: vec![Vec::new(); frames],
+            width: 0,
+            height: 0,
+            fps: 12,
+            latents: Vec::new(),
+            trajectory: None,
+            reading: PromptReading {
+                line: line.map(str::to_string),
+                line_start: start,
+                ..PromptReading::default()
+            },
+            objects: Vec::new(),
+            looks: Vec::new(),
+            sound_tokens: Vec::new(),
+        }
+    }
+
+    fn reading_of(line: Option<&str>) -> PromptReading {
+        PromptReading {
+            line: line.map(str::to_string),
+            ..PromptReading::default()
+        }
+    }
+
+    #[test]
+    fn an_extension_starts_a_new_line_where_its_source_ends() {
+        // 2 s of source at 12 fps; the extension's prompt says something new.
+        let source = clip_saying(Some("hello there"), 0.0, 24);
+        let mut reading = reading_of(Some("good bye"));
+        continue_line(&mut reading, &source);
+        assert_eq!(reading.line.as_deref(), Some("good bye"));
+        assert_eq!(reading.line_start, 2.0);
+        let timed = syllables(reading.line.as_deref(), reading.line_start);
+        let fresh = syllables(Some("good bye"), 0.0);
+        assert_eq!(timed.len(), fresh.len());
+        assert!((timed[0].start - fresh[0].start - 2.0).abs() < 1e-6);
+
+        // From a source that said nothing, a line starts after it too.
+        let mut reading = reading_of(Some("good bye"));
+        continue_line(&mut reading, &clip_saying(None, 0.0, 36));
+        assert_eq!(reading.line_start, 3.0);
+    }
+
+    #[test]
+    fn an_extension_without_a_new_line_keeps_its_sources() {
+        // The same line (a long clip's later windows), or none: the source's line, timed
+        // as the source timed it.
+        let source = clip_saying(Some("hello there"), 2.0, 48);
+        for said in [Some("hello there"), None] {
+            let mut reading = reading_of(said);
+            continue_line(&mut reading, &source);
+            assert_eq!(reading.line.as_deref(), Some("hello there"), "{said:?}");
+            assert_eq!(reading.line_start, 2.0, "{said:?}");
+        }
+        let mut reading = reading_of(None);
+        continue_line(&mut reading, &clip_saying(None, 0.0, 24));
+        assert_eq!((reading.line, reading.line_start), (None, 0.0));
+    }
 
     #[test]
     fn long_clips_split_into_trained_windows() {
