@@ -11,7 +11,7 @@
 //!                     [--verbose true]   per clip: contacts told, seen and heard
 //!                                        held-out scenes: sound for the world's own picture
 //!                     [--pipeline true]  …or for the video model's own clip of the prompt
-//! train-audio speech  [--n 60] [--pipeline true]
+//! train-audio speech  [--n 60] [--pipeline true] [--extend true]
 //!                                        held-out scenes with a spoken line: syllables
 //!                                        heard, lip lag (world picture, or the video
 //!                                        model's own clip with its drawn mouth)
@@ -102,7 +102,13 @@ fn main() -> Result<()> {
                 config,
                 args.get("n", 60)?,
                 &sampling(&args)?,
-                args.get("pipeline", false)?,
+                if args.get("extend", false)? {
+                    Picture::Extension
+                } else if args.get("pipeline", false)? {
+                    Picture::Generated
+                } else {
+                    Picture::World
+                },
             )
         }
         "seams" => {
@@ -378,6 +384,17 @@ fn eval_pipeline(
 /// and the lag between the mouth seen and the voice heard. Rows: the world's own
 /// soundtrack (the judge's own baseline) and the model's, for the world's picture or, with
 /// `pipeline`, for the video model's own clip (its object layer draws the mouth).
+/// What `train-audio speech` makes the sound for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Picture {
+    /// The world's own picture of the scene.
+    World,
+    /// The video model's clip of the prompt.
+    Generated,
+    /// The scene without its line, then an extension whose prompt says it.
+    Extension,
+}
+
 fn speech(
     mut video: VideoModel,
     words: &dyn WordLookup,
@@ -385,8 +402,9 @@ fn speech(
     config: AudioModelConfig,
     n: usize,
     settings: &AudioSettings,
-    pipeline: bool,
+    picture: Picture,
 ) -> Result<()> {
+    let (pipeline, extend) = (picture == Picture::Generated, picture == Picture::Extension);
     let cfg = render_config(2.0);
     video.config.audio = Some(config.clone());
     video.audio = Some(dit);
@@ -398,7 +416,36 @@ fn speech(
         let clip = make_clip(&scene, seed, &cfg);
         world.add(&clip.frames, cfg.fps, &clip.audio, cfg.sample_rate, &asked);
         let settings = AudioSettings { seed, ..*settings };
-        let (frames, fps, audio) = if pipeline {
+        let (frames, fps, audio) = if extend {
+            // The scene without its line first, then 2 s more whose prompt says it: the
+            // judge hears the extension's own 2 s, where the new line must be.
+            let mut quiet = scene.clone();
+            quiet.speech = None;
+            let mut source =
+                video.generate(&describe(&quiet, seed), &page_clip(seed), words, |_| true)?;
+            let first = video
+                .soundtrack(
+                    &describe(&quiet, seed),
+                    &source,
+                    words,
+                    &settings,
+                    |_, _| true,
+                )?
+                .context("the model has sound")?;
+            source.sound_tokens = first.tokens;
+            let made = video.extend(&source, &prompt, &page_clip(seed ^ 1), words, |_| true)?;
+            let sound = video
+                .soundtrack(&prompt, &made, words, &settings, |_, _| true)?
+                .context("the model has sound")?;
+            let from = source.frames.len();
+            let at = from * SAMPLE_RATE as usize / made.fps as usize;
+            let frames = world_frames(&made.frames[from..], made.width, made.height);
+            (
+                frames,
+                made.fps,
+                sound.samples[at.min(sound.samples.len())..].to_vec(),
+            )
+        } else if pipeline {
             let made = video.generate(&prompt, &page_clip(seed), words, |_| true)?;
             let sound = video
                 .soundtrack(&prompt, &made, words, &settings, |_, _| true)?
@@ -413,7 +460,9 @@ fn speech(
         };
         model.add(&frames, fps, &audio, SAMPLE_RATE, &asked);
         if model.clips <= 6 {
-            let name = if pipeline {
+            let name = if extend {
+                "speech-extension"
+            } else if pipeline {
                 "speech-pipeline"
             } else {
                 "speech"
@@ -426,7 +475,9 @@ fn speech(
     println!("world's soundtrack: {}", world.summary());
     println!(
         "model ({}, {} steps): {}",
-        if pipeline {
+        if extend {
+            "an extension's 2 s, its prompt saying the line"
+        } else if pipeline {
             "generated clip"
         } else {
             "world picture"
