@@ -16,8 +16,12 @@
 //!  int4 word = q[8j] | q[8j+1] << 4 | … | q[8j+7] << 28       (two's complement fields)
 //! ```
 //!
-//! int4 is the shipped shards' nibble order too (low nibble first, see
-//! [`crate::models::weights`]), so a shard's bytes map onto these words unchanged.
+//! The nibble order is the shipped shards' (low nibble first), but the shard layout is
+//! not this one: a shard puts each block's scale before its values, runs its blocks
+//! along burn's `[d_in, d_out]` weight rows (along outputs, not K) and gives an all-zero
+//! block scale 1 (see [`crate::models::weights`]). Shard weights must be repacked
+//! (transposed, blocks re-cut along K) before a kernel may read them; no model path feeds
+//! shard weights to the kernels yet.
 
 use crate::EngineError;
 

@@ -154,7 +154,7 @@ impl Attention {
             heads: shape.heads as u32,
             scale: 1.0 / (shape.head_dim as f32).sqrt(),
         };
-        let largest = 4 * q.len().max(k.len()) as u64;
+        let largest = 4 * q.len().max(k.len()) as u64; // u64: wasm's usize is 32 bits
         let grid = (meta.n.div_ceil(ROWS_PER_GROUP), shape.groups() as u32, 1);
         check_limits(gpu, largest, grid)?;
         captured(gpu, || {

@@ -111,7 +111,9 @@ impl BlockMatmul {
             k: w.k as u32,
             blocks_per_row: w.blocks_per_row() as u32,
         };
-        let largest = (4 * m * w.k.max(w.n)).max(4 * w.packed.len()) as u64;
+        // In u64: wasm's usize is 32 bits, and these products can pass 4 GiB.
+        let bytes = |values: usize, per: usize| 4 * values as u64 * per as u64;
+        let largest = bytes(m, w.k.max(w.n)).max(bytes(w.packed.len(), 1));
         let grid = (
             meta.n.div_ceil(COLS_PER_GROUP),
             meta.m.div_ceil(ROWS_PER_GROUP),
@@ -122,7 +124,7 @@ impl BlockMatmul {
             let x_buf = storage(gpu, "matmul x", bytemuck::cast_slice(x));
             let w_buf = storage(gpu, "matmul weights", bytemuck::cast_slice(&w.packed));
             let s_buf = storage(gpu, "matmul scales", bytemuck::cast_slice(&w.scales));
-            let output = output(gpu, "matmul y", (4 * m * w.n) as u64);
+            let output = output(gpu, "matmul y", bytes(m, w.n));
             let meta_buf = uniform(gpu, "matmul meta", bytemuck::bytes_of(&meta));
             let bind_group = bind(
                 gpu,
@@ -155,7 +157,7 @@ impl BlockMatmul {
         gpu: &Gpu,
         problem: &PreparedBlockMatmul,
     ) -> Result<Vec<f32>, EngineError> {
-        let len = (problem.meta.m * problem.meta.n) as usize;
+        let len = problem.meta.m as usize * problem.meta.n as usize;
         readback::read_f32(&gpu.device, &gpu.queue, &problem.output, len).await
     }
 

@@ -1,12 +1,13 @@
 //! Our own WGSL compute kernels (sources in `shaders/`), each with a Rust wrapper that
 //! states its bindings, checks its shapes against the adapter's limits, and dispatches it
-//! on the device burn shares.
+//! on our wgpu device (natively also burn's; in the browser burn's GPU backend is not
+//! compiled in).
 //!
 //! Why raw wgpu pipelines rather than burn custom kernels: burn 0.22 writes kernels in
 //! CubeCL (Rust), not WGSL, and its quantized matmul dequantizes through its own layout.
 //! Our kernels are WGSL files shared verbatim by the browser and native builds, so we run
-//! them through wgpu directly, on the very device and queue burn was given (see
-//! [`crate::device`]), which keeps one device and one memory budget.
+//! them through wgpu directly; natively on the very device and queue burn was given (see
+//! [`crate::device`]), which keeps one device and one memory budget there.
 //!
 //! Every pipeline is compiled and every problem uploaded inside wgpu error scopes, so a
 //! validation error or an allocation the device refuses comes back as

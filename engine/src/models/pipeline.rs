@@ -179,6 +179,19 @@ pub struct PromptReading {
     /// extension that says a new line starts it where its source ends.
     #[serde(skip_serializing_if = "is_zero")]
     pub line_start: f32,
+    /// Lines said earlier in the clip (its source's, when an extension says a new one):
+    /// the mouth and the voice follow them in the part of the clip they were said in.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier_lines: Vec<EarlierLine>,
+}
+
+/// A line said earlier in a clip, and the clip time its schedule counts from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EarlierLine {
+    /// The line.
+    pub line: String,
+    /// Clip time its schedule counts from, s.
+    pub start: f32,
 }
 
 fn is_zero(v: &f32) -> bool {
@@ -259,6 +272,9 @@ pub struct ClipLatents {
     /// Where the line's schedule starts in the clip, s (see [`PromptReading::line_start`]).
     #[serde(default)]
     pub line_start: f32,
+    /// Lines said before it (see [`PromptReading::earlier_lines`]).
+    #[serde(default)]
+    pub earlier_lines: Vec<EarlierLine>,
 }
 
 impl GeneratedVideo {
@@ -274,6 +290,7 @@ impl GeneratedVideo {
             camera: Some(self.reading.camera.clone()),
             line: self.reading.line.clone(),
             line_start: self.reading.line_start,
+            earlier_lines: self.reading.earlier_lines.clone(),
         }
     }
 }
@@ -416,6 +433,7 @@ impl VideoModel {
                 camera: kept.camera.clone().unwrap_or_default(),
                 line: kept.line.clone(),
                 line_start: kept.line_start,
+                earlier_lines: kept.earlier_lines.clone(),
                 ..PromptReading::default()
             },
             objects: kept.objects.clone(),
@@ -439,6 +457,7 @@ impl VideoModel {
                 looks: &kept.looks,
                 line: kept.line.as_deref(),
                 line_start: kept.line_start,
+                earlier: &kept.earlier_lines,
             },
             self.camera_move(&video.reading.camera),
             0,
@@ -473,7 +492,7 @@ impl VideoModel {
             return Ok(None);
         };
         let (text, null_text) = self.text_parts(prompt, words);
-        let line = syllables(video.reading.line.as_deref(), video.reading.line_start);
+        let line = spoken(&video.reading);
         let rate = config.sample_rate;
         let samples = video.frames.len() * rate as usize / video.fps.max(1) as usize;
         let frames = samples.div_ceil(super::spectrum::HOP);
@@ -1178,6 +1197,7 @@ impl VideoModel {
                 camera,
                 line: spoken_line(prompt),
                 line_start: 0.0,
+                earlier_lines: Vec::new(),
             },
         })
     }
@@ -1299,7 +1319,7 @@ impl VideoModel {
         let n = t * SLOTS;
         let look = Tensor::<1>::from_data(TensorData::new(look, [n * features]), &self.device)
             .reshape([n, features]);
-        let syllables = syllables(cast.line, cast.line_start);
+        let syllables = cast.spoken();
         let mouths = config.has_mouth().then(|| Mouths {
             line: &syllables,
             speaker: self.speaker(looks),
@@ -1631,6 +1651,7 @@ impl Job {
             looks: &self.looks,
             line: self.reading.line.as_deref(),
             line_start: self.reading.line_start,
+            earlier: &self.reading.earlier_lines,
         }
     }
 }
@@ -1655,20 +1676,56 @@ struct Cast<'a> {
     line: Option<&'a str>,
     /// Clip time the line's schedule counts from, s.
     line_start: f32,
+    /// Lines said before it.
+    earlier: &'a [EarlierLine],
+}
+
+impl Cast<'_> {
+    /// Every syllable said in the clip, earlier lines first.
+    fn spoken(&self) -> Vec<Syllable> {
+        timed(self.earlier, self.line, self.line_start)
+    }
+}
+
+/// Every syllable a reading says: its earlier lines', then its own line's.
+fn spoken(reading: &PromptReading) -> Vec<Syllable> {
+    timed(
+        &reading.earlier_lines,
+        reading.line.as_deref(),
+        reading.line_start,
+    )
+}
+
+fn timed(earlier: &[EarlierLine], line: Option<&str>, start: f32) -> Vec<Syllable> {
+    let mut all: Vec<Syllable> = earlier
+        .iter()
+        .flat_map(|e| syllables(Some(&e.line), e.start))
+        .collect();
+    all.extend(syllables(line, start));
+    all
 }
 
 /// The line an extension says, in `reading` (its prompt's): a new line (one the source
-/// did not say) starts where the source ends, so it is voiced and mouthed in the new
-/// part; the source's own line, or none, keeps the source's line and its timing (the
-/// overlap is drawn again as the source drew it, and a line still being said goes on).
+/// is not saying) starts where the source ends, so it is voiced and mouthed in the new
+/// part, and the source's lines become earlier lines (the overlap is drawn again as the
+/// source drew it, and a line still being said at the seam goes on); the source's own
+/// line, or none, keeps the source's lines and their timing.
 fn continue_line(reading: &mut PromptReading, source: &GeneratedVideo) {
-    match (&reading.line, &source.reading.line) {
+    let said = &source.reading;
+    reading.earlier_lines = said.earlier_lines.clone();
+    match (&reading.line, &said.line) {
         (Some(new), old) if old.as_ref() != Some(new) => {
+            if let Some(old) = old {
+                reading.earlier_lines.push(EarlierLine {
+                    line: old.clone(),
+                    start: said.line_start,
+                });
+            }
             reading.line_start = source.frames.len() as f32 / source.fps.max(1) as f32;
         }
         _ => {
-            reading.line = source.reading.line.clone();
-            reading.line_start = source.reading.line_start;
+            reading.line = said.line.clone();
+            reading.line_start = said.line_start;
         }
     }
 }
@@ -1849,6 +1906,21 @@ mod tests {
         continue_line(&mut reading, &source);
         assert_eq!(reading.line.as_deref(), Some("good bye"));
         assert_eq!(reading.line_start, 2.0);
+        // The source's line stays said where it was said.
+        assert_eq!(
+            reading.earlier_lines,
+            [EarlierLine {
+                line: "hello there".into(),
+                start: 0.0
+            }]
+        );
+        let all = spoken(&reading);
+        let first = syllables(Some("hello there"), 0.0);
+        assert_eq!(
+            all.len(),
+            first.len() + syllables(Some("good bye"), 0.0).len()
+        );
+        assert_eq!(all[0], first[0]);
         let timed = syllables(reading.line.as_deref(), reading.line_start);
         let fresh = syllables(Some("good bye"), 0.0);
         assert_eq!(timed.len(), fresh.len());

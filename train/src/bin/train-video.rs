@@ -487,7 +487,7 @@ fn export_planner(model: &Path, planner_dir: &Path) -> Result<()> {
 /// Writes the model in `model` at another precision into `out` (every tensor as the
 /// manifest stores it, re-quantized), so the same prompts can be judged at f32, int8 and
 /// int4. From the shipped int8 manifest, int4 is quantized from int8 values: their error
-/// (≤ 1/254 of a block's largest weight) is a ninth of int4's own (≤ 1/14).
+/// (≤ 1/254 of a block's largest weight) is about 1/18 of int4's own (≤ 1/14).
 fn requantize(model: &Path, out: &Path, precision: &str) -> Result<()> {
     let precision = match precision {
         "int4" => Precision::Int4,
