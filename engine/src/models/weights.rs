@@ -193,10 +193,21 @@ pub fn pack(
     model: &str,
     config: serde_json::Value,
 ) -> (Vec<Vec<u8>>, Manifest) {
+    pack_mixed(tensors, |_| precision, model, config)
+}
+
+/// [`pack`] with a precision per tensor (by name): a mixed-precision manifest, e.g. int4
+/// with one module kept at int8. Loaders read each tensor's own dtype.
+pub fn pack_mixed(
+    tensors: &[(String, HostTensor)],
+    precision_of: impl Fn(&str) -> Precision,
+    model: &str,
+    config: serde_json::Value,
+) -> (Vec<Vec<u8>>, Manifest) {
     let mut shards: Vec<Vec<u8>> = vec![Vec::new()];
     let mut entries = Vec::new();
     for (name, t) in tensors {
-        let (dtype, bytes) = match precision {
+        let (dtype, bytes) = match precision_of(name) {
             Precision::Int8 if quantizable(name, &t.shape) => {
                 (Dtype::Q8, quantize_blocks(&t.values, 8))
             }

@@ -24,6 +24,7 @@
 //!                                                  swap the object layer into it
 //! train-video export [--out public/models/kinora-video]
 //! train-video requantize [--model DIR] [--out DIR] [--precision int4|int8|f32]
+//!                        [--keep-int8 planner,audio]  (those modules stay int8)
 //!                                                  the model at another precision
 //! train-video eval   [--model DIR] [--n 200] [--steps 16] [--guidance 2] [--guide-layout true]
 //!                    [--plan-guidance 2] [--free-text TSV] [--seed 9000] [--clip-seconds 2]
@@ -210,6 +211,7 @@ fn main() -> Result<()> {
             &args.path("model", Path::new("public/models/kinora-video")),
             &args.path("out", &run.join("requantized")),
             &args.get("precision", "int4".to_string())?,
+            &args.get("keep-int8", String::new())?,
         ),
         "sprites-export" => export_sprites(
             &args.path("model", Path::new("public/models/kinora-video")),
@@ -488,7 +490,10 @@ fn export_planner(model: &Path, planner_dir: &Path) -> Result<()> {
 /// manifest stores it, re-quantized), so the same prompts can be judged at f32, int8 and
 /// int4. From the shipped int8 manifest, int4 is quantized from int8 values: their error
 /// (≤ 1/254 of a block's largest weight) is about 1/18 of int4's own (≤ 1/14).
-fn requantize(model: &Path, out: &Path, precision: &str) -> Result<()> {
+///
+/// `keep_int8`: comma-separated module prefixes (e.g. `planner,audio`) stored at int8
+/// whatever `precision` says — a mixed manifest.
+fn requantize(model: &Path, out: &Path, precision: &str, keep_int8: &str) -> Result<()> {
     let precision = match precision {
         "int4" => Precision::Int4,
         "int8" => Precision::Int8,
@@ -501,7 +506,24 @@ fn requantize(model: &Path, out: &Path, precision: &str) -> Result<()> {
         .iter()
         .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
         .collect();
-    let (shards, packed) = pack(&all, precision, &manifest.model, manifest.config.clone());
+    let kept: Vec<String> = keep_int8
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("{p}."))
+        .collect();
+    let precision_of = |name: &str| {
+        if kept.iter().any(|p| name.starts_with(p.as_str())) {
+            Precision::Int8
+        } else {
+            precision
+        }
+    };
+    let (shards, packed) = kinora_engine::models::weights::pack_mixed(
+        &all,
+        precision_of,
+        &manifest.model,
+        manifest.config.clone(),
+    );
     write_weights(&shards, &packed, out)?;
     println!(
         "{precision:?}: {} bytes in {} shard(s) → {}",
