@@ -33,6 +33,19 @@ fn gflops(
     Ok(flop * f64::from(REPEATS) / t.elapsed().as_secs_f64() / 1e9)
 }
 
+/// [`gflops`] of an op that computes and reads its result back once per call (burn's).
+fn gflops_per_call<F>(flop: f64, call: impl Fn() -> F) -> Result<f64, Box<dyn std::error::Error>>
+where
+    F: std::future::Future<Output = Result<Vec<f32>, kinora_engine::EngineError>>,
+{
+    gflops(flop, |repeats| {
+        for _ in 0..repeats {
+            pollster::block_on(call())?;
+        }
+        Ok(())
+    })
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gpu = pollster::block_on(Gpu::init())?;
     println!(
@@ -218,7 +231,7 @@ fn matmul_rows(gpu: &Gpu) -> Result<Vec<serde_json::Value>, Box<dyn std::error::
             let prepared = pollster::block_on(kernel.prepare(gpu, &x, m, &w))?;
             let g = gflops(flop, |repeats| {
                 kernel.dispatch(gpu, &prepared, repeats);
-                pollster::block_on(kernel.read_output(gpu, &prepared))?;
+                pollster::block_on(prepared.read_output(gpu))?;
                 Ok(())
             })?;
             let bytes = 4 * (m * k + m * n + w.scales.len() + w.packed.len());
@@ -227,12 +240,7 @@ fn matmul_rows(gpu: &Gpu) -> Result<Vec<serde_json::Value>, Box<dyn std::error::
         let w8 = BlockQMatrix::quantize(&weights, n, k, QuantBits::Eight)?;
         let burn = |device| {
             let p = BurnBlockMatmul::prepare(device, &x, m, &w8)?;
-            gflops(flop, |repeats| {
-                for _ in 0..repeats {
-                    pollster::block_on(p.run())?;
-                }
-                Ok(())
-            })
+            gflops_per_call(flop, || p.run())
         };
         let burn_gpu = burn(&gpu.burn_device)?;
         let flex = burn(&cpu_device())?;
@@ -284,17 +292,12 @@ fn attention_rows(gpu: &Gpu) -> Result<Vec<serde_json::Value>, Box<dyn std::erro
         let prepared = pollster::block_on(kernel.prepare(gpu, shape, q, k, v, bias))?;
         let ours = gflops(flop, |repeats| {
             kernel.dispatch(gpu, &prepared, repeats);
-            pollster::block_on(kernel.read_output(gpu, &prepared))?;
+            pollster::block_on(prepared.read_output(gpu))?;
             Ok(())
         })?;
         let burn = |device| {
             let p = BurnAttention::prepare(device, shape, q, k, v, bias)?;
-            gflops(flop, |repeats| {
-                for _ in 0..repeats {
-                    pollster::block_on(p.run())?;
-                }
-                Ok(())
-            })
+            gflops_per_call(flop, || p.run())
         };
         let burn_gpu = burn(&gpu.burn_device)?;
         let flex = burn(&cpu_device())?;

@@ -45,14 +45,7 @@ impl BurnBlockMatmul {
     /// # Shapes
     /// returns `[m, n]` row-major.
     pub async fn run(&self) -> Result<Vec<f32>, EngineError> {
-        self.x
-            .clone()
-            .matmul(self.w_t.clone())
-            .into_data_async()
-            .await
-            .map_err(|e| EngineError::Tensor(format!("{e:?}")))?
-            .try_into_vec::<f32>()
-            .map_err(|e| EngineError::Tensor(format!("{e:?}")))
+        read_back(self.x.clone().matmul(self.w_t.clone())).await
     }
 }
 
@@ -105,12 +98,15 @@ impl BurnAttention {
             .matmul(self.k.clone().swap_dims(2, 3))
             .mul_scalar(self.scale)
             + self.bias.clone();
-        burn::tensor::activation::softmax(scores, 3)
-            .matmul(self.v.clone())
-            .into_data_async()
-            .await
-            .map_err(|e| EngineError::Tensor(format!("{e:?}")))?
-            .try_into_vec::<f32>()
-            .map_err(|e| EngineError::Tensor(format!("{e:?}")))
+        read_back(burn::tensor::activation::softmax(scores, 3).matmul(self.v.clone())).await
     }
+}
+
+/// A tensor's values on the host, read asynchronously (required on WebGPU).
+async fn read_back<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, EngineError> {
+    t.into_data_async()
+        .await
+        .map_err(|e| EngineError::Tensor(format!("{e:?}")))?
+        .try_into_vec::<f32>()
+        .map_err(|e| EngineError::Tensor(format!("{e:?}")))
 }

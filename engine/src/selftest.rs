@@ -171,18 +171,23 @@ impl Kernels {
     }
 }
 
-/// Runs a block-quantized matmul of one problem on `compute`.
+/// Where a matmul of the self-test runs: our compiled kernels on the GPU, or burn on the
+/// CPU.
+enum Runner<'a> {
+    Gpu(&'a Gpu, &'a Kernels),
+    Cpu,
+}
+
+/// Runs a block-quantized matmul of one problem.
 async fn block_matmul_on(
-    compute: &Compute,
-    kernels: Option<&Kernels>,
+    runner: &Runner<'_>,
     x: &[f32],
     m: usize,
     w: &BlockQMatrix,
 ) -> Result<Vec<f32>, EngineError> {
-    match (compute, kernels) {
-        (Compute::Gpu(gpu), Some(kernels)) => kernels.matmul(w.bits).run(gpu, x, m, w).await,
-        (Compute::Gpu(gpu), None) => BlockMatmul::new(gpu, w.bits).await?.run(gpu, x, m, w).await,
-        (Compute::Cpu, _) => {
+    match runner {
+        Runner::Gpu(gpu, kernels) => kernels.matmul(w.bits).run(gpu, x, m, w).await,
+        Runner::Cpu => {
             BurnBlockMatmul::prepare(&cpu_device(), x, m, w)?
                 .run()
                 .await
@@ -232,12 +237,16 @@ pub async fn run_self_test(
     bench_shape: (usize, usize, usize),
     repeats: u32,
 ) -> Result<SelfTestReport, EngineError> {
-    let kernels = match compute {
-        Compute::Gpu(gpu) => Some(Kernels {
-            int8: BlockMatmul::new(gpu, QuantBits::Eight).await?,
-            int4: BlockMatmul::new(gpu, QuantBits::Four).await?,
-        }),
-        Compute::Cpu => None,
+    let kernels;
+    let runner = match compute {
+        Compute::Gpu(gpu) => {
+            kernels = Kernels {
+                int8: BlockMatmul::new(gpu, QuantBits::Eight).await?,
+                int4: BlockMatmul::new(gpu, QuantBits::Four).await?,
+            };
+            Runner::Gpu(gpu, &kernels)
+        }
+        Compute::Cpu => Runner::Cpu,
     };
     let mut cases = Vec::new();
     for (bits, kernel) in [
@@ -246,7 +255,7 @@ pub async fn run_self_test(
     ] {
         for (i, &shape) in CHECK_SHAPES.iter().enumerate() {
             let (x, w) = problem(i as u64 + 1, shape, bits)?;
-            let y = block_matmul_on(compute, kernels.as_ref(), &x, shape.0, &w).await?;
+            let y = block_matmul_on(&runner, &x, shape.0, &w).await?;
             cases.push(case(
                 kernel,
                 shape,
@@ -267,44 +276,38 @@ pub async fn run_self_test(
             &want,
         ));
     }
-    let cpu_bench = match compute {
-        Compute::Gpu(_) => Some(bench(&Compute::Cpu, None, bench_shape, repeats).await?),
-        Compute::Cpu => None,
+    let cpu_bench = match runner {
+        Runner::Gpu(..) => Some(bench(&Runner::Cpu, bench_shape, repeats).await?),
+        Runner::Cpu => None,
     };
     Ok(SelfTestReport {
         label: compute.label(),
         cases,
-        bench: bench(compute, kernels.as_ref(), bench_shape, repeats).await?,
+        bench: bench(&runner, bench_shape, repeats).await?,
         cpu_bench,
     })
 }
 
 async fn bench(
-    compute: &Compute,
-    kernels: Option<&Kernels>,
+    runner: &Runner<'_>,
     (m, n, k): (usize, usize, usize),
     repeats: u32,
 ) -> Result<BenchReport, EngineError> {
     let (x, w) = problem(99, (m, n, k), QuantBits::Eight)?;
     let repeats = repeats.max(1);
-    let seconds = match (compute, kernels) {
-        (Compute::Gpu(gpu), Some(kernels)) => {
+    let seconds = match runner {
+        Runner::Gpu(gpu, kernels) => {
             let kernel = &kernels.int8;
             let prepared = kernel.prepare(gpu, &x, m, &w).await?;
             // Warm-up: pipeline compilation and first-touch allocation are not throughput.
             kernel.dispatch(gpu, &prepared, 1);
-            kernel.read_output(gpu, &prepared).await?;
+            prepared.read_output(gpu).await?;
             let start = Instant::now();
             kernel.dispatch(gpu, &prepared, repeats);
-            kernel.read_output(gpu, &prepared).await?;
+            prepared.read_output(gpu).await?;
             start.elapsed().as_secs_f64()
         }
-        (Compute::Gpu(_), None) => {
-            return Err(EngineError::InvalidShape(
-                "the GPU benchmark needs its compiled kernels".into(),
-            ));
-        }
-        (Compute::Cpu, _) => {
+        Runner::Cpu => {
             let prepared = BurnBlockMatmul::prepare(&cpu_device(), &x, m, &w)?;
             prepared.run().await?;
             let start = Instant::now();

@@ -8,9 +8,11 @@
 //! 4, fixed when the pipeline is compiled (a multiple of 4, at most [`MAX_HEAD_DIM`]).
 //! Workgroup 64 query rows of one group; dispatch `(⌈N/64⌉, G, 1)`.
 
-use super::{Compiled, bind, captured, check_limits, compile, dispatch, output, storage, uniform};
+use super::{
+    Compiled, Prepared, captured, check_limits, compile, dispatch, output, storage, uniform,
+};
+use crate::EngineError;
 use crate::device::Gpu;
-use crate::{EngineError, readback};
 
 const SOURCE: &str = include_str!("../../../shaders/attention.wgsl");
 /// Query rows one workgroup covers.
@@ -91,23 +93,8 @@ pub struct Attention {
     head_dim: usize,
 }
 
-/// A problem whose inputs are already on the GPU.
-#[derive(Debug)]
-pub struct PreparedAttention {
-    bind_group: wgpu::BindGroup,
-    output: wgpu::Buffer,
-    shape: AttentionShape,
-}
-
-impl PreparedAttention {
-    fn grid(&self) -> (u32, u32, u32) {
-        (
-            (self.shape.queries as u32).div_ceil(ROWS_PER_GROUP),
-            self.shape.groups() as u32,
-            1,
-        )
-    }
-}
+/// An attention problem whose inputs are already on the GPU.
+pub type PreparedAttention = Prepared<Attention>;
 
 impl Attention {
     /// Compiles the kernel for heads of `head_dim` values.
@@ -158,46 +145,23 @@ impl Attention {
         let grid = (meta.n.div_ceil(ROWS_PER_GROUP), shape.groups() as u32, 1);
         check_limits(gpu, largest, grid)?;
         captured(gpu, || {
+            let out = output(gpu, "attention out", 4 * q.len() as u64);
             let buffers = [
-                storage(gpu, "attention q", bytemuck::cast_slice(q)),
-                storage(gpu, "attention k", bytemuck::cast_slice(k)),
-                storage(gpu, "attention v", bytemuck::cast_slice(v)),
-                storage(gpu, "attention bias", bytemuck::cast_slice(bias)),
-                output(gpu, "attention out", 4 * q.len() as u64),
-                uniform(gpu, "attention meta", bytemuck::bytes_of(&meta)),
+                &storage(gpu, "attention q", bytemuck::cast_slice(q)),
+                &storage(gpu, "attention k", bytemuck::cast_slice(k)),
+                &storage(gpu, "attention v", bytemuck::cast_slice(v)),
+                &storage(gpu, "attention bias", bytemuck::cast_slice(bias)),
+                &out,
+                &uniform(gpu, "attention meta", bytemuck::bytes_of(&meta)),
             ];
-            let refs: Vec<&wgpu::Buffer> = buffers.iter().collect();
-            let bind_group = bind(gpu, &self.compiled, &refs);
-            let [_, _, _, _, output, _] = buffers;
-            PreparedAttention {
-                bind_group,
-                output,
-                shape,
-            }
+            Prepared::new(gpu, &self.compiled, &buffers, out.clone(), grid, q.len())
         })
         .await
     }
 
     /// Submits `repeats` dispatches of a prepared problem.
     pub fn dispatch(&self, gpu: &Gpu, problem: &PreparedAttention, repeats: u32) {
-        dispatch(
-            gpu,
-            &self.compiled,
-            &problem.bind_group,
-            problem.grid(),
-            repeats,
-        );
-    }
-
-    /// Reads the output `[G, N, D]` of a prepared problem back.
-    pub async fn read_output(
-        &self,
-        gpu: &Gpu,
-        problem: &PreparedAttention,
-    ) -> Result<Vec<f32>, EngineError> {
-        let s = problem.shape;
-        let len = s.groups() * s.queries * s.head_dim;
-        readback::read_f32(&gpu.device, &gpu.queue, &problem.output, len).await
+        dispatch(gpu, &self.compiled, problem, repeats);
     }
 
     /// One-shot convenience.
@@ -212,7 +176,7 @@ impl Attention {
     ) -> Result<Vec<f32>, EngineError> {
         let problem = self.prepare(gpu, shape, q, k, v, bias).await?;
         self.dispatch(gpu, &problem, 1);
-        self.read_output(gpu, &problem).await
+        problem.read_output(gpu).await
     }
 }
 

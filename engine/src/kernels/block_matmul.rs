@@ -8,10 +8,12 @@
 //! `(⌈N/32⌉, ⌈M/128⌉, 1)`. Supported: any M, N ≥ 1; K a non-zero multiple of 32 (see
 //! [`crate::quant`]).
 
-use super::{Compiled, bind, captured, check_limits, compile, dispatch, output, storage, uniform};
+use super::{
+    Compiled, Prepared, captured, check_limits, compile, dispatch, output, storage, uniform,
+};
+use crate::EngineError;
 use crate::device::Gpu;
 use crate::quant::{BlockQMatrix, QuantBits, check_block_shape};
-use crate::{EngineError, readback};
 
 const SOURCE: &str = include_str!("../../../shaders/block_matmul.wgsl");
 /// Output rows one workgroup covers (16 invocations × 8 rows).
@@ -41,23 +43,8 @@ pub struct BlockMatmul {
     bits: QuantBits,
 }
 
-/// A problem whose inputs are already on the GPU: dispatch it as often as you like.
-#[derive(Debug)]
-pub struct PreparedBlockMatmul {
-    bind_group: wgpu::BindGroup,
-    output: wgpu::Buffer,
-    meta: BlockMatmulMeta,
-}
-
-impl PreparedBlockMatmul {
-    fn grid(&self) -> (u32, u32, u32) {
-        (
-            self.meta.n.div_ceil(COLS_PER_GROUP),
-            self.meta.m.div_ceil(ROWS_PER_GROUP),
-            1,
-        )
-    }
-}
+/// A matmul whose inputs are already on the GPU: dispatch it as often as you like.
+pub type PreparedBlockMatmul = Prepared<BlockMatmul>;
 
 impl BlockMatmul {
     /// Compiles the kernel for `bits` on `gpu`.
@@ -124,41 +111,23 @@ impl BlockMatmul {
             let x_buf = storage(gpu, "matmul x", bytemuck::cast_slice(x));
             let w_buf = storage(gpu, "matmul weights", bytemuck::cast_slice(&w.packed));
             let s_buf = storage(gpu, "matmul scales", bytemuck::cast_slice(&w.scales));
-            let output = output(gpu, "matmul y", bytes(m, w.n));
+            let y = output(gpu, "matmul y", bytes(m, w.n));
             let meta_buf = uniform(gpu, "matmul meta", bytemuck::bytes_of(&meta));
-            let bind_group = bind(
+            Prepared::new(
                 gpu,
                 &self.compiled,
-                &[&x_buf, &w_buf, &s_buf, &output, &meta_buf],
-            );
-            PreparedBlockMatmul {
-                bind_group,
-                output,
-                meta,
-            }
+                &[&x_buf, &w_buf, &s_buf, &y, &meta_buf],
+                y.clone(),
+                grid,
+                m * w.n,
+            )
         })
         .await
     }
 
     /// Submits `repeats` dispatches of a prepared problem (one command buffer).
     pub fn dispatch(&self, gpu: &Gpu, problem: &PreparedBlockMatmul, repeats: u32) {
-        dispatch(
-            gpu,
-            &self.compiled,
-            &problem.bind_group,
-            problem.grid(),
-            repeats,
-        );
-    }
-
-    /// Reads the output of a prepared problem back (asynchronously).
-    pub async fn read_output(
-        &self,
-        gpu: &Gpu,
-        problem: &PreparedBlockMatmul,
-    ) -> Result<Vec<f32>, EngineError> {
-        let len = problem.meta.m as usize * problem.meta.n as usize;
-        readback::read_f32(&gpu.device, &gpu.queue, &problem.output, len).await
+        dispatch(gpu, &self.compiled, problem, repeats);
     }
 
     /// One-shot convenience: `y = x · dequant(w)ᵀ`.
@@ -174,6 +143,6 @@ impl BlockMatmul {
     ) -> Result<Vec<f32>, EngineError> {
         let problem = self.prepare(gpu, x, m, w).await?;
         self.dispatch(gpu, &problem, 1);
-        self.read_output(gpu, &problem).await
+        problem.read_output(gpu).await
     }
 }

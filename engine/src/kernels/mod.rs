@@ -123,14 +123,47 @@ pub(crate) fn bind(gpu: &Gpu, compiled: &Compiled, buffers: &[&wgpu::Buffer]) ->
     })
 }
 
-/// Submits `repeats` dispatches of `grid` workgroups in one command buffer.
-pub(crate) fn dispatch(
-    gpu: &Gpu,
-    compiled: &Compiled,
-    bind_group: &wgpu::BindGroup,
+/// A problem whose inputs are already on the GPU, for kernel `K`: its bindings, its
+/// output buffer and its dispatch grid. Dispatch it as often as you like.
+#[derive(Debug)]
+pub struct Prepared<K> {
+    bind_group: wgpu::BindGroup,
+    output: wgpu::Buffer,
+    /// Workgroups per dimension (checked against the adapter when prepared).
     grid: (u32, u32, u32),
-    repeats: u32,
-) {
+    /// f32 values in the output.
+    len: usize,
+    kernel: std::marker::PhantomData<K>,
+}
+
+impl<K> Prepared<K> {
+    /// Binds `buffers` (the output among them, as `output`) for a dispatch of `grid`.
+    pub(crate) fn new(
+        gpu: &Gpu,
+        compiled: &Compiled,
+        buffers: &[&wgpu::Buffer],
+        output: wgpu::Buffer,
+        grid: (u32, u32, u32),
+        len: usize,
+    ) -> Self {
+        Self {
+            bind_group: bind(gpu, compiled, buffers),
+            output,
+            grid,
+            len,
+            kernel: std::marker::PhantomData,
+        }
+    }
+
+    /// Reads the output back (asynchronously).
+    pub async fn read_output(&self, gpu: &Gpu) -> Result<Vec<f32>, EngineError> {
+        crate::readback::read_f32(&gpu.device, &gpu.queue, &self.output, self.len).await
+    }
+}
+
+/// Submits `repeats` dispatches of `problem` in one command buffer.
+pub(crate) fn dispatch<K>(gpu: &Gpu, compiled: &Compiled, problem: &Prepared<K>, repeats: u32) {
+    let (bind_group, grid) = (&problem.bind_group, problem.grid);
     let mut encoder = gpu
         .device
         .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });

@@ -419,18 +419,10 @@ fn speech(
         let (frames, fps, audio) = if extend {
             // The scene without its line first, then 2 s more whose prompt says it: the
             // judge hears the extension's own 2 s, where the new line must be.
-            let mut quiet = scene.clone();
-            quiet.speech = None;
-            let mut source =
-                video.generate(&describe(&quiet, seed), &page_clip(seed), words, |_| true)?;
+            let quiet = describe(&scene_without_line(seed, Split::HeldOut), seed);
+            let mut source = video.generate(&quiet, &page_clip(seed), words, |_| true)?;
             let first = video
-                .soundtrack(
-                    &describe(&quiet, seed),
-                    &source,
-                    words,
-                    &settings,
-                    |_, _| true,
-                )?
+                .soundtrack(&quiet, &source, words, &settings, |_, _| true)?
                 .context("the model has sound")?;
             source.sound_tokens = first.tokens;
             let made = video.extend(&source, &prompt, &page_clip(seed ^ 1), words, |_| true)?;

@@ -501,11 +501,7 @@ fn requantize(model: &Path, out: &Path, precision: &str, keep_int8: &str) -> Res
         other => bail!("--precision must be int4, int8 or f32, not {other:?}"),
     };
     let (manifest, tensors) = kinora_train::video::common::read_weights(model)?;
-    let all: Vec<_> = manifest
-        .tensors
-        .iter()
-        .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
-        .collect();
+    let all = kinora_train::video::common::in_manifest_order(&manifest, &tensors);
     let kept: Vec<String> = keep_int8
         .split(',')
         .filter(|p| !p.is_empty())

@@ -67,6 +67,19 @@ pub fn read_weights(dir: &Path) -> Result<(Manifest, HashMap<String, weights::Ho
     Ok((manifest, tensors))
 }
 
+/// The tensors [`read_weights`] returned, named, in the manifest's order (how they are
+/// packed again).
+pub fn in_manifest_order(
+    manifest: &Manifest,
+    tensors: &HashMap<String, weights::HostTensor>,
+) -> Vec<(String, weights::HostTensor)> {
+    manifest
+        .tensors
+        .iter()
+        .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
+        .collect()
+}
+
 /// Loads a shipped (or exported) video model from `dir` onto the CPU backend.
 pub fn load_model(dir: &Path) -> Result<kinora_engine::models::pipeline::VideoModel> {
     Ok(kinora_engine::models::pipeline::VideoModel::from_dir(
@@ -99,12 +112,8 @@ pub fn replace_in_manifest<M: Module>(
         name.strip_prefix(prefix)
             .is_some_and(|r| r.starts_with('.'))
     };
-    let mut all: Vec<(String, weights::HostTensor)> = manifest
-        .tensors
-        .iter()
-        .filter(|t| !replaced(&t.name))
-        .filter_map(|t| tensors.get(&t.name).map(|h| (t.name.clone(), h.clone())))
-        .collect();
+    let mut all = in_manifest_order(&manifest, &tensors);
+    all.retain(|(name, _)| !replaced(name));
     all.extend(collect_tensors(module, prefix));
     let (shards, packed) = pack(&all, precision, &manifest.model, config);
     let back = weights::unpack(&packed, |f| {
