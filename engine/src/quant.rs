@@ -137,6 +137,20 @@ impl BlockQMatrix {
         })
     }
 
+    /// Quantizes a tensor of any shape as the model manifest does: flattened, per block
+    /// of 32 consecutive values (the last block padded with zeros), stored as one row
+    /// `[1, len rounded up to 32]` — what the convolution kernel reads.
+    ///
+    /// # Errors
+    /// [`EngineError::InvalidShape`] for an empty tensor,
+    /// [`EngineError::NonFiniteWeight`] for NaN or infinity.
+    pub fn flat(values: &[f32], bits: QuantBits) -> Result<Self, EngineError> {
+        let k = values.len().next_multiple_of(BLOCK);
+        let mut padded = values.to_vec();
+        padded.resize(k, 0.0);
+        Self::quantize(&padded, 1, k, bits)
+    }
+
     /// Blocks per row (`k / 32`).
     pub fn blocks_per_row(&self) -> usize {
         self.k / BLOCK

@@ -1,13 +1,15 @@
 //! The kernel self-test the status panel runs: correctness of the int8 and int4
-//! dequant-matmuls and of the attention kernel against scalar references on several
+//! dequant-matmuls, the attention kernel and the VAE's convolution (int8 and int4
+//! weights) against scalar references on several
 //! shapes (including sizes that are not multiples of the workgroup tiles), then a
 //! throughput measurement of the int8 matmul.
 
 use crate::EngineError;
-use crate::cpu_ops::{BurnAttention, BurnBlockMatmul};
+use crate::cpu_ops::{BurnAttention, BurnBlockMatmul, BurnConv3d};
 use crate::device::{Gpu, cpu_device};
 use crate::kernels::attention::{Attention, AttentionShape, attention_reference};
 use crate::kernels::block_matmul::BlockMatmul;
+use crate::kernels::conv3d::{Conv3d, Conv3dShape, conv3d_reference};
 use crate::quant::{BlockQMatrix, QuantBits, SplitMix64, block_matmul_reference, max_scaled_error};
 use web_time::Instant;
 
@@ -75,6 +77,35 @@ pub const ATTENTION_SHAPES: &[AttentionShape] = &[
     },
 ];
 
+/// Convolutions checked for correctness: the decoder's 128-channel 3×3×3 layer at 8×8, a
+/// 48-channel 1×3×3 one (its flat weight blocks span output channels), and odd sizes.
+pub const CONV_SHAPES: &[Conv3dShape] = &[
+    Conv3dShape {
+        cin: 128,
+        cout: 128,
+        frames: 2,
+        height: 8,
+        width: 8,
+        kernel: [3, 3, 3],
+    },
+    Conv3dShape {
+        cin: 48,
+        cout: 48,
+        frames: 2,
+        height: 16,
+        width: 16,
+        kernel: [1, 3, 3],
+    },
+    Conv3dShape {
+        cin: 5,
+        cout: 7,
+        frames: 3,
+        height: 9,
+        width: 35,
+        kernel: [3, 3, 3],
+    },
+];
+
 /// Largest accepted `|y - ref| / (1 + |ref|)`: f32 accumulation over K ≤ 512 of values in
 /// [-1, 1] stays orders of magnitude below this; a wrong index or sign does not.
 pub const TOLERANCE: f32 = 1e-4;
@@ -82,10 +113,11 @@ pub const TOLERANCE: f32 = 1e-4;
 /// One correctness case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CaseReport {
-    /// Which kernel: "int8 matmul", "int4 matmul" or "attention".
+    /// Which kernel: "int8 matmul", "int4 matmul", "attention", "int8 conv3d" or
+    /// "int4 conv3d".
     pub kernel: &'static str,
     /// Problem shape: `(m, n, k)` for a matmul, `(queries, keys, head width)` for
-    /// attention.
+    /// attention, `(positions, output channels, inputs per output)` for a convolution.
     pub shape: (usize, usize, usize),
     /// Measured [`max_scaled_error`].
     pub max_error: f32,
@@ -160,6 +192,8 @@ pub fn attention_problem(seed: u64, s: AttentionShape) -> [Vec<f32>; 4] {
 struct Kernels {
     int8: BlockMatmul,
     int4: BlockMatmul,
+    conv8: Conv3d,
+    conv4: Conv3d,
 }
 
 impl Kernels {
@@ -167,6 +201,13 @@ impl Kernels {
         match bits {
             QuantBits::Eight => &self.int8,
             QuantBits::Four => &self.int4,
+        }
+    }
+
+    fn conv(&self, bits: QuantBits) -> &Conv3d {
+        match bits {
+            QuantBits::Eight => &self.conv8,
+            QuantBits::Four => &self.conv4,
         }
     }
 }
@@ -189,6 +230,24 @@ async fn block_matmul_on(
         Runner::Gpu(gpu, kernels) => kernels.matmul(w.bits).run(gpu, x, m, w).await,
         Runner::Cpu => {
             BurnBlockMatmul::prepare(&cpu_device(), x, m, w)?
+                .run()
+                .await
+        }
+    }
+}
+
+/// Runs one convolution.
+async fn conv_on(
+    runner: &Runner<'_>,
+    x: &[f32],
+    shape: Conv3dShape,
+    w: &BlockQMatrix,
+    bias: &[f32],
+) -> Result<Vec<f32>, EngineError> {
+    match runner {
+        Runner::Gpu(gpu, kernels) => kernels.conv(w.bits).run(gpu, x, shape, w, bias).await,
+        Runner::Cpu => {
+            BurnConv3d::prepare(&cpu_device(), x, shape, w, bias)?
                 .run()
                 .await
         }
@@ -243,6 +302,8 @@ pub async fn run_self_test(
             kernels = Kernels {
                 int8: BlockMatmul::new(gpu, QuantBits::Eight).await?,
                 int4: BlockMatmul::new(gpu, QuantBits::Four).await?,
+                conv8: Conv3d::new(gpu, QuantBits::Eight).await?,
+                conv4: Conv3d::new(gpu, QuantBits::Four).await?,
             };
             Runner::Gpu(gpu, &kernels)
         }
@@ -275,6 +336,27 @@ pub async fn run_self_test(
             &got,
             &want,
         ));
+    }
+    for (bits, kernel) in [
+        (QuantBits::Eight, "int8 conv3d"),
+        (QuantBits::Four, "int4 conv3d"),
+    ] {
+        for (i, &shape) in CONV_SHAPES.iter().enumerate() {
+            let mut rng = SplitMix64::new(i as u64 + 70);
+            let x = rng.signed_units(shape.input_len());
+            let values = rng.signed_units(shape.cout * shape.row());
+            let bias = rng.signed_units(shape.cout);
+            let w = BlockQMatrix::flat(&values, bits)?;
+            let got = conv_on(&runner, &x, shape, &w, &bias).await?;
+            let dequantized = &w.dequantize()[..values.len()];
+            let positions = shape.frames * shape.height * shape.width;
+            cases.push(case(
+                kernel,
+                (positions, shape.cout, shape.row()),
+                &got,
+                &conv3d_reference(&x, shape, dequantized, &bias),
+            ));
+        }
     }
     let cpu_bench = match runner {
         Runner::Gpu(..) => Some(bench(&Runner::Cpu, bench_shape, repeats).await?),

@@ -1,4 +1,4 @@
-//! Our WGSL kernels (block-quantized int8/int4 matmul, attention) on a real GPU adapter
+//! Our WGSL kernels (block-quantized int8/int4 matmul, attention, the VAE's convolution) on a real GPU adapter
 //! (Mesa lavapipe in CI), checked against scalar CPU references and against burn's own
 //! ops on the very same device. These tests fail (never skip) when no adapter is found:
 //! CI installs `mesa-vulkan-drivers` so that one always is.
@@ -8,6 +8,7 @@ use kinora_engine::cpu_ops::{BurnAttention, BurnBlockMatmul};
 use kinora_engine::device::Gpu;
 use kinora_engine::kernels::attention::{Attention, AttentionShape, attention_reference};
 use kinora_engine::kernels::block_matmul::BlockMatmul;
+use kinora_engine::kernels::conv3d::{Conv3d, Conv3dShape, conv3d_reference};
 use kinora_engine::quant::{
     BlockQMatrix, QuantBits, SplitMix64, block_matmul_reference, max_scaled_error,
 };
@@ -250,5 +251,92 @@ fn self_test_passes_on_gpu_and_cpu() {
         assert!(report.cases.iter().any(|c| c.kernel == "int4 matmul"));
         assert!(report.cases.iter().any(|c| c.kernel == "attention"));
         assert!(report.bench.gflops > 0.0);
+    }
+}
+
+/// The decoder's own layer shapes (48 channels 1×3×3 at 16×16, 128 channels 3×3×3 at
+/// 8×8, the 16-channel latent input), and edges: output channels not a multiple of four,
+/// widths not a multiple of the 32-pixel tile, one frame, 1×1×1 kernels, and a flat
+/// weight count that is not a multiple of 32 (its blocks span output channels).
+const CONV_SHAPES: [Conv3dShape; 7] = [
+    conv(48, 48, 2, 16, 16, [1, 3, 3]),
+    conv(128, 128, 2, 8, 8, [3, 3, 3]),
+    conv(16, 128, 3, 8, 8, [3, 3, 3]),
+    conv(5, 7, 3, 9, 35, [3, 3, 3]),
+    conv(3, 6, 1, 5, 3, [1, 1, 1]),
+    conv(7, 3, 4, 6, 40, [2, 5, 3]),
+    conv(1, 1, 5, 1, 1, [3, 1, 1]),
+];
+
+const fn conv(
+    cin: usize,
+    cout: usize,
+    frames: usize,
+    height: usize,
+    width: usize,
+    kernel: [usize; 3],
+) -> Conv3dShape {
+    Conv3dShape {
+        cin,
+        cout,
+        frames,
+        height,
+        width,
+        kernel,
+    }
+}
+
+#[test]
+fn conv3d_matches_reference_on_the_decoders_shapes_and_edges() {
+    let gpu = gpu();
+    for bits in BOTH {
+        let kernel = pollster::block_on(Conv3d::new(gpu, bits)).unwrap();
+        for (i, &shape) in CONV_SHAPES.iter().enumerate() {
+            let mut rng = SplitMix64::new(i as u64 * 17 + 3);
+            let x = rng.signed_units(shape.input_len());
+            let values = rng.signed_units(shape.cout * shape.row());
+            let bias = if i % 2 == 0 {
+                rng.signed_units(shape.cout)
+            } else {
+                Vec::new()
+            };
+            let w = BlockQMatrix::flat(&values, bits).unwrap();
+            let y = pollster::block_on(kernel.run(gpu, &x, shape, &w, &bias)).unwrap();
+            let dequantized = &w.dequantize()[..values.len()];
+            let expected = conv3d_reference(&x, shape, dequantized, &bias);
+            let err = max_scaled_error(&y, &expected);
+            assert!(err <= TOLERANCE, "{bits:?} {shape:?}: error {err}");
+        }
+    }
+}
+
+#[test]
+fn conv3d_rejects_bad_shapes_and_weights() {
+    let gpu = gpu();
+    let kernel = pollster::block_on(Conv3d::new(gpu, QuantBits::Eight)).unwrap();
+    let shape = conv(2, 3, 2, 4, 4, [3, 3, 3]);
+    let x = vec![0.0; shape.input_len()];
+    let w = BlockQMatrix::flat(&vec![0.5; shape.cout * shape.row()], QuantBits::Eight).unwrap();
+    let run = |x: &[f32], shape, w: &BlockQMatrix, bias: &[f32]| {
+        pollster::block_on(kernel.prepare(gpu, x, shape, w, bias)).unwrap_err()
+    };
+    for err in [
+        run(&x[1..], shape, &w, &[]),
+        run(&x, conv(2, 3, 2, 4, 4, [3, 2, 3]), &w, &[]),
+        run(&x, shape, &w, &[1.0]),
+        run(
+            &x,
+            shape,
+            &BlockQMatrix::flat(&vec![0.5; shape.cout * shape.row()], QuantBits::Four).unwrap(),
+            &[],
+        ),
+        run(
+            &x,
+            shape,
+            &BlockQMatrix::flat(&[0.5; 64], QuantBits::Eight).unwrap(),
+            &[],
+        ),
+    ] {
+        assert!(matches!(err, EngineError::InvalidShape(_)), "{err}");
     }
 }

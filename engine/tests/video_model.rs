@@ -75,6 +75,7 @@ fn tiny_config() -> VideoModelConfig {
     vae.widths = [4, 8];
     vae.latent_channels = 8;
     VideoModelConfig {
+        reader: None,
         decoder_attributes: Vec::new(),
         text,
         vae,

@@ -50,7 +50,7 @@ test('with WebGPU: no console errors, self-test passes on the WebGPU adapter, no
     const gflops = Number(await page.locator('[data-testid="gflops"]').innerText());
     assert.ok(gflops > 0, `GFLOP/s should be measured, got ${gflops}`);
     const cases = await page.locator('[data-testid="selftest-cases"] li').allInnerTexts();
-    for (const kernel of ['int8 matmul', 'int4 matmul', 'attention']) {
+    for (const kernel of ['int8 matmul', 'int4 matmul', 'attention', 'int8 conv3d', 'int4 conv3d']) {
       assert.ok(cases.some((c) => c.startsWith(kernel)), `${kernel} checked: ${cases.join('; ')}`);
     }
     // The backend choice is measured, not assumed: the same matmul on the CPU backend.

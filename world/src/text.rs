@@ -99,55 +99,52 @@ fn object_phrase(o: &Object, r: &mut Rng) -> String {
 }
 
 fn verb_phrase(o: &Object, r: &mut Rng) -> &'static str {
-    let flier = o.kind == Kind::Bird;
-    let car = o.kind == Kind::Car;
-    match o.motion {
-        Motion::Left if car => pick(r, &["drives left", "drives to the left", "moves left"]),
-        Motion::Right if car => pick(r, &["drives right", "drives to the right", "moves right"]),
-        Motion::Left if flier => pick(r, &["flies left", "flies to the left", "glides left"]),
-        Motion::Right if flier => pick(r, &["flies right", "flies to the right", "glides right"]),
-        Motion::Left => pick(
-            r,
-            &[
-                "moves left",
-                "moves to the left",
-                "slides left",
-                "goes left",
-                "travels to the left",
-            ],
-        ),
-        Motion::Right => pick(
-            r,
-            &[
-                "moves right",
-                "moves to the right",
-                "slides right",
-                "goes right",
-                "travels to the right",
-            ],
-        ),
-        Motion::Up if flier => pick(r, &["flies up", "flies upward", "rises"]),
-        Motion::Up => pick(r, &["rises", "moves up", "floats upward", "goes up"]),
-        Motion::Down if flier => pick(r, &["flies down", "descends", "glides downward"]),
-        Motion::Down => pick(r, &["moves down", "sinks", "descends", "goes down"]),
-        Motion::Fall => pick(r, &["falls", "drops", "falls down", "tumbles down"]),
-        Motion::Bounce => pick(r, &["bounces", "is bouncing", "hops"]),
-        Motion::RollLeft => pick(r, &["rolls left", "rolls to the left", "is rolling left"]),
-        Motion::RollRight => pick(
-            r,
-            &["rolls right", "rolls to the right", "is rolling right"],
-        ),
-        Motion::Orbit if flier => pick(r, &["circles around", "flies in a circle", "orbits"]),
-        Motion::Orbit => pick(
-            r,
-            &[
-                "orbits",
-                "circles around",
-                "goes in circles",
-                "moves in a circle",
-            ],
-        ),
-        Motion::Collide => "collides",
+    match verb_phrases(o.kind, o.motion) {
+        [only] => only,
+        phrases => pick(r, phrases),
+    }
+}
+
+/// Every verb phrase this grammar uses for `kind` doing `motion` (training-side
+/// augmentation finds them in a prompt to say the same thing in other words).
+pub fn verb_phrases(kind: Kind, motion: Motion) -> &'static [&'static str] {
+    let flier = kind == Kind::Bird;
+    let car = kind == Kind::Car;
+    match motion {
+        Motion::Left if car => &["drives left", "drives to the left", "moves left"],
+        Motion::Right if car => &["drives right", "drives to the right", "moves right"],
+        Motion::Left if flier => &["flies left", "flies to the left", "glides left"],
+        Motion::Right if flier => &["flies right", "flies to the right", "glides right"],
+        Motion::Left => &[
+            "moves left",
+            "moves to the left",
+            "slides left",
+            "goes left",
+            "travels to the left",
+        ],
+        Motion::Right => &[
+            "moves right",
+            "moves to the right",
+            "slides right",
+            "goes right",
+            "travels to the right",
+        ],
+        Motion::Up if flier => &["flies up", "flies upward", "rises"],
+        Motion::Up => &["rises", "moves up", "floats upward", "goes up"],
+        Motion::Down if flier => &["flies down", "descends", "glides downward"],
+        Motion::Down => &["moves down", "sinks", "descends", "goes down"],
+        Motion::Fall => &["falls", "drops", "falls down", "tumbles down"],
+        Motion::Bounce => &["bounces", "is bouncing", "hops"],
+        Motion::RollLeft => &["rolls left", "rolls to the left", "is rolling left"],
+        Motion::RollRight => &["rolls right", "rolls to the right", "is rolling right"],
+        Motion::Orbit if flier => &["circles around", "flies in a circle", "orbits"],
+        Motion::Orbit => &[
+            "orbits",
+            "circles around",
+            "goes in circles",
+            "moves in a circle",
+        ],
+        Motion::Collide => &["collides"],
     }
 }
 

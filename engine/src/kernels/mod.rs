@@ -16,6 +16,7 @@
 
 pub mod attention;
 pub mod block_matmul;
+pub mod conv3d;
 
 use crate::EngineError;
 use crate::device::Gpu;

@@ -72,6 +72,12 @@ pub struct VideoModelConfig {
     /// continues its plan window by window. Models from before the field planned 2 s.
     #[serde(default = "trained_seconds")]
     pub plan_seconds: f32,
+    /// A second text encoder that names the prompt's attributes, taught the wordings
+    /// people write (see `train-video text-tune`), while [`Self::text`] keeps giving the
+    /// generators the token states and summary they were trained on. `None`: the text
+    /// encoder names them too.
+    #[serde(default)]
+    pub reader: Option<TextEncoderConfig>,
 }
 
 fn trained_seconds() -> f32 {
@@ -312,6 +318,8 @@ pub struct VideoModel {
     pub sprites: Option<SpriteDecoder>,
     /// The audio model (models with sound).
     pub audio: Option<AudioDit>,
+    /// The attribute reader ([`VideoModelConfig::reader`]).
+    pub reader: Option<TextEncoder>,
     device: Device,
 }
 
@@ -338,6 +346,7 @@ impl VideoModel {
             planner: config.planner.as_ref().map(|p| p.init(device)),
             sprites: config.sprites.as_ref().map(|s| s.init(device)),
             audio: config.audio.as_ref().map(|a| a.dit.init(device)),
+            reader: config.reader.as_ref().map(|r| r.init(device)),
             config,
             device: device.clone(),
         }
@@ -385,6 +394,10 @@ impl VideoModel {
             },
             audio: match fresh.audio {
                 Some(a) => Some(load_tensors(a, "audio", &tensors)?),
+                None => None,
+            },
+            reader: match fresh.reader {
+                Some(r) => Some(load_tensors(r, "reader", &tensors)?),
                 None => None,
             },
             config: fresh.config,
@@ -556,7 +569,14 @@ impl VideoModel {
         words: &dyn WordLookup,
     ) -> (TextEncoding, Vec<super::text::TokenizedPrompt>) {
         let (x, valid, tok) = self.config.tokenizer.batch(prompts, words, &self.device);
-        (self.text.forward(x, &valid), tok)
+        match &self.reader {
+            None => (self.text.forward(x, &valid), tok),
+            Some(reader) => {
+                let logits = reader.forward(x.clone(), &valid).logits;
+                let encoding = self.text.forward(x, &valid);
+                (TextEncoding { logits, ..encoding }, tok)
+            }
+        }
     }
 
     /// Camera one-hot vectors `[B, camera_dims]` for the given (motion, speed) label indices.

@@ -348,6 +348,42 @@ impl VideoVae {
 mod tests {
     use super::*;
 
+    /// The GPU convolution kernel's reference computes what this layer computes: causal
+    /// time padding by the first frame, zero padding in space, weights `[Cout, Cin, KT,
+    /// KH, KW]` (the kernel's own tests check it against that reference on a GPU).
+    #[test]
+    fn causal_conv_is_what_the_gpu_kernels_reference_computes() {
+        use crate::kernels::conv3d::{Conv3dShape, conv3d_reference};
+        use crate::models::pipeline::to_vec;
+        let device = Device::flex();
+        for (kernel, frames) in [([3, 3, 3], 3), ([1, 3, 3], 2), ([2, 1, 3], 4)] {
+            let layer = CausalConv3d::new([5, 6], kernel, [1, 1, 1], &device);
+            let shape = Conv3dShape {
+                cin: 5,
+                cout: 6,
+                frames,
+                height: 7,
+                width: 9,
+                kernel,
+            };
+            let mut rng = crate::quant::SplitMix64::new(frames as u64);
+            let x = rng.signed_units(shape.input_len());
+            let input =
+                Tensor::<5>::from_data(TensorData::new(x.clone(), [1, 5, frames, 7, 9]), &device);
+            let ours = to_vec(layer.forward(input));
+            let weights = to_vec(layer.conv.weight.val());
+            let bias = layer
+                .conv
+                .bias
+                .as_ref()
+                .map(|b| to_vec(b.val()))
+                .unwrap_or_default();
+            let reference = conv3d_reference(&x, shape, &weights, &bias);
+            let worst = crate::quant::max_scaled_error(&ours, &reference);
+            assert!(worst < 1e-5, "{kernel:?}: {worst}");
+        }
+    }
+
     #[test]
     fn shapes_compress_4x_time_8x_space_and_upsample_2x() {
         let device = Device::flex();

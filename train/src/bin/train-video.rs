@@ -22,6 +22,15 @@
 //!                                                  swap it into the shipped manifest
 //! train-video sprites-export [--sprites DIR] [--model public/models/kinora-video]
 //!                                                  swap the object layer into it
+//! train-video text-tune [--model public/models/kinora-video] [--steps 1500] [--batch 128]
+//!                    [--rephrased 0.7] [--pooled-weight 0] [--tokens-weight 0]
+//!                    [--written a.tsv,b.tsv] [--written-share 0.4]  (prompts people wrote)
+//!                                                  the shipped encoder taught other wordings
+//! train-video read-eval --free-text TSV[,TSV] [--model public/models/kinora-video]
+//!                                                  how often the text encoder reads each label
+//! train-video text-export [--text RUN/text-tuned] [--model public/models/kinora-video]
+//!                    [--as reader|text]            as the attribute reader (default), or in
+//!                                                  place of the text encoder; lexicon widened
 //! train-video export [--out public/models/kinora-video]
 //! train-video requantize [--model DIR] [--out DIR] [--precision int4|int8|f32]
 //!                        [--keep-int8 planner,audio]  (those modules stay int8)
@@ -113,6 +122,13 @@ fn main() -> Result<()> {
             )?;
             Ok(())
         }
+        "text-tune" => text_tune(&args, &words, &run),
+        "read-eval" => read_eval(&args, &words),
+        "text-export" => export_text(
+            &args.path("model", Path::new("public/models/kinora-video")),
+            &args.path("text", &run.join("text-tuned")),
+            &args.get("as", "reader".to_string())?,
+        ),
         "vae" => {
             let set = data::load(&run.join("data"))?;
             if let Some(layout) = args.flags.get("layout") {
@@ -230,7 +246,13 @@ fn main() -> Result<()> {
         "eval" => {
             let dir = args.path("model", Path::new("public/models/kinora-video"));
             match args.flags.get("free-text") {
-                Some(file) => eval_free_text(&dir, &words, Path::new(file), &sampling),
+                Some(file) => eval_free_text(
+                    &dir,
+                    &words,
+                    Path::new(file),
+                    &sampling,
+                    args.get("verbose", false)?,
+                ),
                 None => eval(
                     &dir,
                     &run.join("eval.json"),
@@ -369,8 +391,10 @@ fn assemble(
         fps: 12,
         plan_seconds: TRAINED_SECONDS,
         base_size: BASE,
-        // The audio model joins the manifest afterwards (`train-audio export`).
+        // The audio model joins the manifest afterwards (`train-audio export`), and the
+        // attribute reader (`train-video text-export`).
         audio: None,
+        reader: None,
     })
 }
 
@@ -481,6 +505,175 @@ fn export_planner(model: &Path, planner_dir: &Path) -> Result<()> {
     println!(
         "{precision:?}: planner replaced from {} → {}",
         planner_dir.display(),
+        model.display()
+    );
+    Ok(())
+}
+
+/// The tokenizer of the shipped model, its lexicon widened with the rephrasing's words
+/// (typo repair mends towards them too).
+fn widened_tokenizer(model: &Path) -> Result<Tokenizer> {
+    let config = read_config(model)?;
+    let mut tokenizer: Tokenizer = serde_json::from_value(config["tokenizer"].clone())?;
+    tokenizer
+        .lexicon
+        .extend(kinora_train::video::augment::rephrase_vocabulary());
+    tokenizer.lexicon.sort();
+    tokenizer.lexicon.dedup();
+    Ok(tokenizer)
+}
+
+/// `text-tune`: the shipped encoder taught wordings the grammar never uses, then its
+/// accuracy on held-out prompts (the grammar's, augmented, and rephrased) before and after.
+fn text_tune(
+    args: &kinora_train::args::Args,
+    words: &dyn kinora_engine::models::text::WordLookup,
+    run: &Path,
+) -> Result<()> {
+    let model = args.path("model", Path::new("public/models/kinora-video"));
+    let config: TextEncoderConfig = serde_json::from_value(read_config(&model)?["text"].clone())?;
+    let tokenizer = widened_tokenizer(&model)?;
+    let out = run.join("text-tuned");
+    let settings = text_train::TuneSettings {
+        rephrased: args.get("rephrased", 0.7)?,
+        pooled: args.get("pooled-weight", 0.0)?,
+        tokens: args.get("tokens-weight", 0.0)?,
+        written: args.get("written-share", 0.4)?,
+        steps: args.get("steps", 1500)?,
+        batch: args.get("batch", 128)?,
+    };
+    // Prompts people wrote for the reader to learn from (`--written a.tsv,b.tsv`); every
+    // tenth is held out to check it on.
+    let files: Vec<&str> = args
+        .flags
+        .get("written")
+        .map_or(Vec::new(), |f| f.split(',').collect());
+    let paths: Vec<&Path> = files.iter().map(Path::new).collect();
+    let (held, written) = text_train::WrittenPrompts::read_all(&paths)?.split(10, 0);
+    println!(
+        "written prompts: {} to learn from, {} held out",
+        written.pairs.len(),
+        held.pairs.len()
+    );
+    let device = Device::flex().autodiff();
+    let report = |label: &str, encoder: &kinora_engine::models::text::TextEncoder| {
+        let mut rows = Vec::new();
+        for (name, acc) in [
+            (
+                "grammar",
+                text_train::accuracy(encoder, &tokenizer, words, 1000, false, &device),
+            ),
+            (
+                "augmented",
+                text_train::accuracy(encoder, &tokenizer, words, 1000, true, &device),
+            ),
+            (
+                "rephrased",
+                text_train::rephrased_accuracy(encoder, &tokenizer, words, 1000, &device),
+            ),
+            (
+                "written (held out)",
+                text_train::written_accuracy(encoder, &tokenizer, words, &held, &device),
+            ),
+        ] {
+            let cells: Vec<String> = schema()
+                .iter()
+                .zip(&acc)
+                .filter(|(g, _)| {
+                    [
+                        "object1_colour",
+                        "object1_kind",
+                        "object1_motion",
+                        "camera",
+                        "camera_speed",
+                    ]
+                    .contains(&g.name.as_str())
+                })
+                .map(|(g, a)| format!("{} {:.1}%", g.name, 100.0 * a))
+                .collect();
+            rows.push(format!(
+                "{label}, {name} held-out prompts: {}",
+                cells.join(", ")
+            ));
+        }
+        rows.join("\n")
+    };
+    let mut rng = kinora_world::rng::Rng::new(3);
+    for i in 0..8u64 {
+        let scene = kinora_world::sample::sample_scene(i, kinora_world::sample::Split::Train);
+        let grammar = kinora_world::text::describe(&scene, i);
+        let other = kinora_train::video::augment::rephrase(&scene, &grammar, &mut rng);
+        println!("{grammar}\n  → {other}");
+    }
+    let before = load_checkpoint(config.init(&device), "text", &model)?.0;
+    println!("{}", report("shipped", &before));
+    let tuned = text_train::tune(&out, &config, &model, &tokenizer, words, &written, settings)?;
+    println!("{}", report("tuned", &tuned));
+    Ok(())
+}
+
+/// `read-eval`: how often a manifest's text encoder reads each label of prompts people
+/// wrote (`--free-text a.tsv,b.tsv`) — the reading alone, no clip made.
+fn read_eval(
+    args: &kinora_train::args::Args,
+    words: &dyn kinora_engine::models::text::WordLookup,
+) -> Result<()> {
+    let model = args.path("model", Path::new("public/models/kinora-video"));
+    let config = read_config(&model)?;
+    let text_config: TextEncoderConfig = serde_json::from_value(config["text"].clone())?;
+    let tokenizer: Tokenizer = serde_json::from_value(config["tokenizer"].clone())?;
+    let device = Device::flex();
+    // The attribute reader when the model has one: it is what names the attributes.
+    let role = if config["reader"].is_null() {
+        "text"
+    } else {
+        "reader"
+    };
+    let encoder = load_checkpoint(text_config.init(&device), role, &model)?.0;
+    println!("reading with the manifest's {role} encoder");
+    let files = args
+        .flags
+        .get("free-text")
+        .context("--free-text TSV[,TSV] is required")?;
+    for file in files.split(',') {
+        let prompts = text_train::WrittenPrompts::read(Path::new(file))?;
+        let acc = text_train::written_accuracy(&encoder, &tokenizer, words, &prompts, &device);
+        let cells: Vec<String> = schema()
+            .iter()
+            .zip(&acc)
+            .take(3)
+            .chain(schema().iter().zip(&acc).skip(9).take(2))
+            .map(|(g, a)| format!("{} {:.1}%", g.name, 100.0 * a))
+            .collect();
+        println!(
+            "{file} ({} prompts): {}",
+            prompts.pairs.len(),
+            cells.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Puts a tuned text encoder into the shipped manifest as its attribute reader
+/// (`reader.*`, [`VideoModelConfig::reader`]) with the widened lexicon, or (`--as text`)
+/// in place of the text encoder itself.
+fn export_text(model: &Path, text_dir: &Path, role: &str) -> Result<()> {
+    anyhow::ensure!(
+        role == "reader" || role == "text",
+        "--as must be reader or text, not {role:?}"
+    );
+    let mut config = read_config(model)?;
+    let text_config: TextEncoderConfig = serde_json::from_value(config["text"].clone())?;
+    let text = load_checkpoint(text_config.init(&Device::flex()), "text", text_dir)?.0;
+    config["tokenizer"] = serde_json::to_value(widened_tokenizer(model)?)?;
+    if role == "reader" {
+        config["reader"] = serde_json::to_value(&text_config)?;
+    }
+    let (precision, bytes) =
+        kinora_train::video::common::replace_in_manifest(model, role, &text, config)?;
+    println!(
+        "{precision:?}: {role} from {} → {} ({bytes} bytes)",
+        text_dir.display(),
         model.display()
     );
     Ok(())
@@ -927,6 +1120,7 @@ fn eval_free_text(
     words: &dyn kinora_engine::models::text::WordLookup,
     file: &Path,
     sampling: &Sampling,
+    verbose: bool,
 ) -> Result<()> {
     let model = load(dir)?;
     let text =
@@ -943,7 +1137,15 @@ fn eval_free_text(
         .with_context(|| format!("line {}: unknown label", i + 2))?;
         let settings = sampling.clip(1000 + i as u64);
         let video = model.generate(f[0], &settings, words, |_| true)?;
-        table.add(&scene, &judge_frames(&video.frames, video.width, 12));
+        let report = judge_frames(&video.frames, video.width, 12);
+        if verbose {
+            eprintln!(
+                "prompt {i}: {} | {}",
+                kinora_train::video::eval::diagnose(&scene, &video.reading, &report),
+                f[0]
+            );
+        }
+        table.add(&scene, &report);
     }
     println!(
         "| metric | free text ({} prompts) |\n|---|---|",
@@ -1001,13 +1203,14 @@ fn eval(
         if verbose {
             // One line per clip, on stderr beside the progress: where the rows come from.
             eprintln!(
-                "clip {i}: flicker {:.1} (world {:.1}) | persistence fault {} (world {}) | camera {:?} | {}",
+                "clip {i}: flicker {:.1} (world {:.1}) | persistence fault {} (world {}) | {} | {} | world's: {}",
                 report.flicker,
                 world_report.flicker,
                 report.persistence_fault(),
                 world_report.persistence_fault(),
-                report.camera,
-                meta.prompt
+                kinora_train::video::eval::diagnose(&meta.scene, &video.reading, &report),
+                meta.prompt,
+                kinora_train::video::eval::diagnose(&meta.scene, &video.reading, &world_report),
             );
         }
         jumpy += usize::from(report_finds_a_jump(&video)?);

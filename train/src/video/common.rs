@@ -89,10 +89,12 @@ pub fn load_model(dir: &Path) -> Result<kinora_engine::models::pipeline::VideoMo
 }
 
 /// Replaces the tensors named `prefix…` in the model manifest in `dir` with `module`'s
-/// (written under `prefix`) and its config with `config`, at the precision the other
-/// tensors are stored in: they are re-packed from their stored values (int8/int4 blocks
-/// re-quantize to the same numbers), which is checked before anything is written.
-/// Returns the precision and the bytes written.
+/// (written under `prefix`) and its config with `config`. Every tensor keeps the dtype
+/// the manifest stores it in (a mixed int4/int8 manifest stays mixed); a tensor new to
+/// the manifest takes its module's quantized dtype, else the manifest's lowest. The
+/// others are re-packed from their stored values (int8/int4 blocks re-quantize to the
+/// same numbers), which is checked before anything is written. Returns the lowest
+/// precision stored and the bytes written.
 pub fn replace_in_manifest<M: Module>(
     dir: &Path,
     prefix: &str,
@@ -100,8 +102,13 @@ pub fn replace_in_manifest<M: Module>(
     config: serde_json::Value,
 ) -> Result<(Precision, usize)> {
     let (manifest, tensors) = read_weights(dir)?;
+    let precision_of_dtype = |dtype: &weights::Dtype| match dtype {
+        weights::Dtype::Q4 => Precision::Int4,
+        weights::Dtype::Q8 => Precision::Int8,
+        weights::Dtype::F32 => Precision::F32,
+    };
     let stored = |dtype| manifest.tensors.iter().any(|t| t.dtype == dtype);
-    let precision = if stored(weights::Dtype::Q4) {
+    let lowest = if stored(weights::Dtype::Q4) {
         Precision::Int4
     } else if stored(weights::Dtype::Q8) {
         Precision::Int8
@@ -112,10 +119,25 @@ pub fn replace_in_manifest<M: Module>(
         name.strip_prefix(prefix)
             .is_some_and(|r| r.starts_with('.'))
     };
+    let module_dtype = manifest
+        .tensors
+        .iter()
+        .find(|t| replaced(&t.name) && t.dtype != weights::Dtype::F32)
+        .map_or(lowest, |t| precision_of_dtype(&t.dtype));
+    let dtype_of: std::collections::HashMap<&str, Precision> = manifest
+        .tensors
+        .iter()
+        .map(|t| (t.name.as_str(), precision_of_dtype(&t.dtype)))
+        .collect();
     let mut all = in_manifest_order(&manifest, &tensors);
     all.retain(|(name, _)| !replaced(name));
     all.extend(collect_tensors(module, prefix));
-    let (shards, packed) = pack(&all, precision, &manifest.model, config);
+    let (shards, packed) = weights::pack_mixed(
+        &all,
+        |name| dtype_of.get(name).copied().unwrap_or(module_dtype),
+        &manifest.model,
+        config,
+    );
     let back = weights::unpack(&packed, |f| {
         let i = packed.shards.iter().position(|s| s.file == f).unwrap_or(0);
         Ok(shards[i].clone())
@@ -130,7 +152,7 @@ pub fn replace_in_manifest<M: Module>(
         anyhow::ensure!(worst < 1e-6, "{name} changed by {worst} when re-packed");
     }
     write_weights(&shards, &packed, dir)?;
-    Ok((precision, shards.iter().map(Vec::len).sum()))
+    Ok((lowest, shards.iter().map(Vec::len).sum()))
 }
 
 /// Loads a checkpoint written by [`save_checkpoint`] into `module`.

@@ -3,6 +3,7 @@
 //! The same table for the world's own renders of the same scenes is the reference
 //! (flicker is reported relative to it).
 
+use kinora_engine::models::pipeline::PromptReading;
 use kinora_world::judge::track::MotionLabel;
 use kinora_world::judge::{Report, judge};
 use kinora_world::render::Frame;
@@ -108,6 +109,52 @@ impl JudgeTable {
             ),
         ]
     }
+}
+
+/// One line saying what the prompt asked, what the text encoder read and what the judge
+/// saw, so a wrong row can be traced to the reading or to the picture.
+pub fn diagnose(asked: &Scene, reading: &PromptReading, report: &Report) -> String {
+    let read = &reading.attributes;
+    let o = asked.objects[0];
+    let read_as = |group: &str| {
+        read.iter()
+            .find(|(g, _, _)| g == group)
+            .map_or_else(|| "?".to_string(), |(_, l, p)| format!("{l} {p:.2}"))
+    };
+    let seen = report
+        .objects
+        .iter()
+        .find(|t| t.colour == o.colour)
+        .map_or_else(
+            || {
+                let others: Vec<String> = report
+                    .objects
+                    .iter()
+                    .map(|t| format!("{:?} {:?}", t.colour, t.kind))
+                    .collect();
+                format!("colour not found (saw {})", others.join(", "))
+            },
+            |t| {
+                format!(
+                    "{:?} {:?} gravity {:?} vanished {:?} popped {:?} shape {:.2?}",
+                    t.kind, t.motion, t.gravity, t.vanished, t.popped_in, t.shape
+                )
+            },
+        );
+    format!(
+        "asked {:?} {:?} {:?} camera {:?} | read {} / {} / {} / camera {} {} | seen {} camera {:?}",
+        o.colour,
+        o.kind,
+        o.motion,
+        asked.camera.motion,
+        read_as("object1_colour"),
+        read_as("object1_kind"),
+        read_as("object1_motion"),
+        reading.camera.motion,
+        reading.camera.speed,
+        seen,
+        report.camera.motion
+    )
 }
 
 /// `a` of `b` in percent (0 when `b` is 0).

@@ -2,16 +2,17 @@
 //! training scenes, augmented (synonyms, typos, dropped words); the target is every
 //! attribute group's label. Cheap, so it runs first and then stays frozen.
 
-use super::augment::augment;
-use super::common::{CsvLog, learning_rate, progress, save_checkpoint};
+use super::augment::{augment, rephrase};
+use super::common::{CsvLog, learning_rate, load_checkpoint, progress, save_checkpoint};
 use super::schema::{scene_labels, schema};
-use anyhow::Result;
+use anyhow::{Context, Result};
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
 use kinora_engine::models::text::{TextEncoder, TextEncoderConfig, Tokenizer, WordLookup};
 use kinora_world::rng::{Rng, mix};
 use kinora_world::sample::{Split, sample_scene};
+use kinora_world::scene::Scene;
 use kinora_world::text::describe;
 use std::path::Path;
 
@@ -160,4 +161,265 @@ pub fn train(
     let schema_json = serde_json::to_value(schema())?;
     save_checkpoint(&model, "text", out, schema_json)?;
     Ok(model)
+}
+
+/// Prompts people wrote for scenes, with the scene each one asks for (its labels).
+pub struct WrittenPrompts {
+    /// (prompt, scene) pairs.
+    pub pairs: Vec<(String, Scene)>,
+}
+
+impl WrittenPrompts {
+    /// Reads a TSV of `prompt, colour, kind, motion, camera, speed[, sky, ground, scenery,
+    /// style, size]` (a header line first); absent scene columns mean day, grass, no
+    /// scenery, flat style, medium size — what a prompt that does not say them asks for.
+    ///
+    /// # Errors
+    /// An unreadable file, a short line or a label outside the world's.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut pairs = Vec::new();
+        for (i, line) in text.lines().enumerate().skip(1) {
+            let f: Vec<&str> = line.split('\t').collect();
+            anyhow::ensure!(
+                f.len() == 6 || f.len() == 11,
+                "{} line {}: expected 6 or 11 columns",
+                path.display(),
+                i + 1
+            );
+            let or = |k: usize, default: &'static str| f.get(k).copied().unwrap_or(default);
+            let scene: Scene = serde_json::from_value(serde_json::json!({
+                "sky": or(6, "day"), "ground": or(7, "grass"), "scenery": or(8, "none"),
+                "style": or(9, "flat"), "ambient": "none", "speech": null,
+                "objects": [{ "kind": f[2], "colour": f[1], "size": or(10, "medium"), "motion": f[3] }],
+                "camera": { "motion": f[4], "speed": f[5] },
+            }))
+            .with_context(|| format!("{} line {}: unknown label", path.display(), i + 1))?;
+            pairs.push((f[0].to_string(), scene));
+        }
+        Ok(Self { pairs })
+    }
+
+    /// Reads and concatenates several files.
+    ///
+    /// # Errors
+    /// As [`Self::read`].
+    pub fn read_all(paths: &[&Path]) -> Result<Self> {
+        let mut pairs = Vec::new();
+        for p in paths {
+            pairs.extend(Self::read(p)?.pairs);
+        }
+        Ok(Self { pairs })
+    }
+
+    /// Every `k`-th pair (from `offset`) and the rest: a held-out split.
+    pub fn split(self, k: usize, offset: usize) -> (Self, Self) {
+        let (mut held, mut rest) = (Vec::new(), Vec::new());
+        for (i, pair) in self.pairs.into_iter().enumerate() {
+            if i % k == offset {
+                held.push(pair);
+            } else {
+                rest.push(pair);
+            }
+        }
+        (Self { pairs: held }, Self { pairs: rest })
+    }
+}
+
+/// Per-group accuracy of reading `prompts` (each group's most likely label against the
+/// scene's).
+pub fn written_accuracy(
+    model: &TextEncoder,
+    tokenizer: &Tokenizer,
+    words: &dyn WordLookup,
+    prompts: &WrittenPrompts,
+    device: &Device,
+) -> Vec<f32> {
+    let groups = model.groups().to_vec();
+    let total: usize = groups.iter().sum();
+    let mut correct = vec![0usize; groups.len()];
+    for chunk in prompts.pairs.chunks(100) {
+        let texts: Vec<&str> = chunk.iter().map(|(p, _)| p.as_str()).collect();
+        let (x, valid, _) = tokenizer.batch(&texts, words, device);
+        let logits = super::common::host(model.forward(x, &valid).logits);
+        for (r, (_, scene)) in chunk.iter().enumerate() {
+            let labels = scene_labels(scene);
+            let mut start = 0;
+            for (g, &size) in groups.iter().enumerate() {
+                let row = &logits[r * total + start..r * total + start + size];
+                let best = (0..size).fold(0, |b, i| if row[i] > row[b] { i } else { b });
+                correct[g] += usize::from(best == labels[g]);
+                start += size;
+            }
+        }
+    }
+    let n = prompts.pairs.len().max(1) as f32;
+    correct.iter().map(|&c| c as f32 / n).collect()
+}
+
+/// How [`tune`] trains: its data mix, the weights of its terms, its length.
+#[derive(Debug, Clone, Copy)]
+pub struct TuneSettings {
+    /// Share of prompts said another way ([`rephrase`]).
+    pub rephrased: f32,
+    /// Weight of the summary state's distance to the teacher's summary of the grammar's
+    /// own wording of the same scene.
+    pub pooled: f32,
+    /// Weight of the word states' distance to the teacher's on the same prompt.
+    pub tokens: f32,
+    /// Share of each batch drawn from prompts people wrote ([`WrittenPrompts`]).
+    pub written: f32,
+    /// Optimizer steps.
+    pub steps: usize,
+    /// Prompts per step.
+    pub batch: usize,
+}
+
+/// Fine-tunes a trained encoder (the teacher: the `text` tensors in `teacher_dir`) to read prompts said in words the
+/// world's grammar never uses ([`rephrase`], plus the synonyms and typos of [`augment`]),
+/// without moving what the models trained on its outputs rely on: the summary state of a
+/// rephrased prompt is pulled to the teacher's summary of the grammar's wording of the
+/// same scene (so the DiT, planner and sound see the condition they learned), and the word
+/// states to the teacher's own on the same prompt (their cross-attention keys).
+pub fn tune(
+    out: &Path,
+    config: &TextEncoderConfig,
+    teacher_dir: &Path,
+    tokenizer: &Tokenizer,
+    words: &dyn WordLookup,
+    written: &WrittenPrompts,
+    settings: TuneSettings,
+) -> Result<TextEncoder> {
+    let TuneSettings { steps, batch, .. } = settings;
+    let device = Device::flex().autodiff();
+    let groups = config.groups.clone();
+    // The teacher runs on the plain CPU device: on the autodiff one, the graphs of its
+    // forward passes are never consumed by a backward pass and pile up (24 GB after 111
+    // steps here). Its outputs cross over as data.
+    let plain = Device::flex();
+    let teacher = load_checkpoint(config.init(&plain), "text", teacher_dir)?.0;
+    let on_device = |t: Tensor<3>| {
+        let dims = t.dims();
+        Tensor::<3>::from_data(TensorData::new(super::common::host(t), dims), &device)
+    };
+    let mut model = load_checkpoint(config.init(&device), "text", teacher_dir)?.0;
+    let mut optim = AdamWConfig::new().with_weight_decay(0.01).init();
+    let mut log = CsvLog::open(
+        &out.with_extension("csv"),
+        "step,loss,attributes,pooled,tokens,lr,samples_per_s",
+    )?;
+    let mut rng = Rng::new(0x7E47_0002);
+    let bar = progress(steps, "text-tune");
+    let start = std::time::Instant::now();
+    for step in 0..steps {
+        // Each example: a scene, the grammar's wording of it (the pooled target's input)
+        // and the prompt the student reads — a person's, or the grammar's said another
+        // way, with synonyms and typos.
+        let mut scenes = Vec::with_capacity(batch);
+        let mut grammar = Vec::with_capacity(batch);
+        let mut prompts = Vec::with_capacity(batch);
+        for _ in 0..batch {
+            let s = rng.next_u64();
+            let from_people = !written.pairs.is_empty() && rng.chance(settings.written);
+            let (scene, prompt) = if from_people {
+                let (p, scene) = &written.pairs[rng.index(written.pairs.len())];
+                (scene.clone(), p.clone())
+            } else {
+                let scene = sample_scene(s, Split::Train);
+                let p = describe(&scene, s);
+                let p = if rng.chance(settings.rephrased) {
+                    rephrase(&scene, &p, &mut rng)
+                } else {
+                    p
+                };
+                (scene, p)
+            };
+            grammar.push(describe(&scene, s));
+            prompts.push(if rng.chance(0.5) {
+                augment(&prompt, &mut rng)
+            } else {
+                prompt
+            });
+            scenes.push(scene);
+        }
+        let labels: Vec<Vec<usize>> = scenes.iter().map(scene_labels).collect();
+        let (x, valid, _) = tokenizer.batch(&prompts, words, &device);
+        let enc = model.forward(x, &valid);
+        let attributes = attribute_loss(enc.logits, targets(&labels, &groups, &device), &groups);
+        let zero = || Tensor::<1>::zeros([1], &device);
+        // The teacher's terms only when weighed (a reader trained for the attributes alone
+        // needs no teacher).
+        let pooled = if settings.pooled > 0.0 {
+            let (gx, gvalid, _) = tokenizer.batch(&grammar, words, &plain);
+            let target =
+                on_device(teacher.forward(gx, &gvalid).pooled.unsqueeze_dim(1)).squeeze_dim(1);
+            (enc.pooled - target).powi_scalar(2).mean()
+        } else {
+            zero()
+        };
+        let tokens = if settings.tokens > 0.0 {
+            let (plain_x, _, _) = tokenizer.batch(&prompts, words, &plain);
+            let target = on_device(teacher.forward(plain_x, &valid).tokens);
+            let m = enc.tokens.dims()[1];
+            (enc.tokens.narrow(1, 1, m - 1) - target.narrow(1, 1, m - 1))
+                .powi_scalar(2)
+                .mean()
+        } else {
+            zero()
+        };
+        let loss = attributes.clone()
+            + pooled.clone().mul_scalar(settings.pooled)
+            + tokens.clone().mul_scalar(settings.tokens);
+        let values: Vec<f32> = [loss.clone(), attributes, pooled, tokens]
+            .into_iter()
+            .map(|t| super::common::host(t)[0])
+            .collect();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let lr = learning_rate(step, steps, 5e-4, 50);
+        model = optim.step(lr, model, grads);
+        let rate = ((step + 1) * batch) as f64 / start.elapsed().as_secs_f64();
+        bar.set_message(format!(
+            "loss {:.3} (attributes {:.3}, pooled {:.4}, tokens {:.4}) {rate:.0} prompts/s",
+            values[0], values[1], values[2], values[3]
+        ));
+        bar.inc(1);
+        let mut row: Vec<String> = vec![step.to_string()];
+        row.extend(values.iter().map(|v| format!("{v:.5}")));
+        row.push(format!("{lr:.6}"));
+        row.push(format!("{rate:.1}"));
+        log.row(&row)?;
+    }
+    bar.finish();
+    let schema_json = serde_json::to_value(schema())?;
+    save_checkpoint(&model, "text", out, schema_json)?;
+    Ok(model)
+}
+
+/// Per-group accuracy on held-out scenes' prompts said another way ([`rephrase`]).
+pub fn rephrased_accuracy(
+    model: &TextEncoder,
+    tokenizer: &Tokenizer,
+    words: &dyn WordLookup,
+    n: usize,
+    device: &Device,
+) -> Vec<f32> {
+    let groups = model.groups().to_vec();
+    let mut rng = Rng::new(778);
+    let mut correct = vec![0usize; groups.len()];
+    for i in 0..n {
+        let scene = sample_scene(mix(0xE7A2 ^ i as u64), Split::HeldOut);
+        let prompt = rephrase(&scene, &describe(&scene, i as u64), &mut rng);
+        let (x, valid, _) = tokenizer.batch(&[prompt], words, device);
+        let logits = super::common::host(model.forward(x, &valid).logits);
+        let labels = scene_labels(&scene);
+        let mut start = 0;
+        for (g, &size) in groups.iter().enumerate() {
+            let row = &logits[start..start + size];
+            let best = (0..size).fold(0, |b, i| if row[i] > row[b] { i } else { b });
+            correct[g] += usize::from(best == labels[g]);
+            start += size;
+        }
+    }
+    correct.iter().map(|&c| c as f32 / n as f32).collect()
 }
