@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: our int8 and int4 WGSL matmuls and the attention kernel against
+//! `cargo xtask bench`: our int8 and int4 WGSL matmuls, the attention kernel and the VAE's
+//! convolution against
 //! burn's f32 ops on the same GPU device, and against burn `flex` on the CPU, printed as
 //! ratios measured in one run;
 //! then the shipped model's pipeline, stage by stage, for a 2 s and a 5 s clip on the CPU
@@ -6,10 +7,11 @@
 //! `target/bench.json` too. Timings are noisy on shared machines; the ratios are what to
 //! compare.
 
-use kinora_engine::cpu_ops::{BurnAttention, BurnBlockMatmul};
+use kinora_engine::cpu_ops::{BurnAttention, BurnBlockMatmul, BurnConv3d};
 use kinora_engine::device::{Gpu, cpu_device};
 use kinora_engine::kernels::attention::{Attention, AttentionShape};
 use kinora_engine::kernels::block_matmul::BlockMatmul;
+use kinora_engine::kernels::conv3d::{Conv3d, Conv3dShape};
 use kinora_engine::models::audio::AudioSettings;
 use kinora_engine::models::pipeline::{GenerateSettings, Stage, VideoModel};
 use kinora_engine::models::sampler::SamplerSettings;
@@ -54,6 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let matmuls = matmul_rows(&gpu)?;
     let attention = attention_rows(&gpu)?;
+    let conv = conv_rows(&gpu)?;
     // `--kernels-only OUT`: the kernel rows alone, for a second adapter (xtask runs this
     // on SwiftShader, the browser's own adapter here, so the page's self-test can be
     // compared with native on the same adapter).
@@ -61,8 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let [_, flag, out] = args.as_slice()
         && flag == "--kernels-only"
     {
-        let report =
-            json!({ "adapter": gpu.report.name, "kernels": matmuls, "attention": attention });
+        let report = json!({ "adapter": gpu.report.name, "kernels": matmuls, "attention": attention, "conv3d": conv });
         std::fs::write(out, serde_json::to_string_pretty(&report)?)?;
         println!("written to {out}");
         return Ok(());
@@ -72,6 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "adapter": gpu.report.name,
         "kernels": matmuls,
         "attention": attention,
+        "conv3d": conv,
         "pipeline_cpu": pipeline,
         "peak_memory_mib": peak_memory_mib(),
         "shipped_bytes": shipped_bytes(),
@@ -315,6 +318,88 @@ fn attention_rows(gpu: &Gpu) -> Result<Vec<serde_json::Value>, Box<dyn std::erro
             "burn_flex_gflops": flex, "ours_over_burn_gpu": ours / burn_gpu,
             "gpu_over_cpu": ours / flex,
         }));
+    }
+    Ok(rows)
+}
+
+/// The VAE decoder's convolutions (int8 and int4 weights, read packed) against burn's f32
+/// conv3d on the same device and on the CPU, at the decoder's own layer shapes.
+fn conv_rows(gpu: &Gpu) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+    println!(
+        "\n{:>26} {:>5} {:>13} {:>14} {:>12} {:>10} {:>9}",
+        "conv3d cin→cout t×h×w k",
+        "bits",
+        "ours wgsl",
+        "burn f32 gpu",
+        "burn flex",
+        "ours/burn",
+        "gpu/cpu"
+    );
+    let mut rows = Vec::new();
+    for shape in [
+        Conv3dShape {
+            cin: 128,
+            cout: 128,
+            frames: 2,
+            height: 8,
+            width: 8,
+            kernel: [3, 3, 3],
+        },
+        Conv3dShape {
+            cin: 48,
+            cout: 48,
+            frames: 8,
+            height: 16,
+            width: 16,
+            kernel: [1, 3, 3],
+        },
+    ] {
+        let mut rng = SplitMix64::new(9);
+        let x = rng.signed_units(shape.input_len());
+        let values = rng.signed_units(shape.cout * shape.row());
+        let bias = rng.signed_units(shape.cout);
+        for bits in [QuantBits::Eight, QuantBits::Four] {
+            let kernel = pollster::block_on(Conv3d::new(gpu, bits))?;
+            let w = BlockQMatrix::flat(&values, bits)?;
+            let prepared = pollster::block_on(kernel.prepare(gpu, &x, shape, &w, &bias))?;
+            let ours = gflops(shape.flops(), |repeats| {
+                kernel.dispatch(gpu, &prepared, repeats);
+                pollster::block_on(prepared.read_output(gpu))?;
+                Ok(())
+            })?;
+            let burn = |device| {
+                let p = BurnConv3d::prepare(device, &x, shape, &w, &bias)?;
+                gflops_per_call(shape.flops(), || p.run())
+            };
+            let burn_gpu = burn(&gpu.burn_device)?;
+            let flex = burn(&cpu_device())?;
+            let name = format!(
+                "{}→{} {}×{}×{} {}×{}×{}",
+                shape.cin,
+                shape.cout,
+                shape.frames,
+                shape.height,
+                shape.width,
+                shape.kernel[0],
+                shape.kernel[1],
+                shape.kernel[2]
+            );
+            println!(
+                "{:>26} {:>5} {:>8.2} GF/s {:>9.2} GF/s {:>7.2} GF/s {:>9.2}x {:>8.2}x",
+                name,
+                bits.name(),
+                ours,
+                burn_gpu,
+                flex,
+                ours / burn_gpu,
+                ours / flex
+            );
+            rows.push(json!({
+                "shape": name, "bits": bits.name(), "wgsl_gflops": ours,
+                "burn_f32_gpu_gflops": burn_gpu, "burn_flex_gflops": flex,
+                "ours_over_burn_gpu": ours / burn_gpu, "gpu_over_cpu": ours / flex,
+            }));
+        }
     }
     Ok(rows)
 }
