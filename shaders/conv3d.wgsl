@@ -15,10 +15,15 @@
 // first. So value `f` of the flat tensor is word f / PER_WORD, field f % PER_WORD, times
 // scale f / 32: no per-row layout is assumed, and the shipped shards are used as stored.
 //
-// Shape of the work: an invocation owns four output channels × four neighbouring pixels
-// of one row of one frame (four vec4 accumulators, one per pixel, each holding the four
-// channels), so each dequantized group of four weights is used four times. A workgroup
-// of 8×8 covers 32 pixels × 8 rows; dispatch (⌈W/32⌉, ⌈H/8⌉, T·⌈Cout/4⌉).
+// Shape of the work: an invocation owns eight output channels × eight neighbouring pixels
+// of one row of one frame (sixteen named vec4 accumulators: per pixel, two groups of four
+// channels), so each dequantized weight is used eight times and each input value eight
+// times. Named registers, not arrays: on lavapipe that is what made the matmul fast, and
+// it took this kernel from 0.2–0.4× to ~1× burn's f32 conv3d on the same device. The
+// invocations are numbered channels fastest, then pixel octets, rows and frames, so
+// neighbours read the same input pixels; 64 per workgroup, dispatched as (x, y) groups
+// with x·y·64 ≥ T·H·⌈W/8⌉·⌈Cout/8⌉ (see `engine/src/kernels/conv3d.rs`). Reads outside
+// the frame are clamped and zeroed without branching.
 
 override BITS: u32 = 8u;
 override PER_WORD: u32 = 32u / BITS;
@@ -50,28 +55,33 @@ fn weight(f: u32) -> f32 {
 // Weight `o` of the rows of output channels co … co + 3 (`row` values per channel);
 // zero for channels past the last.
 fn weights4(co: u32, o: u32, row: u32) -> vec4<f32> {
-    var w = vec4<f32>(weight(co * row + o), 0.0, 0.0, 0.0);
-    if (co + 1u < params.cout) {
-        w.y = weight((co + 1u) * row + o);
-    }
-    if (co + 2u < params.cout) {
-        w.z = weight((co + 2u) * row + o);
-    }
-    if (co + 3u < params.cout) {
-        w.w = weight((co + 3u) * row + o);
-    }
-    return w;
+    let last = params.cout - 1u;
+    return vec4<f32>(
+        select(0.0, weight(min(co, last) * row + o), co <= last),
+        select(0.0, weight(min(co + 1u, last) * row + o), co + 1u <= last),
+        select(0.0, weight(min(co + 2u, last) * row + o), co + 2u <= last),
+        select(0.0, weight(min(co + 3u, last) * row + o), co + 3u <= last),
+    );
 }
 
-// Input at (ci, t, yy, xx); zero outside the frame (rows are checked by the caller).
-fn input(plane: u32, yy: u32, xx: i32) -> f32 {
-    if (xx < 0 || xx >= i32(params.width)) {
-        return 0.0;
-    }
-    return x[(plane * params.height + yy) * params.width + u32(xx)];
+// Bias of output channels co … co + 3 (zero past the last).
+fn bias4(co: u32) -> vec4<f32> {
+    let last = params.cout - 1u;
+    return vec4<f32>(
+        select(0.0, bias[min(co, last)], co <= last),
+        select(0.0, bias[min(co + 1u, last)], co + 1u <= last),
+        select(0.0, bias[min(co + 2u, last)], co + 2u <= last),
+        select(0.0, bias[min(co + 3u, last)], co + 3u <= last),
+    );
 }
 
-fn store(co: u32, t: u32, yy: u32, xx: u32, v: vec4<f32>) {
+// Input at column `xx` of the row starting at `base`; zero outside the frame.
+fn px(base: u32, xx: i32) -> f32 {
+    let w = i32(params.width);
+    return select(0.0, x[base + u32(clamp(xx, 0, w - 1))], xx >= 0 && xx < w);
+}
+
+fn store4(co: u32, t: u32, yy: u32, xx: u32, v: vec4<f32>) {
     if (xx >= params.width) {
         return;
     }
@@ -85,31 +95,42 @@ fn store(co: u32, t: u32, yy: u32, xx: u32, v: vec4<f32>) {
     }
 }
 
-@compute @workgroup_size(8, 8, 1)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-    let groups = (params.cout + 3u) / 4u;
-    let t = gid.z / groups;
-    let co = (gid.z % groups) * 4u;
-    let row_y = gid.y;
-    let x0 = gid.x * 4u;
-    if (row_y >= params.height || x0 >= params.width || t >= params.frames) {
+@compute @workgroup_size(64, 1, 1)
+fn main(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(num_workgroups) groups_launched: vec3<u32>,
+) {
+    let index = gid.x + gid.y * groups_launched.x * 64u;
+    let quads = (params.cout + 7u) / 8u;
+    let octets = (params.width + 7u) / 8u;
+    if (index >= params.frames * params.height * octets * quads) {
         return;
     }
+    let co = (index % quads) * 8u;
+    var rest = index / quads;
+    let x0 = (rest % octets) * 8u;
+    rest = rest / octets;
+    let row_y = rest % params.height;
+    let t = rest / params.height;
     let row = params.cin * params.kt * params.kh * params.kw;
-    var b = vec4<f32>(bias[co], 0.0, 0.0, 0.0);
-    if (co + 1u < params.cout) {
-        b.y = bias[co + 1u];
-    }
-    if (co + 2u < params.cout) {
-        b.z = bias[co + 2u];
-    }
-    if (co + 3u < params.cout) {
-        b.w = bias[co + 3u];
-    }
+    let b = bias4(co);
+    let c = bias4(co + 4u);
     var a0 = b;
     var a1 = b;
     var a2 = b;
     var a3 = b;
+    var a4 = b;
+    var a5 = b;
+    var a6 = b;
+    var a7 = b;
+    var b0 = c;
+    var b1 = c;
+    var b2 = c;
+    var b3 = c;
+    var b4 = c;
+    var b5 = c;
+    var b6 = c;
+    var b7 = c;
     let half_h = i32(params.kh / 2u);
     let half_w = i32(params.kw / 2u);
     for (var ci = 0u; ci < params.cin; ci++) {
@@ -122,20 +143,54 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
                 if (yy < 0 || yy >= i32(params.height)) {
                     continue;
                 }
+                let base = (plane * params.height + u32(yy)) * params.width;
+                let o0 = ((ci * params.kt + dt) * params.kh + dy) * params.kw;
                 for (var dx = 0u; dx < params.kw; dx++) {
-                    let o = ((ci * params.kt + dt) * params.kh + dy) * params.kw + dx;
-                    let w = weights4(co, o, row);
-                    let xx = i32(x0 + dx) - half_w;
-                    a0 += input(plane, u32(yy), xx) * w;
-                    a1 += input(plane, u32(yy), xx + 1) * w;
-                    a2 += input(plane, u32(yy), xx + 2) * w;
-                    a3 += input(plane, u32(yy), xx + 3) * w;
+                    let w = weights4(co, o0 + dx, row);
+                    let v = weights4(co + 4u, o0 + dx, row);
+                    let xs = i32(x0 + dx) - half_w;
+                    let p0 = px(base, xs);
+                    let p1 = px(base, xs + 1);
+                    let p2 = px(base, xs + 2);
+                    let p3 = px(base, xs + 3);
+                    let p4 = px(base, xs + 4);
+                    let p5 = px(base, xs + 5);
+                    let p6 = px(base, xs + 6);
+                    let p7 = px(base, xs + 7);
+                    a0 += p0 * w;
+                    a1 += p1 * w;
+                    a2 += p2 * w;
+                    a3 += p3 * w;
+                    a4 += p4 * w;
+                    a5 += p5 * w;
+                    a6 += p6 * w;
+                    a7 += p7 * w;
+                    b0 += p0 * v;
+                    b1 += p1 * v;
+                    b2 += p2 * v;
+                    b3 += p3 * v;
+                    b4 += p4 * v;
+                    b5 += p5 * v;
+                    b6 += p6 * v;
+                    b7 += p7 * v;
                 }
             }
         }
     }
-    store(co, t, row_y, x0, a0);
-    store(co, t, row_y, x0 + 1u, a1);
-    store(co, t, row_y, x0 + 2u, a2);
-    store(co, t, row_y, x0 + 3u, a3);
+    store4(co, t, row_y, x0, a0);
+    store4(co, t, row_y, x0 + 1u, a1);
+    store4(co, t, row_y, x0 + 2u, a2);
+    store4(co, t, row_y, x0 + 3u, a3);
+    store4(co, t, row_y, x0 + 4u, a4);
+    store4(co, t, row_y, x0 + 5u, a5);
+    store4(co, t, row_y, x0 + 6u, a6);
+    store4(co, t, row_y, x0 + 7u, a7);
+    store4(co + 4u, t, row_y, x0, b0);
+    store4(co + 4u, t, row_y, x0 + 1u, b1);
+    store4(co + 4u, t, row_y, x0 + 2u, b2);
+    store4(co + 4u, t, row_y, x0 + 3u, b3);
+    store4(co + 4u, t, row_y, x0 + 4u, b4);
+    store4(co + 4u, t, row_y, x0 + 5u, b5);
+    store4(co + 4u, t, row_y, x0 + 6u, b6);
+    store4(co + 4u, t, row_y, x0 + 7u, b7);
 }

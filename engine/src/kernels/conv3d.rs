@@ -5,8 +5,8 @@
 //! (one per 32 flat values), 3 bias f32 `[Cout]`, 4 output `y` f32 `[Cout, T, H, W]`,
 //! 5 uniform [`Conv3dMeta`]. The weights are the `[Cout, Cin, KT, KH, KW]` kernel
 //! flattened and quantized per block of 32 consecutive values ([`BlockQMatrix::flat`]),
-//! as the model manifest stores them. Workgroup 8×8, four channels × four pixels per
-//! invocation; dispatch `(⌈W/32⌉, ⌈H/8⌉, T·⌈Cout/4⌉)`.
+//! as the model manifest stores them. Eight channels × eight pixels per invocation, 64
+//! invocations per workgroup, numbered channels fastest; dispatch [`grid`] of them.
 
 use super::{
     Compiled, Prepared, captured, check_limits, compile, dispatch, output, storage, uniform,
@@ -16,10 +16,22 @@ use crate::device::Gpu;
 use crate::quant::{BlockQMatrix, QuantBits};
 
 const SOURCE: &str = include_str!("../../../shaders/conv3d.wgsl");
-/// Pixels of a row one workgroup covers (8 invocations × 4 pixels).
-pub const PIXELS_PER_GROUP: u32 = 32;
-/// Rows one workgroup covers.
-pub const ROWS_PER_GROUP: u32 = 8;
+/// Invocations per workgroup (the WGSL's `@workgroup_size`).
+pub const INVOCATIONS_PER_GROUP: u32 = 64;
+/// Most workgroups along one dispatch dimension (WebGPU's default limit).
+const MAX_GROUPS_PER_DIMENSION: u32 = 65_535;
+
+/// Workgroups for a convolution: one invocation per 8 output channels × 8 pixels of a
+/// row, laid out as `(x, y, 1)` with x within the per-dimension limit.
+pub fn grid(shape: &Conv3dShape) -> (u32, u32, u32) {
+    let invocations = shape.frames
+        * shape.height
+        * shape.width.div_ceil(8)
+        * shape.cout.div_ceil(8);
+    let groups = (invocations as u32).div_ceil(INVOCATIONS_PER_GROUP);
+    let x = groups.min(MAX_GROUPS_PER_DIMENSION);
+    (x, groups.div_ceil(x), 1)
+}
 
 /// One convolution: channels, clip size and kernel size (`[time, height, width]`, odd
 /// spatial sizes; time padded causally by repeating the first frame).
@@ -170,11 +182,7 @@ impl Conv3d {
             kh: u(shape.kernel[1]),
             kw: u(shape.kernel[2]),
         };
-        let grid = (
-            meta.width.div_ceil(PIXELS_PER_GROUP),
-            meta.height.div_ceil(ROWS_PER_GROUP),
-            meta.frames * meta.cout.div_ceil(4),
-        );
+        let grid = grid(&shape);
         let largest =
             4 * (shape.input_len().max(shape.output_len()) as u64).max(w.packed.len() as u64);
         check_limits(gpu, largest, grid)?;
