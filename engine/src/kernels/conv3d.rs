@@ -24,10 +24,8 @@ const MAX_GROUPS_PER_DIMENSION: u32 = 65_535;
 /// Workgroups for a convolution: one invocation per 8 output channels × 8 pixels of a
 /// row, laid out as `(x, y, 1)` with x within the per-dimension limit.
 pub fn grid(shape: &Conv3dShape) -> (u32, u32, u32) {
-    let invocations = shape.frames
-        * shape.height
-        * shape.width.div_ceil(8)
-        * shape.cout.div_ceil(8);
+    let invocations =
+        shape.frames * shape.height * shape.width.div_ceil(8) * shape.cout.div_ceil(8);
     let groups = (invocations as u32).div_ceil(INVOCATIONS_PER_GROUP);
     let x = groups.min(MAX_GROUPS_PER_DIMENSION);
     (x, groups.div_ceil(x), 1)
