@@ -33,8 +33,13 @@ fn main() -> Result<()> {
     }
 }
 
+/// The checkout this xtask runs for. `cargo run` sets `CARGO_MANIFEST_DIR` at run time;
+/// the compile-time value is only the fallback, because with the cargo target dir shared
+/// between clones (`setup::share_target_dir`) the `xtask` binary `cargo run` finds may
+/// have been linked by another clone, one that may no longer exist.
 fn workspace_root() -> Result<PathBuf> {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     manifest
         .parent()
         .map(Path::to_path_buf)
