@@ -606,7 +606,7 @@ fn text_tune(
         println!("{grammar}\n  → {other}");
     }
     let before = load_checkpoint(config.init(&device), "text", &model)?.0;
-    println!("{}", report("shipped", &before));
+    println!("{}", report("text encoder (warm start)", &before));
     let tuned = text_train::tune(&out, &config, &model, &tokenizer, words, &written, settings)?;
     println!("{}", report("tuned", &tuned));
     Ok(())

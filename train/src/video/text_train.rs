@@ -71,27 +71,36 @@ pub fn accuracy(
     augmented: bool,
     device: &Device,
 ) -> Vec<f32> {
-    let groups = model.groups().to_vec();
     let mut rng = Rng::new(777);
+    let pairs: Vec<(String, Scene)> = (0..n)
+        .map(|i| {
+            let scene = sample_scene(mix(0xE7A1 ^ i as u64), Split::HeldOut);
+            let p = describe(&scene, i as u64);
+            let p = if augmented { augment(&p, &mut rng) } else { p };
+            (p, scene)
+        })
+        .collect();
+    reading_accuracy(model, tokenizer, words, &pairs, device)
+}
+
+/// Per-group accuracy of reading each prompt of `pairs` (its groups' most likely labels
+/// against its scene's), in batches of 100.
+fn reading_accuracy(
+    model: &TextEncoder,
+    tokenizer: &Tokenizer,
+    words: &dyn WordLookup,
+    pairs: &[(String, Scene)],
+    device: &Device,
+) -> Vec<f32> {
+    let groups = model.groups().to_vec();
+    let total: usize = groups.iter().sum();
     let mut correct = vec![0usize; groups.len()];
-    for chunk in (0..n).collect::<Vec<_>>().chunks(100) {
-        let scenes: Vec<_> = chunk
-            .iter()
-            .map(|&i| sample_scene(mix(0xE7A1 ^ i as u64), Split::HeldOut))
-            .collect();
-        let prompts: Vec<String> = scenes
-            .iter()
-            .zip(chunk)
-            .map(|(s, &i)| {
-                let p = describe(s, i as u64);
-                if augmented { augment(&p, &mut rng) } else { p }
-            })
-            .collect();
-        let (x, valid, _) = tokenizer.batch(&prompts, words, device);
+    for chunk in pairs.chunks(100) {
+        let texts: Vec<&str> = chunk.iter().map(|(p, _)| p.as_str()).collect();
+        let (x, valid, _) = tokenizer.batch(&texts, words, device);
         let logits = super::common::host(model.forward(x, &valid).logits);
-        let total: usize = groups.iter().sum();
-        for (r, s) in scenes.iter().enumerate() {
-            let labels = scene_labels(s);
+        for (r, (_, scene)) in chunk.iter().enumerate() {
+            let labels = scene_labels(scene);
             let mut start = 0;
             for (g, &size) in groups.iter().enumerate() {
                 let row = &logits[r * total + start..r * total + start + size];
@@ -101,7 +110,8 @@ pub fn accuracy(
             }
         }
     }
-    correct.iter().map(|&c| c as f32 / n as f32).collect()
+    let n = pairs.len().max(1) as f32;
+    correct.iter().map(|&c| c as f32 / n).collect()
 }
 
 /// Trains the encoder for `steps` and writes its checkpoint to `out`.
@@ -227,8 +237,7 @@ impl WrittenPrompts {
     }
 }
 
-/// Per-group accuracy of reading `prompts` (each group's most likely label against the
-/// scene's).
+/// Per-group accuracy of reading prompts people wrote.
 pub fn written_accuracy(
     model: &TextEncoder,
     tokenizer: &Tokenizer,
@@ -236,26 +245,7 @@ pub fn written_accuracy(
     prompts: &WrittenPrompts,
     device: &Device,
 ) -> Vec<f32> {
-    let groups = model.groups().to_vec();
-    let total: usize = groups.iter().sum();
-    let mut correct = vec![0usize; groups.len()];
-    for chunk in prompts.pairs.chunks(100) {
-        let texts: Vec<&str> = chunk.iter().map(|(p, _)| p.as_str()).collect();
-        let (x, valid, _) = tokenizer.batch(&texts, words, device);
-        let logits = super::common::host(model.forward(x, &valid).logits);
-        for (r, (_, scene)) in chunk.iter().enumerate() {
-            let labels = scene_labels(scene);
-            let mut start = 0;
-            for (g, &size) in groups.iter().enumerate() {
-                let row = &logits[r * total + start..r * total + start + size];
-                let best = (0..size).fold(0, |b, i| if row[i] > row[b] { i } else { b });
-                correct[g] += usize::from(best == labels[g]);
-                start += size;
-            }
-        }
-    }
-    let n = prompts.pairs.len().max(1) as f32;
-    correct.iter().map(|&c| c as f32 / n).collect()
+    reading_accuracy(model, tokenizer, words, &prompts.pairs, device)
 }
 
 /// How [`tune`] trains: its data mix, the weights of its terms, its length.
@@ -404,22 +394,15 @@ pub fn rephrased_accuracy(
     n: usize,
     device: &Device,
 ) -> Vec<f32> {
-    let groups = model.groups().to_vec();
     let mut rng = Rng::new(778);
-    let mut correct = vec![0usize; groups.len()];
-    for i in 0..n {
-        let scene = sample_scene(mix(0xE7A2 ^ i as u64), Split::HeldOut);
-        let prompt = rephrase(&scene, &describe(&scene, i as u64), &mut rng);
-        let (x, valid, _) = tokenizer.batch(&[prompt], words, device);
-        let logits = super::common::host(model.forward(x, &valid).logits);
-        let labels = scene_labels(&scene);
-        let mut start = 0;
-        for (g, &size) in groups.iter().enumerate() {
-            let row = &logits[start..start + size];
-            let best = (0..size).fold(0, |b, i| if row[i] > row[b] { i } else { b });
-            correct[g] += usize::from(best == labels[g]);
-            start += size;
-        }
-    }
-    correct.iter().map(|&c| c as f32 / n as f32).collect()
+    let pairs: Vec<(String, Scene)> = (0..n)
+        .map(|i| {
+            let scene = sample_scene(mix(0xE7A2 ^ i as u64), Split::HeldOut);
+            (
+                rephrase(&scene, &describe(&scene, i as u64), &mut rng),
+                scene,
+            )
+        })
+        .collect();
+    reading_accuracy(model, tokenizer, words, &pairs, device)
 }
