@@ -784,3 +784,58 @@ fn sampler_alone_is_deterministic() {
     let (a, b) = (run(), run());
     assert_eq!(a.into_data(), b.into_data());
 }
+
+/// With an attribute reader, the reader names the attributes and the text encoder still
+/// gives the generators its tokens and summary; through a manifest as well.
+#[test]
+fn an_attribute_reader_names_the_attributes_and_the_text_encoder_conditions() {
+    use kinora_engine::models::pipeline::to_vec;
+    let device = Device::flex();
+    let base = tiny_config();
+    let config = VideoModelConfig {
+        reader: Some(base.text.clone()),
+        ..tiny_config()
+    };
+    // Fresh weights differ between the two encoders (random initialisation).
+    let model = VideoModel::new(config, &device);
+    let reader = model.reader.as_ref().expect("a reader");
+    let (x, valid, _) = model
+        .config
+        .tokenizer
+        .batch(&["a red ball"], &Words, &device);
+    let (encoding, _) = model.encode_text(&["a red ball"], &Words);
+    let by_text = model.text.forward(x.clone(), &valid);
+    let by_reader = reader.forward(x, &valid);
+    assert_eq!(to_vec(encoding.logits.clone()), to_vec(by_reader.logits));
+    assert_ne!(to_vec(encoding.logits), to_vec(by_text.logits));
+    assert_eq!(to_vec(encoding.tokens), to_vec(by_text.tokens));
+    assert_eq!(to_vec(encoding.pooled), to_vec(by_text.pooled));
+
+    // The reader's tensors travel in the manifest under `reader.`.
+    let mut tensors = Vec::new();
+    for (prefix, module) in [("text", &model.text), ("reader", reader)] {
+        tensors.extend(collect_tensors(module, prefix));
+    }
+    tensors.extend(collect_tensors(&model.vae, "vae"));
+    tensors.extend(collect_tensors(&model.dit, "dit"));
+    if let Some(p) = &model.planner {
+        tensors.extend(collect_tensors(p, "planner"));
+    }
+    if let Some(s) = &model.sprites {
+        tensors.extend(collect_tensors(s, "sprites"));
+    }
+    if let Some(a) = &model.audio {
+        tensors.extend(collect_tensors(a, "audio"));
+    }
+    let (shards, manifest) = pack(
+        &tensors,
+        Precision::F32,
+        "test",
+        serde_json::to_value(&model.config).expect("config"),
+    );
+    let loaded = VideoModel::from_manifest(&manifest, |_| Ok(shards[0].clone()), &device)
+        .expect("loads with its reader");
+    let (again, _) = loaded.encode_text(&["a red ball"], &Words);
+    let (before, _) = model.encode_text(&["a red ball"], &Words);
+    assert_eq!(to_vec(again.logits), to_vec(before.logits));
+}
