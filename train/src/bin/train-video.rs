@@ -24,7 +24,7 @@
 //!                                                  swap the object layer into it
 //! train-video text-tune [--model public/models/kinora-video] [--steps 1500] [--batch 128]
 //!                    [--rephrased 0.7] [--pooled-weight 0] [--tokens-weight 0]
-//!                    [--written a.tsv,b.tsv] [--written-share 0.4]  (prompts people wrote)
+//!                    [--written a.tsv,b.tsv] [--written-share 0.4]  (prompts written without the grammar)
 //!                                                  the shipped encoder taught other wordings
 //! train-video read-eval --free-text TSV[,TSV] [--model public/models/kinora-video]
 //!                                                  how often the text encoder reads each label
@@ -542,7 +542,7 @@ fn text_tune(
         steps: args.get("steps", 1500)?,
         batch: args.get("batch", 128)?,
     };
-    // Prompts people wrote for the reader to learn from (`--written a.tsv,b.tsv`); every
+    // Prompts written without the grammar for the reader to learn from (`--written a.tsv,b.tsv`); every
     // tenth is held out to check it on.
     let files: Vec<&str> = args
         .flags

@@ -173,7 +173,8 @@ pub fn train(
     Ok(model)
 }
 
-/// Prompts people wrote for scenes, with the scene each one asks for (its labels).
+/// Prompts written for scenes by writers who never saw the grammar, with the scene each
+/// one asks for (its labels).
 pub struct WrittenPrompts {
     /// (prompt, scene) pairs.
     pub pairs: Vec<(String, Scene)>,
@@ -237,7 +238,7 @@ impl WrittenPrompts {
     }
 }
 
-/// Per-group accuracy of reading prompts people wrote.
+/// Per-group accuracy of reading prompts written without the grammar.
 pub fn written_accuracy(
     model: &TextEncoder,
     tokenizer: &Tokenizer,
@@ -258,7 +259,7 @@ pub struct TuneSettings {
     pub pooled: f32,
     /// Weight of the word states' distance to the teacher's on the same prompt.
     pub tokens: f32,
-    /// Share of each batch drawn from prompts people wrote ([`WrittenPrompts`]).
+    /// Share of each batch drawn from prompts written without the grammar ([`WrittenPrompts`]).
     pub written: f32,
     /// Optimizer steps.
     pub steps: usize,
