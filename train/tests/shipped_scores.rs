@@ -8,6 +8,8 @@ use kinora_engine::models::pipeline::{GenerateSettings, VideoModel};
 use kinora_engine::models::sampler::SamplerSettings;
 use kinora_safety::classifier::PromptClassifier;
 use kinora_train::video::eval::{JudgeTable, judge_frames};
+use kinora_train::video::schema::scene_labels;
+use kinora_train::video::text_train::WrittenPrompts;
 use kinora_world::rng::mix;
 use kinora_world::sample::{Split, sample_scene};
 use kinora_world::text::describe;
@@ -96,37 +98,34 @@ fn the_shipped_model_reads_free_text() {
     let model = load(&shipped_model());
     let words = PromptClassifier::builtin_word_vectors().expect("word vectors");
     let schema = &model.config.schema;
-    let group = |name: &str| {
-        let i = schema.iter().position(|g| g.name == name).expect("group");
-        let start: usize = schema[..i].iter().map(|g| g.labels.len()).sum();
-        (start, &schema[i].labels)
-    };
-    let asked = [
-        ("object1_colour", 1),
-        ("object1_kind", 2),
-        ("object1_motion", 3),
-        ("camera", 4),
-    ];
+    // Where each asked group sits: its index (in `scene_labels` order) and first logit.
+    let asked: Vec<(&str, usize, usize)> =
+        ["object1_colour", "object1_kind", "object1_motion", "camera"]
+            .into_iter()
+            .map(|name| {
+                let i = schema.iter().position(|g| g.name == name).expect("group");
+                (name, i, schema[..i].iter().map(|g| g.labels.len()).sum())
+            })
+            .collect();
     for (file, pins) in [
         ("free-text-prompts.tsv", PIN_READ_FREE_TEXT),
         ("free-text-prompts-2.tsv", PIN_READ_FREE_TEXT_2),
     ] {
         let path = shipped_model().join("../../../world/tests/data").join(file);
-        let text = std::fs::read_to_string(&path).expect("free-text prompts");
+        let prompts = WrittenPrompts::read(&path).expect("free-text prompts");
         let mut right = [0usize; 4];
-        for line in text.lines().skip(1) {
-            let f: Vec<&str> = line.split('\t').collect();
-            let (encoding, _) = model.encode_text(&[f[0]], &words);
+        for (prompt, scene) in &prompts.pairs {
+            let (encoding, _) = model.encode_text(&[prompt.as_str()], &words);
             let logits = kinora_engine::models::pipeline::to_vec(encoding.logits);
-            for (k, (name, column)) in asked.iter().enumerate() {
-                let (start, labels) = group(name);
-                let row = &logits[start..start + labels.len()];
+            let labels = scene_labels(scene);
+            for (k, &(_, group, start)) in asked.iter().enumerate() {
+                let row = &logits[start..start + schema[group].labels.len()];
                 let best = (0..row.len()).fold(0, |b, i| if row[i] > row[b] { i } else { b });
-                right[k] += usize::from(labels[best] == f[*column]);
+                right[k] += usize::from(best == labels[group]);
             }
         }
         eprintln!("{file}: colour, kind, motion, camera read right {right:?}");
-        for (k, (name, _)) in asked.iter().enumerate() {
+        for (k, (name, _, _)) in asked.iter().enumerate() {
             assert!(
                 right[k] >= pins[k],
                 "{file}: {name} read right {} < {}",

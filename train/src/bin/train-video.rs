@@ -576,24 +576,9 @@ fn text_tune(
                 text_train::written_accuracy(encoder, &tokenizer, words, &held, &device),
             ),
         ] {
-            let cells: Vec<String> = schema()
-                .iter()
-                .zip(&acc)
-                .filter(|(g, _)| {
-                    [
-                        "object1_colour",
-                        "object1_kind",
-                        "object1_motion",
-                        "camera",
-                        "camera_speed",
-                    ]
-                    .contains(&g.name.as_str())
-                })
-                .map(|(g, a)| format!("{} {:.1}%", g.name, 100.0 * a))
-                .collect();
             rows.push(format!(
                 "{label}, {name} held-out prompts: {}",
-                cells.join(", ")
+                reading_cells(&acc)
             ));
         }
         rows.join("\n")
@@ -610,6 +595,25 @@ fn text_tune(
     let tuned = text_train::tune(&out, &config, &model, &tokenizer, words, &written, settings)?;
     println!("{}", report("tuned", &tuned));
     Ok(())
+}
+
+/// The reading accuracies the prompt's first object and camera depend on, by group name
+/// (`acc` in schema order).
+fn reading_cells(acc: &[f32]) -> String {
+    const SHOWN: [&str; 5] = [
+        "object1_colour",
+        "object1_kind",
+        "object1_motion",
+        "camera",
+        "camera_speed",
+    ];
+    let cells: Vec<String> = schema()
+        .iter()
+        .zip(acc)
+        .filter(|(g, _)| SHOWN.contains(&g.name.as_str()))
+        .map(|(g, a)| format!("{} {:.1}%", g.name, 100.0 * a))
+        .collect();
+    cells.join(", ")
 }
 
 /// `read-eval`: how often a manifest's text encoder reads each label of prompts people
@@ -638,17 +642,10 @@ fn read_eval(
     for file in files.split(',') {
         let prompts = text_train::WrittenPrompts::read(Path::new(file))?;
         let acc = text_train::written_accuracy(&encoder, &tokenizer, words, &prompts, &device);
-        let cells: Vec<String> = schema()
-            .iter()
-            .zip(&acc)
-            .take(3)
-            .chain(schema().iter().zip(&acc).skip(9).take(2))
-            .map(|(g, a)| format!("{} {:.1}%", g.name, 100.0 * a))
-            .collect();
         println!(
             "{file} ({} prompts): {}",
             prompts.pairs.len(),
-            cells.join(", ")
+            reading_cells(&acc)
         );
     }
     Ok(())
@@ -1123,29 +1120,20 @@ fn eval_free_text(
     verbose: bool,
 ) -> Result<()> {
     let model = load(dir)?;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let prompts = text_train::WrittenPrompts::read(file)?;
     let mut table = JudgeTable::default();
-    for (i, line) in text.lines().skip(1).enumerate() {
-        let f: Vec<&str> = line.split('\t').collect();
-        anyhow::ensure!(f.len() == 6, "line {}: expected 6 columns", i + 2);
-        let scene: kinora_world::scene::Scene = serde_json::from_value(serde_json::json!({
-            "sky": "day", "ground": "grass", "scenery": "none", "style": "flat", "ambient": "none", "speech": null,
-            "objects": [{ "kind": f[2], "colour": f[1], "size": "medium", "motion": f[3] }],
-            "camera": { "motion": f[4], "speed": f[5] },
-        }))
-        .with_context(|| format!("line {}: unknown label", i + 2))?;
+    for (i, (prompt, scene)) in prompts.pairs.iter().enumerate() {
         let settings = sampling.clip(1000 + i as u64);
-        let video = model.generate(f[0], &settings, words, |_| true)?;
+        let video = model.generate(prompt, &settings, words, |_| true)?;
         let report = judge_frames(&video.frames, video.width, 12);
         if verbose {
             eprintln!(
                 "prompt {i}: {} | {}",
-                kinora_train::video::eval::diagnose(&scene, &video.reading, &report),
-                f[0]
+                kinora_train::video::eval::diagnose(scene, &video.reading, &report),
+                prompt
             );
         }
-        table.add(&scene, &report);
+        table.add(scene, &report);
     }
     println!(
         "| metric | free text ({} prompts) |\n|---|---|",
